@@ -1,0 +1,44 @@
+# The README's commands. Everything else is CMake/CTest underneath.
+#   make run    build (Release) and start Sentinel on the embedded SQLite default
+#   make test   install what the tests need, build with -Werror, run every test
+#   make asan   the test suite under AddressSanitizer + UBSan
+#   make bench  the benchmarks (see bench/README.md)
+
+BUILD_DIR ?= build
+TEST_BUILD_DIR ?= build-test
+ASAN_BUILD_DIR ?= build-asan
+JOBS ?= $(shell nproc)
+GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+
+.PHONY: run build test test-build asan bench clean deps test-deps
+
+deps:
+	scripts/install-deps build
+
+test-deps:
+	scripts/install-deps all
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF
+	cmake --build $(BUILD_DIR) --target sentinel -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/src/app/sentinel serve
+
+test-build: test-deps
+	cmake -S . -B $(TEST_BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSENTINEL_WERROR=ON -DBUILD_TESTING=ON
+	cmake --build $(TEST_BUILD_DIR) -j $(JOBS)
+
+test: test-build
+	ctest --test-dir $(TEST_BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 600
+
+asan: test-deps
+	cmake -S . -B $(ASAN_BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DSENTINEL_WERROR=ON -DSENTINEL_SANITIZE=ON -DBUILD_TESTING=ON
+	cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 900
+
+bench: build
+	bench/run
+
+clean:
+	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR) $(ASAN_BUILD_DIR)

@@ -1,0 +1,76 @@
+// /api/v1/servers: the inventory of monitored hosts.
+#include <boost/json/array.hpp>
+
+#include "api/authenticated.hpp"
+#include "api/request_parsing.hpp"
+#include "api/services.hpp"
+#include "domain/json.hpp"
+#include "http/router.hpp"
+#include "storage/server_repository.hpp"
+
+namespace sentinel::api {
+
+namespace {
+
+using http::Request;
+using http::Response;
+
+Response server_response(int status, const core::Result<domain::Server>& r) {
+  return http::respond(r, [status](const domain::Server& v) { return http::json_response(status, domain::to_json(v)); });
+}
+
+Response list_servers(Services& s, const Request& req) {
+  auto page = paging(req);
+  auto is_active = query_bool(req, "is_active");
+  std::vector<core::FieldError> errors;
+  if (!page) collect(errors, page.error());
+  if (!is_active) collect(errors, is_active.error());
+  if (!errors.empty()) return http::error_response(core::Error::invalid(std::move(errors)));
+  boost::json::array out;
+  for (const auto& server : s.servers.list({*is_active, page->skip, page->limit}))
+    out.push_back(domain::to_json(server));
+  return http::json_response(200, out);
+}
+
+Response create_server(Services& s, const Request& req) {
+  auto body = json_body(req);
+  if (!body) return http::error_response(body.error());
+  auto input = domain::parse_server_create(*body);
+  if (!input) return http::error_response(input.error());
+  return server_response(201, s.servers.create(*input));
+}
+
+Response get_server(Services& s, const Request& req) {
+  auto id = path_id(req, "server_id");
+  if (!id) return http::error_response(id.error());
+  return server_response(200, s.servers.get(*id));
+}
+
+Response update_server(Services& s, const Request& req) {
+  auto id = path_id(req, "server_id");
+  if (!id) return http::error_response(id.error());
+  auto body = json_body(req);
+  if (!body) return http::error_response(body.error());
+  auto patch = domain::parse_server_patch(*body);
+  if (!patch) return http::error_response(patch.error());
+  return server_response(200, s.servers.update(*id, *patch));
+}
+
+Response delete_server(Services& s, const Request& req) {
+  auto id = path_id(req, "server_id");
+  if (!id) return http::error_response(id.error());
+  auto done = s.servers.remove(*id);
+  return done ? http::no_content() : http::error_response(done.error());
+}
+
+}  // namespace
+
+void register_server_routes(http::Router& r, Services& s) {
+  r.add("GET", "/api/v1/servers/", user_route(s, list_servers));
+  r.add("POST", "/api/v1/servers/", user_route(s, create_server));
+  r.add("GET", "/api/v1/servers/{server_id}", user_route(s, get_server));
+  r.add("PATCH", "/api/v1/servers/{server_id}", user_route(s, update_server));
+  r.add("DELETE", "/api/v1/servers/{server_id}", user_route(s, delete_server));
+}
+
+}  // namespace sentinel::api

@@ -1,0 +1,197 @@
+#include "app/app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <algorithm>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "api/services.hpp"
+#include "app/bootstrap.hpp"
+#include "auth/auth_service.hpp"
+#include "auth/jwt.hpp"
+#include "auth/password.hpp"
+#include "auth/rate_limiter.hpp"
+#include "core/blocking.hpp"
+#include "http/dispatcher.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "storage/alert_event_repository.hpp"
+#include "storage/alert_rule_repository.hpp"
+#include "storage/server_repository.hpp"
+#include "storage/silence_repository.hpp"
+#include "storage/user_repository.hpp"
+
+namespace sentinel::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto drain_timeout = std::chrono::seconds(10);
+
+const char* role_name(Role r) {
+  switch (r) {
+    case Role::all: return "all";
+    case Role::api: return "api";
+    case Role::worker: return "worker";
+  }
+  return "all";
+}
+
+// Waits for in-flight requests after stop(), at most drain_timeout, then
+// stops the event loop.
+void drain_then_stop(asio::io_context& io, http::HttpServer& server) {
+  auto timer = std::make_shared<asio::steady_timer>(io);
+  const auto deadline = std::chrono::steady_clock::now() + drain_timeout;
+  auto poll = std::make_shared<std::function<void()>>();
+  *poll = [&io, &server, timer, deadline, poll] {
+    if (server.open_connections() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      if (server.open_connections() > 0)
+        spdlog::warn("shutdown: {} connection(s) still open after {}s, closing", server.open_connections(),
+                     drain_timeout.count());
+      io.stop();
+      return;
+    }
+    timer->expires_after(std::chrono::milliseconds(20));
+    timer->async_wait([poll](const boost::system::error_code&) { (*poll)(); });
+  };
+  (*poll)();
+}
+
+}  // namespace
+
+int serve(config::Config config, Role role) {
+  const auto started = std::chrono::steady_clock::now();
+  auto db = open_database(config, 30);
+  bootstrap_first_superuser(config, *db);
+
+  const auto io_threads = std::max(1u, std::thread::hardware_concurrency());
+  core::BlockingPool blocking(config.database_url.starts_with("sqlite") ? 4 : 8);
+
+  storage::UserRepository users(*db, core::system_now);
+  storage::ServerRepository servers(*db, core::system_now);
+  storage::AlertRuleRepository rules(*db, core::system_now);
+  storage::AlertEventRepository events(*db, core::system_now);
+  storage::SilenceRepository silences(*db, core::system_now);
+  auth::JwtCodec jwt(config.secret_key, std::chrono::minutes(config.access_token_expire_minutes), core::system_now);
+  auth::RateLimiter login_limiter(auth::login_failures_per_key, auth::login_failure_window, core::system_now);
+  auth::AuthService auth_service(users, jwt, login_limiter);
+
+  api::Services services{blocking, config, *db, users, servers, rules, events, silences, auth_service};
+  http::Router router;
+  if (role != Role::worker) api::register_routes(router, services);
+  else router.add("GET", "/api/v1/health/liveness", [](http::Request&) -> asio::awaitable<http::Response> {
+    http::Response r;
+    r.body = R"({"status":"ok"})";
+    co_return r;
+  });
+  http::Dispatcher dispatcher(router, http::DispatchOptions{config.cors_origins});
+
+  asio::io_context io(static_cast<int>(io_threads));
+  http::HttpServer server(io, dispatcher, http::ServerOptions{.host = config.host, .port = config.port});
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot listen on {}:{}: {}", config.host, config.port, e.what());
+    return 1;
+  }
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("received signal {}, shutting down", sig);
+    server.stop();
+    drain_then_stop(io, server);
+  });
+
+  const auto ready_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("sentinel {} listening on http://{}:{} (role {}, database {}, ready in {} ms)", SENTINEL_VERSION,
+               config.host, server.port(), role_name(role), db->dialect() == storage::Dialect::sqlite ? "sqlite" : "postgresql",
+               ready_ms);
+  if (config.secret_key_generated)
+    spdlog::warn("SECRET_KEY is not set: using the generated key in {}/secret.key", config::data_dir(config).string());
+
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  blocking.join();
+  spdlog::info("sentinel stopped");
+  return 0;
+}
+
+int migrate(const config::Config& config) {
+  auto db = open_database(config, 30);
+  std::cout << "database is at the latest schema\n";
+  return 0;
+}
+
+namespace {
+
+int report(const core::Error& e) {
+  std::cerr << "error: " << e.detail << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int user_create(const config::Config& config, const std::string& email, const std::string& password, bool superuser) {
+  if (auto why = auth::password_policy_error(password); !why.empty()) {
+    std::cerr << "error: password: " << why << "\n";
+    return 2;
+  }
+  auto db = open_database(config, 5);
+  storage::UserRepository users(*db, core::system_now);
+  auto created = users.create(email, auth::hash_password(password), true, superuser);
+  if (!created) return report(created.error());
+  std::cout << "created user " << created->id << " " << created->email << (superuser ? " (superuser)" : "") << "\n";
+  return 0;
+}
+
+int user_list(const config::Config& config) {
+  auto db = open_database(config, 5);
+  storage::UserRepository users(*db, core::system_now);
+  std::cout << "id\temail\tactive\tsuperuser\tcreated_at\n";
+  for (std::int64_t skip = 0;; skip += 1000) {
+    auto page = users.list(skip, 1000);
+    for (const auto& u : page)
+      std::cout << u.id << "\t" << u.email << "\t" << (u.is_active ? "yes" : "no") << "\t"
+                << (u.is_superuser ? "yes" : "no") << "\t" << core::format_iso8601(u.created_at) << "\n";
+    if (page.size() < 1000) break;
+  }
+  return 0;
+}
+
+int user_set_password(const config::Config& config, const std::string& email, const std::string& password) {
+  if (auto why = auth::password_policy_error(password); !why.empty()) {
+    std::cerr << "error: password: " << why << "\n";
+    return 2;
+  }
+  auto db = open_database(config, 5);
+  storage::UserRepository users(*db, core::system_now);
+  auto user = users.find_by_email(email);
+  if (!user) return report(core::Error::not_found("no user with email " + email));
+  auto updated = users.update(user->id, storage::UserChanges{.password_hash = auth::hash_password(password)});
+  if (!updated) return report(updated.error());
+  std::cout << "password changed for " << updated->email << "; existing tokens are revoked\n";
+  return 0;
+}
+
+int user_deactivate(const config::Config& config, const std::string& email) {
+  auto db = open_database(config, 5);
+  storage::UserRepository users(*db, core::system_now);
+  auto user = users.find_by_email(email);
+  if (!user) return report(core::Error::not_found("no user with email " + email));
+  auto updated = users.update(user->id, storage::UserChanges{.is_active = false});
+  if (!updated) return report(updated.error());
+  std::cout << "deactivated " << updated->email << "; existing tokens are revoked\n";
+  return 0;
+}
+
+}  // namespace sentinel::app

@@ -1,0 +1,25 @@
+#pragma once
+// The only place that builds components and wires them together. Roles
+// choose which components start; everything else receives its dependencies
+// through constructors.
+#include <string>
+
+#include "config/config.hpp"
+
+namespace sentinel::app {
+
+enum class Role { all, api, worker };
+
+// Runs `sentinel serve` until SIGTERM/SIGINT; returns the exit code.
+int serve(config::Config config, Role role);
+
+// `sentinel migrate`: applies pending migrations, prints what it did.
+int migrate(const config::Config& config);
+
+// `sentinel user ...` commands; password from --password or stdin.
+int user_create(const config::Config& config, const std::string& email, const std::string& password, bool superuser);
+int user_list(const config::Config& config);
+int user_set_password(const config::Config& config, const std::string& email, const std::string& password);
+int user_deactivate(const config::Config& config, const std::string& email);
+
+}  // namespace sentinel::app

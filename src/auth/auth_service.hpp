@@ -1,0 +1,44 @@
+#pragma once
+// Login and bearer-token authentication on top of the user repository.
+// Every method blocks (Argon2id, SQL): call from the BlockingPool.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "auth/jwt.hpp"
+#include "auth/rate_limiter.hpp"
+#include "core/error.hpp"
+#include "domain/user.hpp"
+#include "storage/user_repository.hpp"
+
+namespace sentinel::auth {
+
+struct LoginResult {
+  std::string access_token;
+  std::int64_t expires_in = 0;  // seconds
+};
+
+class AuthService {
+ public:
+  AuthService(storage::UserRepository& users, const JwtCodec& jwt, RateLimiter& limiter)
+      : users_(users), jwt_(jwt), limiter_(limiter) {}
+
+  // unauthorized "Incorrect email or password" (same answer and similar
+  // time for unknown email and wrong password); forbidden "Inactive user";
+  // rate_limited with retry_after when the client address or the account has
+  // too many recent failures.
+  core::Result<LoginResult> login(std::string_view email, std::string_view password,
+                                  std::string_view client_address);
+
+  // Validates "Authorization: Bearer <jwt>" token text (without the
+  // "Bearer " prefix). unauthorized when the token is bad, the user is gone,
+  // or token_version changed; forbidden "Inactive user" when deactivated.
+  core::Result<domain::User> authenticate(std::string_view token);
+
+ private:
+  storage::UserRepository& users_;
+  const JwtCodec& jwt_;
+  RateLimiter& limiter_;
+};
+
+}  // namespace sentinel::auth

@@ -1,0 +1,39 @@
+#pragma once
+// Login failure limiter: at most `max_failures` failures per key within
+// `window`; once over, attempts are refused until the oldest failure leaves
+// the window. Keys are "ip:<addr>" and "user:<email>". Thread-safe, bounded
+// memory (oldest keys evicted past `max_keys`).
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "core/time.hpp"
+
+namespace sentinel::auth {
+
+class RateLimiter {
+ public:
+  RateLimiter(std::size_t max_failures, std::chrono::seconds window, core::Clock clock,
+              std::size_t max_keys = 100000);
+
+  // Seconds to wait (≥ 1) when the key is over its limit, else nullopt.
+  std::optional<int> retry_after(const std::string& key);
+  void record_failure(const std::string& key);
+  void reset(const std::string& key);  // after a successful login
+
+ private:
+  void prune(std::deque<core::Timestamp>& q, core::Timestamp now) const;
+
+  std::size_t max_failures_;
+  std::chrono::seconds window_;
+  core::Clock clock_;
+  std::size_t max_keys_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::deque<core::Timestamp>> failures_;
+};
+
+}  // namespace sentinel::auth

@@ -1,0 +1,83 @@
+#pragma once
+// Sentinel's configuration (product.md §2): environment, then `.env` in the
+// working directory, then command-line flags; the real environment wins over
+// `.env`, flags win over both. A bad value is an error naming the variable;
+// the program never starts half-configured.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace sentinel::config {
+
+struct Config {
+  std::string secret_key;             // ≥ 32 bytes; generated into data/secret.key when unset
+  bool secret_key_generated = false;  // true when it came from data/secret.key
+  std::string database_url = "sqlite:///./data/sentinel.db";
+  std::optional<std::string> redis_url;
+  std::string prometheus_url = "http://localhost:9090";
+  std::int64_t prometheus_timeout_sec = 10;
+  std::int64_t prometheus_max_concurrency = 16;
+  std::optional<std::string> prometheus_username;
+  std::optional<std::string> prometheus_password;
+  std::optional<std::string> prometheus_bearer_token;
+  std::optional<std::string> telegram_bot_token;
+  std::optional<std::string> telegram_chat_id;
+  std::string telegram_api_url = "https://api.telegram.org";
+  std::optional<std::int64_t> telegram_message_thread_id;
+  bool telegram_silent_resolved = false;
+  std::optional<std::string> https_proxy;
+  std::optional<std::string> no_proxy;
+  std::optional<std::string> webhook_url;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8000;
+  std::int64_t access_token_expire_minutes = 60;
+  std::int64_t alert_check_interval_sec = 60;
+  std::int64_t ws_metrics_interval_sec = 5;
+  std::vector<std::string> cors_origins;  // empty = no CORS headers
+  std::optional<std::string> first_superuser_email;
+  std::optional<std::string> first_superuser_password;
+  std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
+  std::string log_format = "text";  // text | json
+};
+
+// Raw name → value pairs from one source.
+using Settings = std::map<std::string, std::string>;
+
+// Parses the contents of a `.env` file: KEY=VALUE lines, `#` comments, blank
+// lines, optional `export ` prefix, single or double quotes around values.
+// A malformed line is an error naming its line number.
+core::Result<Settings> parse_dotenv(std::string_view contents);
+
+// Merges env < dotenv? No: dotenv < env < flags (real environment wins over
+// .env), then parses and validates every variable. An empty value counts as
+// unset. Errors: core::Error{invalid} whose `detail` is one line such as
+//   "PORT: must be an integer between 1 and 65535, got 'abc'".
+// SECRET_KEY may be empty here; see ensure_secret_key.
+core::Result<Config> load(const Settings& dotenv, const Settings& env, const Settings& flags);
+
+// Convenience for main(): reads ./.env (if present) and the process
+// environment (only the variable names above), then calls load().
+core::Result<Config> load_from_process(const Settings& flags);
+
+// When config.secret_key is empty: reads `<data_dir>/secret.key`, or
+// generates 64 random bytes (hex) into it with mode 0600. Sets
+// secret_key_generated. Errors name SECRET_KEY and the file.
+core::Result<void> ensure_secret_key(Config& config, const std::filesystem::path& data_dir);
+
+// Folder for SQLite data and secret.key: the SQLite database's folder when
+// DATABASE_URL is sqlite, else "./data".
+std::filesystem::path data_dir(const Config& config);
+
+// "NAME=value" lines for `sentinel check-config`, every variable, secrets
+// (SECRET_KEY, passwords in URLs, tokens) masked as "****".
+std::string describe(const Config& config);
+
+// The variable names Sentinel reads (for docs and tests).
+const std::vector<std::string>& variable_names();
+
+}  // namespace sentinel::config

@@ -1,0 +1,86 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/time.hpp"
+
+namespace sentinel::domain {
+
+// Enumerations are kept as their wire strings: they are stored and served
+// verbatim and validated in one place (alert_rule_validation.cpp).
+//   comparison    ">", ">=", "<", "<=", "==", "!="
+//   channel       "telegram", "webhook", "none"
+//   severity      "info", "warning", "critical"
+//   no_data_state "ok", "alerting", "keep_last"
+//   state         "inactive", "pending", "firing", "error"   (read-only)
+struct AlertRule {
+  std::int64_t id = 0;
+  std::string name;
+  std::optional<std::int64_t> server_id;  // null = fleet rule
+  std::string metric_name;
+  std::string promql;
+  double threshold = 0;
+  std::string comparison = ">";
+  std::int64_t repeat_interval_sec = 300;
+  bool is_active = true;
+  std::string channel = "telegram";
+  std::int64_t for_sec = 0;
+  std::optional<double> recovery_threshold;
+  std::string no_data_state = "ok";
+  std::string severity = "warning";
+  std::optional<std::string> description;
+  std::optional<std::int64_t> eval_interval_sec;  // null = ALERT_CHECK_INTERVAL_SEC
+  std::string state = "inactive";
+  std::optional<core::Timestamp> last_evaluated_at;
+  std::optional<double> last_value;
+  std::optional<std::string> last_error;
+  core::Timestamp created_at{};
+  core::Timestamp updated_at{};
+};
+
+struct AlertRuleCreate {
+  std::string name;
+  std::optional<std::int64_t> server_id;
+  std::string metric_name;
+  std::string promql;
+  double threshold = 0;
+  std::string comparison = ">";
+  std::int64_t repeat_interval_sec = 300;
+  bool is_active = true;
+  std::string channel = "telegram";
+  std::int64_t for_sec = 0;
+  std::optional<double> recovery_threshold;
+  std::string no_data_state = "ok";
+  std::string severity = "warning";
+  std::optional<std::string> description;
+  std::optional<std::int64_t> eval_interval_sec;
+};
+
+// PATCH: outer optional = present; inner optional = JSON null.
+struct AlertRulePatch {
+  std::optional<std::string> name;
+  std::optional<std::optional<std::int64_t>> server_id;
+  std::optional<std::string> metric_name;
+  std::optional<std::string> promql;
+  std::optional<double> threshold;
+  std::optional<std::string> comparison;
+  std::optional<std::int64_t> repeat_interval_sec;
+  std::optional<bool> is_active;
+  std::optional<std::string> channel;
+  std::optional<std::int64_t> for_sec;
+  std::optional<std::optional<double>> recovery_threshold;
+  std::optional<std::string> no_data_state;
+  std::optional<std::string> severity;
+  std::optional<std::optional<std::string>> description;
+  std::optional<std::optional<std::int64_t>> eval_interval_sec;
+};
+
+struct AlertRuleFilter {
+  std::optional<std::int64_t> server_id;
+  std::optional<bool> is_active;
+  std::int64_t skip = 0;
+  std::int64_t limit = 100;
+};
+
+}  // namespace sentinel::domain

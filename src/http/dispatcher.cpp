@@ -1,0 +1,113 @@
+#include "http/dispatcher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <random>
+
+#include "core/error.hpp"
+#include "http/responses.hpp"
+
+namespace sentinel::http {
+
+namespace {
+
+// Accept a caller's X-Request-ID when it is short and printable, so a trace
+// id from a proxy follows the request; otherwise make one.
+std::string request_id_for(const Request& req) {
+  if (auto given = req.header("X-Request-ID"); given && !given->empty() && given->size() <= 128 &&
+                                                std::all_of(given->begin(), given->end(), [](char c) {
+                                                  return c > 0x20 && c < 0x7f;
+                                                }))
+    return std::string(*given);
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string id(16, '0');
+  auto bits = rng();
+  for (auto& c : id) {
+    c = hex[bits & 0xf];
+    bits >>= 4;
+  }
+  return id;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) {
+    if (!out.empty()) out += ", ";
+    out += i;
+  }
+  return out;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(const Router& router, DispatchOptions options, RequestObserver observer)
+    : router_(router), options_(std::move(options)), observer_(std::move(observer)) {}
+
+bool Dispatcher::origin_allowed(std::string_view origin) const {
+  return std::any_of(options_.cors_origins.begin(), options_.cors_origins.end(),
+                     [&](const std::string& o) { return o == "*" || o == origin; });
+}
+
+void Dispatcher::add_cors_headers(const Request& request, Response& response) const {
+  auto origin = request.header("Origin");
+  if (!origin || !origin_allowed(*origin)) return;
+  const bool any = std::find(options_.cors_origins.begin(), options_.cors_origins.end(), "*") !=
+                   options_.cors_origins.end();
+  response.set_header("Access-Control-Allow-Origin", any ? "*" : std::string(*origin));
+  response.set_header("Access-Control-Expose-Headers", "X-Request-ID, Retry-After, WWW-Authenticate");
+  if (!any) response.set_header("Vary", "Origin");
+}
+
+boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request) const {
+  const auto started = std::chrono::steady_clock::now();
+  request.request_id = request_id_for(request);
+  std::string_view route_label = "unmatched";
+  Response response;
+
+  const auto match = router_.match(request.method, request.path);
+  const bool preflight = request.method == "OPTIONS" && request.header("Origin") &&
+                         request.header("Access-Control-Request-Method") && !options_.cors_origins.empty();
+  if (preflight) {
+    if (!origin_allowed(*request.header("Origin"))) {
+      response = error_response(core::Error{core::ErrorKind::forbidden, "Disallowed CORS origin", {}, 0});
+    } else {
+      response.status = 204;
+      response.content_type.clear();
+      const auto probe = router_.match(*request.header("Access-Control-Request-Method"), request.path);
+      response.set_header("Access-Control-Allow-Methods",
+                          probe.kind == RouteMatch::Kind::found ? probe.route->method : join(probe.allowed));
+      response.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-ID");
+      response.set_header("Access-Control-Max-Age", "600");
+    }
+  } else if (match.kind == RouteMatch::Kind::not_found) {
+    response = error_response(core::Error::not_found("Not Found"));
+  } else if (match.kind == RouteMatch::Kind::method_not_allowed) {
+    response = error_response(core::Error{core::ErrorKind::method_not_allowed, "Method Not Allowed", {}, 0});
+    response.set_header("Allow", join(match.allowed));
+  } else {
+    route_label = match.route->pattern;
+    request.path_params = match.params;
+    try {
+      response = co_await match.route->handler(request);
+    } catch (const core::DependencyUnavailable& e) {
+      spdlog::warn("request {} {} {}: {}", request.request_id, request.method, route_label, e.what());
+      response = error_response(core::Error::unavailable(e.what()));
+    } catch (const std::exception& e) {
+      spdlog::error("request {} {} {} failed: {}", request.request_id, request.method, route_label, e.what());
+      response = error_response(core::Error::internal(e.what()));
+    }
+  }
+
+  add_cors_headers(request, response);
+  response.set_header("X-Request-ID", request.request_id);
+  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  spdlog::info("{} {} {} {:.2f}ms {}B id={} from={}", request.method, request.path, response.status,
+               static_cast<double>(elapsed.count()) / 1000.0, response.body.size(), request.request_id,
+               request.remote_address);
+  if (observer_) observer_(request, route_label, response, elapsed);
+  co_return response;
+}
+
+}  // namespace sentinel::http

@@ -1,0 +1,48 @@
+#pragma once
+// The database: a SOCI connection pool over SQLite (embedded default) or
+// PostgreSQL, chosen by DATABASE_URL. Repositories borrow sessions from it.
+// All calls block: run them on the BlockingPool, never on an I/O thread.
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace soci {
+class session;
+}
+
+namespace sentinel::storage {
+
+enum class Dialect { sqlite, postgresql };
+
+// Thrown when the database cannot be reached or a connection broke; the HTTP
+// layer maps it to 503 with what() as detail ("Database unavailable: …").
+// Any other SQL failure is a bug and surfaces as soci::soci_error (→ 500, logged).
+class DatabaseUnavailable : public core::DependencyUnavailable {
+ public:
+  using core::DependencyUnavailable::DependencyUnavailable;
+};
+
+class Database {
+ public:
+  // url: "sqlite:///./data/sentinel.db", "sqlite:///:memory:" (tests),
+  // "postgresql://user:pass@host:5432/db". Creates the SQLite file's folder.
+  // Throws DatabaseUnavailable when the first connection fails and
+  // std::invalid_argument on an unsupported URL.
+  static std::unique_ptr<Database> open(const std::string& url, std::size_t pool_size);
+  virtual ~Database() = default;
+
+  virtual Dialect dialect() const = 0;
+
+  // Borrows a pooled session for the duration of `fn`. A broken connection
+  // is reconnected once; if that fails DatabaseUnavailable is thrown.
+  virtual void with_session(const std::function<void(soci::session&)>& fn) = 0;
+
+  // Cheap round trip ("SELECT 1"); false when unreachable. Never throws.
+  virtual bool ping() = 0;
+};
+
+}  // namespace sentinel::storage
