@@ -177,7 +177,9 @@ int user_set_password(const config::Config& config, const std::string& email, co
   storage::UserRepository users(*db, core::system_now);
   auto user = users.find_by_email(email);
   if (!user) return report(core::Error::not_found("no user with email " + email));
-  auto updated = users.update(user->id, storage::UserChanges{.password_hash = auth::hash_password(password)});
+  storage::UserChanges changes;
+  changes.password_hash = auth::hash_password(password);
+  auto updated = users.update(user->id, changes);
   if (!updated) return report(updated.error());
   std::cout << "password changed for " << updated->email << "; existing tokens are revoked\n";
   return 0;
@@ -188,7 +190,9 @@ int user_deactivate(const config::Config& config, const std::string& email) {
   storage::UserRepository users(*db, core::system_now);
   auto user = users.find_by_email(email);
   if (!user) return report(core::Error::not_found("no user with email " + email));
-  auto updated = users.update(user->id, storage::UserChanges{.is_active = false});
+  storage::UserChanges changes;
+  changes.is_active = false;
+  auto updated = users.update(user->id, changes);
   if (!updated) return report(updated.error());
   std::cout << "deactivated " << updated->email << "; existing tokens are revoked\n";
   return 0;

@@ -38,7 +38,7 @@ std::optional<Config> load_config(const Settings& flags, bool need_secret) {
     }
   }
   sentinel::observability::setup_logging(config->log_level, config->log_format);
-  return config;
+  return std::move(*config);
 }
 
 }  // namespace

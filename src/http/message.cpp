@@ -56,12 +56,11 @@ std::optional<std::pair<std::string, Fields>> split_target(std::string_view targ
 
 std::optional<Fields> parse_form(std::string_view body) {
   if (body.empty()) return Fields{};
-  auto parsed = boost::urls::parse_query(body);
-  if (!parsed) return std::nullopt;
+  if (!boost::urls::parse_query(body)) return std::nullopt;
   boost::urls::encoding_opts opts;
   opts.space_as_plus = true;  // HTML forms encode spaces as '+'
   Fields out;
-  for (auto p : boost::urls::params_view(*parsed, opts)) out.emplace_back(p.key, p.has_value ? p.value : std::string());
+  for (auto p : boost::urls::params_view(body, opts)) out.emplace_back(p.key, p.has_value ? p.value : std::string());
   return out;
 }
 
