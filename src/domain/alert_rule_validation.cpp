@@ -1,0 +1,74 @@
+// Cross-field rules of a complete alert rule, and PATCH merging.
+#include <string>
+#include <vector>
+
+#include "domain/json.hpp"
+#include "domain/json_reader.hpp"
+
+namespace sentinel::domain {
+
+namespace {
+
+// Which way a firing series has to move to resolve: +1 up, -1 down, 0 when
+// "resolving side" has no meaning (== and !=).
+int resolving_direction(const std::string& comparison) {
+  if (comparison == ">" || comparison == ">=") return -1;
+  if (comparison == "<" || comparison == "<=") return 1;
+  return 0;
+}
+
+}  // namespace
+
+core::Result<void> validate_alert_rule(const AlertRule& merged) {
+  std::vector<core::FieldError> errors;
+  // $instance/$job are replaced with one server's labels; a fleet rule has none.
+  if (!merged.server_id &&
+      (merged.promql.find("$instance") != std::string::npos || merged.promql.find("$job") != std::string::npos))
+    errors.push_back({{"body", "promql"},
+                      detail::value_error_msg("a fleet rule (server_id null) cannot use $instance or $job"),
+                      "value_error"});
+  if (merged.recovery_threshold) {
+    const double recovery = *merged.recovery_threshold;
+    const int direction = resolving_direction(merged.comparison);
+    const std::string comparison = "'" + merged.comparison + "'";
+    if (direction == 0)
+      errors.push_back({{"body", "recovery_threshold"},
+                        detail::value_error_msg("recovery_threshold cannot be used with comparison " + comparison),
+                        "value_error"});
+    else if (direction < 0 && recovery > merged.threshold)
+      errors.push_back({{"body", "recovery_threshold"},
+                        detail::value_error_msg("recovery_threshold must be less than or equal to threshold "
+                                                "for comparison " +
+                                                comparison),
+                        "value_error"});
+    else if (direction > 0 && recovery < merged.threshold)
+      errors.push_back({{"body", "recovery_threshold"},
+                        detail::value_error_msg("recovery_threshold must be greater than or equal to threshold "
+                                                "for comparison " +
+                                                comparison),
+                        "value_error"});
+  }
+  if (errors.empty()) return {};
+  return core::fail(core::Error::invalid(std::move(errors)));
+}
+
+AlertRule apply_patch(AlertRule rule, const AlertRulePatch& patch) {
+  if (patch.name) rule.name = *patch.name;
+  if (patch.server_id) rule.server_id = *patch.server_id;
+  if (patch.metric_name) rule.metric_name = *patch.metric_name;
+  if (patch.promql) rule.promql = *patch.promql;
+  if (patch.threshold) rule.threshold = *patch.threshold;
+  if (patch.comparison) rule.comparison = *patch.comparison;
+  if (patch.repeat_interval_sec) rule.repeat_interval_sec = *patch.repeat_interval_sec;
+  if (patch.is_active) rule.is_active = *patch.is_active;
+  if (patch.channel) rule.channel = *patch.channel;
+  if (patch.for_sec) rule.for_sec = *patch.for_sec;
+  if (patch.recovery_threshold) rule.recovery_threshold = *patch.recovery_threshold;
+  if (patch.no_data_state) rule.no_data_state = *patch.no_data_state;
+  if (patch.severity) rule.severity = *patch.severity;
+  if (patch.description) rule.description = *patch.description;
+  if (patch.eval_interval_sec) rule.eval_interval_sec = *patch.eval_interval_sec;
+  return rule;
+}
+
+}  // namespace sentinel::domain

@@ -1,0 +1,78 @@
+// /openapi.json must describe exactly the routes the server has: every route
+// in the table is documented with its method, and nothing undocumented or
+// stale is listed.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <set>
+
+#include "api/services.hpp"
+#include "auth/auth_service.hpp"
+#include "auth/jwt.hpp"
+#include "auth/rate_limiter.hpp"
+#include "config/config.hpp"
+#include "core/blocking.hpp"
+#include "core/embedded_file.hpp"
+#include "http/router.hpp"
+#include "storage/alert_event_repository.hpp"
+#include "storage/alert_rule_repository.hpp"
+#include "storage/server_repository.hpp"
+#include "storage/silence_repository.hpp"
+#include "storage/user_repository.hpp"
+
+namespace sentinel::api::docs {
+std::span<const core::EmbeddedFile> embedded_files();
+}
+
+using namespace sentinel;
+
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// "/api/v1/servers/" and "/api/v1/servers" are one route: compare without
+// the trailing slash, and with parameter names as written.
+std::string normalize(std::string p) {
+  if (p.size() > 1 && p.back() == '/') p.pop_back();
+  return p;
+}
+
+}  // namespace
+
+TEST(OpenApi, DocumentsExactlyTheRoutesTheServerHas) {
+  auto db = storage::Database::open("sqlite:///:memory:", 1);
+  core::BlockingPool blocking(1);
+  config::Config config;
+  storage::UserRepository users(*db, core::system_now);
+  storage::ServerRepository servers(*db, core::system_now);
+  storage::AlertRuleRepository rules(*db, core::system_now);
+  storage::AlertEventRepository events(*db, core::system_now);
+  storage::SilenceRepository silences(*db, core::system_now);
+  auth::JwtCodec jwt(std::string(40, 'k'), std::chrono::minutes(1), core::system_now);
+  auth::RateLimiter limiter(5, std::chrono::seconds(60), core::system_now);
+  auth::AuthService auth_service(users, jwt, limiter);
+  api::Services services{blocking, config, *db, users, servers, rules, events, silences, auth_service};
+  http::Router router;
+  api::register_routes(router, services);
+
+  auto text = core::find_embedded(api::docs::embedded_files(), "openapi/openapi.json");
+  ASSERT_TRUE(text) << "openapi.json is not embedded";
+  auto doc = boost::json::parse(*text).as_object();
+  EXPECT_TRUE(std::string(doc.at("openapi").as_string()).starts_with("3.1"));
+
+  std::set<std::string> documented;
+  for (const auto& [path, item] : doc.at("paths").as_object())
+    for (const auto& [method, op] : item.as_object())
+      if (method != "parameters") documented.insert(lower(std::string(method)) + " " + normalize(std::string(path)));
+
+  std::set<std::string> served;
+  for (const auto& r : router.routes())
+    if (!r.pattern.starts_with("/docs/")) served.insert(lower(r.method) + " " + normalize(r.pattern));
+
+  for (const auto& s : served) EXPECT_TRUE(documented.count(s)) << "route not in openapi.json: " << s;
+  for (const auto& d : documented) EXPECT_TRUE(served.count(d)) << "openapi.json lists a route that does not exist: " << d;
+  blocking.join();
+}
