@@ -1,5 +1,7 @@
 #include "http/responses.hpp"
 
+#include "http/json_text.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -31,7 +33,7 @@ int status_of(core::ErrorKind kind) {
 Response json_response(int status, const boost::json::value& body) {
   Response r;
   r.status = status;
-  r.body = boost::json::serialize(body);
+  r.body = to_json_text(body);
   return r;
 }
 

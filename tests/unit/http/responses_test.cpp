@@ -1,5 +1,7 @@
 #include "http/responses.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <gtest/gtest.h>
 
 using namespace sentinel;
@@ -47,4 +49,10 @@ TEST(Responses, InternalErrorHidesDetail) {
   auto r = error_response(core::Error::internal("SQLITE_CORRUPT at table users"));
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(r.body, R"({"detail":"Internal Server Error"})");
+}
+
+TEST(Responses, NumbersAreWrittenTheWayClientsExpect) {
+  auto r = json_response(200, boost::json::object{{"threshold", 90.0}, {"value", 12.5}, {"count", 3},
+                                                  {"tiny", 1e-7}, {"name", "a\"b"}});
+  EXPECT_EQ(r.body, R"({"threshold":90.0,"value":12.5,"count":3,"tiny":1e-07,"name":"a\"b"})");
 }
