@@ -2,6 +2,7 @@
 # Bytes are pulled in by the assembler's .incbin (fast even for megabyte
 # bundles); each file's SHA-256 is written into the source so that ccache
 # sees a different input whenever a file's content changes.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(asm "")
 set(decls "")
 set(entries "")

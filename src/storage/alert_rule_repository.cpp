@@ -1,0 +1,173 @@
+#include "storage/alert_rule_repository.hpp"
+
+#include <soci/soci.h>
+
+#include "storage/sql_support.hpp"
+
+namespace sentinel::storage {
+
+namespace {
+
+constexpr const char* columns =
+    "id, name, server_id, metric_name, promql, threshold, comparison, repeat_interval_sec, is_active, channel, "
+    "for_sec, recovery_threshold, no_data_state, severity, description, eval_interval_sec, state, "
+    "last_evaluated_at, last_value, last_error, created_at, updated_at";
+
+domain::AlertRule read_rule(const soci::row& r) {
+  domain::AlertRule x;
+  x.id = sql::get_i64(r, 0);
+  x.name = sql::get_str(r, 1);
+  x.server_id = sql::get_opt_i64(r, 2);
+  x.metric_name = sql::get_str(r, 3);
+  x.promql = sql::get_str(r, 4);
+  x.threshold = sql::get_double(r, 5);
+  x.comparison = sql::get_str(r, 6);
+  x.repeat_interval_sec = sql::get_i64(r, 7);
+  x.is_active = sql::get_bool(r, 8);
+  x.channel = sql::get_str(r, 9);
+  x.for_sec = sql::get_i64(r, 10);
+  x.recovery_threshold = sql::get_opt_double(r, 11);
+  x.no_data_state = sql::get_str(r, 12);
+  x.severity = sql::get_str(r, 13);
+  x.description = sql::get_opt_str(r, 14);
+  x.eval_interval_sec = sql::get_opt_i64(r, 15);
+  x.state = sql::get_str(r, 16);
+  x.last_evaluated_at = sql::get_opt_time(r, 17);
+  x.last_value = sql::get_opt_double(r, 18);
+  x.last_error = sql::get_opt_str(r, 19);
+  x.created_at = sql::get_time(r, 20);
+  x.updated_at = sql::get_time(r, 21);
+  return x;
+}
+
+std::optional<domain::AlertRule> fetch(soci::session& sql, long long id) {
+  soci::row r;
+  sql << "SELECT " << columns << " FROM alert_rules WHERE id = :id", soci::use(id), soci::into(r);
+  if (!sql.got_data()) return std::nullopt;
+  return read_rule(r);
+}
+
+// The user-editable fields, bound in one order for INSERT and UPDATE.
+struct EditableFields {
+  sql::Nullable<long long> server_id;
+  sql::Nullable<double> recovery_threshold;
+  sql::Nullable<std::string> description;
+  sql::Nullable<long long> eval_interval_sec;
+  long long repeat_interval_sec, for_sec;
+  int is_active;
+  explicit EditableFields(const domain::AlertRule& r)
+      : server_id(sql::nullable_i64(r.server_id)),
+        recovery_threshold(r.recovery_threshold),
+        description(r.description),
+        eval_interval_sec(sql::nullable_i64(r.eval_interval_sec)),
+        repeat_interval_sec(r.repeat_interval_sec),
+        for_sec(r.for_sec),
+        is_active(r.is_active ? 1 : 0) {}
+};
+
+}  // namespace
+
+core::Result<domain::AlertRule> AlertRuleRepository::create(const domain::AlertRuleCreate& in) {
+  domain::AlertRule r;
+  r.name = in.name;
+  r.server_id = in.server_id;
+  r.metric_name = in.metric_name;
+  r.promql = in.promql;
+  r.threshold = in.threshold;
+  r.comparison = in.comparison;
+  r.repeat_interval_sec = in.repeat_interval_sec;
+  r.is_active = in.is_active;
+  r.channel = in.channel;
+  r.for_sec = in.for_sec;
+  r.recovery_threshold = in.recovery_threshold;
+  r.no_data_state = in.no_data_state;
+  r.severity = in.severity;
+  r.description = in.description;
+  r.eval_interval_sec = in.eval_interval_sec;
+  std::optional<domain::AlertRule> created;
+  db_.with_session([&](soci::session& sql) {
+    EditableFields f(r);
+    const long long now = core::to_unix(clock_());
+    long long id = 0;
+    sql << "INSERT INTO alert_rules (name, server_id, metric_name, promql, threshold, comparison, "
+           "repeat_interval_sec, is_active, channel, for_sec, recovery_threshold, no_data_state, severity, "
+           "description, eval_interval_sec, state, created_at, updated_at) VALUES (:name, :server_id, :metric_name, "
+           ":promql, :threshold, :comparison, :repeat, :active, :channel, :for_sec, :recovery, :no_data, :severity, "
+           ":description, :eval, 'inactive', :c, :u) RETURNING id",
+        soci::use(r.name), soci::use(f.server_id.value, f.server_id.ind), soci::use(r.metric_name),
+        soci::use(r.promql), soci::use(r.threshold), soci::use(r.comparison), soci::use(f.repeat_interval_sec),
+        soci::use(f.is_active), soci::use(r.channel), soci::use(f.for_sec),
+        soci::use(f.recovery_threshold.value, f.recovery_threshold.ind), soci::use(r.no_data_state),
+        soci::use(r.severity), soci::use(f.description.value, f.description.ind),
+        soci::use(f.eval_interval_sec.value, f.eval_interval_sec.ind), soci::use(now), soci::use(now),
+        soci::into(id);
+    created = fetch(sql, id);
+  });
+  return *created;
+}
+
+core::Result<domain::AlertRule> AlertRuleRepository::get(std::int64_t id) {
+  std::optional<domain::AlertRule> r;
+  db_.with_session([&](soci::session& sql) { r = fetch(sql, id); });
+  if (!r) return core::fail(core::Error::not_found("Alert rule not found"));
+  return *r;
+}
+
+std::vector<domain::AlertRule> AlertRuleRepository::list(const domain::AlertRuleFilter& f) {
+  std::vector<domain::AlertRule> out;
+  db_.with_session([&](soci::session& sql) {
+    const int has_server = f.server_id ? 1 : 0, has_active = f.is_active ? 1 : 0;
+    const long long server = f.server_id.value_or(0);
+    const int active = f.is_active.value_or(false) ? 1 : 0;
+    long long skip = f.skip, limit = f.limit;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT " << columns
+                     << " FROM alert_rules WHERE (:hs = 0 OR server_id = :s) AND (:ha = 0 OR is_active = :a) "
+                        "ORDER BY id LIMIT :l OFFSET :o",
+         soci::use(has_server), soci::use(server), soci::use(has_active), soci::use(active), soci::use(limit),
+         soci::use(skip));
+    for (const auto& r : rows) out.push_back(read_rule(r));
+  });
+  return out;
+}
+
+core::Result<domain::AlertRule> AlertRuleRepository::update(const domain::AlertRule& r) {
+  std::optional<domain::AlertRule> updated;
+  db_.with_session([&](soci::session& sql) {
+    EditableFields f(r);
+    const long long now = core::to_unix(clock_()), id = r.id;
+    // config_version lets the alert engine notice edits (pending series
+    // reset when the query or threshold changed).
+    soci::statement st =
+        (sql.prepare << "UPDATE alert_rules SET name = :name, server_id = :server_id, metric_name = :metric_name, "
+                        "promql = :promql, threshold = :threshold, comparison = :comparison, "
+                        "repeat_interval_sec = :repeat, is_active = :active, channel = :channel, for_sec = :for_sec, "
+                        "recovery_threshold = :recovery, no_data_state = :no_data, severity = :severity, "
+                        "description = :description, eval_interval_sec = :eval, "
+                        "config_version = config_version + 1, updated_at = :u WHERE id = :id",
+         soci::use(r.name), soci::use(f.server_id.value, f.server_id.ind), soci::use(r.metric_name),
+         soci::use(r.promql), soci::use(r.threshold), soci::use(r.comparison), soci::use(f.repeat_interval_sec),
+         soci::use(f.is_active), soci::use(r.channel), soci::use(f.for_sec),
+         soci::use(f.recovery_threshold.value, f.recovery_threshold.ind), soci::use(r.no_data_state),
+         soci::use(r.severity), soci::use(f.description.value, f.description.ind),
+         soci::use(f.eval_interval_sec.value, f.eval_interval_sec.ind), soci::use(now), soci::use(id));
+    st.execute(true);
+    if (st.get_affected_rows() > 0) updated = fetch(sql, id);
+  });
+  if (!updated) return core::fail(core::Error::not_found("Alert rule not found"));
+  return *updated;
+}
+
+core::Result<void> AlertRuleRepository::remove(std::int64_t id) {
+  bool found = false;
+  db_.with_session([&](soci::session& sql) {
+    long long key = id;
+    soci::statement st = (sql.prepare << "DELETE FROM alert_rules WHERE id = :id", soci::use(key));
+    st.execute(true);
+    found = st.get_affected_rows() > 0;
+  });
+  if (!found) return core::fail(core::Error::not_found("Alert rule not found"));
+  return {};
+}
+
+}  // namespace sentinel::storage

@@ -1,0 +1,157 @@
+#include "storage/server_repository.hpp"
+
+#include <soci/soci.h>
+
+#include "storage/sql_support.hpp"
+
+namespace sentinel::storage {
+
+namespace {
+
+constexpr const char* columns =
+    "id, name, job_name, instance, is_active, description, cadvisor_instance, created_at, updated_at";
+
+domain::Server read_server(const soci::row& r) {
+  domain::Server s;
+  s.id = sql::get_i64(r, 0);
+  s.name = sql::get_str(r, 1);
+  s.job_name = sql::get_str(r, 2);
+  s.instance = sql::get_str(r, 3);
+  s.is_active = sql::get_bool(r, 4);
+  s.description = sql::get_opt_str(r, 5);
+  s.cadvisor_instance = sql::get_opt_str(r, 6);
+  s.created_at = sql::get_time(r, 7);
+  s.updated_at = sql::get_time(r, 8);
+  return s;
+}
+
+std::optional<domain::Server> fetch(soci::session& sql, long long id) {
+  soci::row r;
+  sql << "SELECT " << columns << " FROM servers WHERE id = :id", soci::use(id), soci::into(r);
+  if (!sql.got_data()) return std::nullopt;
+  return read_server(r);
+}
+
+core::Error duplicate_name() { return core::Error::conflict("Server with this name already exists"); }
+
+// Writes every stored field of `s` (insert when s.id == 0); conflict on a
+// duplicate name.
+core::Result<std::int64_t> store(soci::session& sql, const domain::Server& s, long long now) {
+  sql::Nullable<std::string> description(s.description), cadvisor(s.cadvisor_instance);
+  const int active = s.is_active ? 1 : 0;
+  long long id = s.id;
+  try {
+    if (id == 0) {
+      sql << "INSERT INTO servers (name, job_name, instance, is_active, description, cadvisor_instance, created_at, "
+             "updated_at) VALUES (:n, :j, :i, :a, :d, :c, :t, :u) RETURNING id",
+          soci::use(s.name), soci::use(s.job_name), soci::use(s.instance), soci::use(active),
+          soci::use(description.value, description.ind), soci::use(cadvisor.value, cadvisor.ind), soci::use(now),
+          soci::use(now), soci::into(id);
+    } else {
+      sql << "UPDATE servers SET name = :n, job_name = :j, instance = :i, is_active = :a, description = :d, "
+             "cadvisor_instance = :c, updated_at = :u WHERE id = :id",
+          soci::use(s.name), soci::use(s.job_name), soci::use(s.instance), soci::use(active),
+          soci::use(description.value, description.ind), soci::use(cadvisor.value, cadvisor.ind), soci::use(now),
+          soci::use(id);
+    }
+  } catch (const soci::soci_error& e) {
+    if (sql::is_unique_violation(e)) return core::fail(duplicate_name());
+    throw;
+  }
+  return id;
+}
+
+}  // namespace
+
+core::Result<domain::Server> ServerRepository::create(const domain::ServerCreate& in) {
+  core::Result<domain::Server> result = core::fail(core::Error::internal("not run"));
+  db_.with_session([&](soci::session& sql) {
+    domain::Server s;
+    s.name = in.name;
+    s.job_name = in.job_name;
+    s.instance = in.instance;
+    s.is_active = in.is_active;
+    s.description = in.description;
+    s.cadvisor_instance = in.cadvisor_instance;
+    auto id = store(sql, s, core::to_unix(clock_()));
+    if (!id) {
+      result = core::fail(id.error());
+      return;
+    }
+    result = *fetch(sql, *id);
+  });
+  return result;
+}
+
+core::Result<domain::Server> ServerRepository::get(std::int64_t id) {
+  std::optional<domain::Server> s;
+  db_.with_session([&](soci::session& sql) { s = fetch(sql, id); });
+  if (!s) return core::fail(core::Error::not_found("Server not found"));
+  return *s;
+}
+
+bool ServerRepository::exists(std::int64_t id) {
+  int n = 0;
+  db_.with_session([&](soci::session& sql) {
+    long long key = id;
+    sql << "SELECT COUNT(*) FROM servers WHERE id = :id", soci::use(key), soci::into(n);
+  });
+  return n > 0;
+}
+
+std::vector<domain::Server> ServerRepository::list(const domain::ServerFilter& f) {
+  std::vector<domain::Server> out;
+  db_.with_session([&](soci::session& sql) {
+    const int has_active = f.is_active ? 1 : 0, active = f.is_active.value_or(false) ? 1 : 0;
+    long long skip = f.skip, limit = f.limit;
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT " << columns
+                     << " FROM servers WHERE (:ha = 0 OR is_active = :a) ORDER BY id LIMIT :l OFFSET :s",
+         soci::use(has_active), soci::use(active), soci::use(limit), soci::use(skip));
+    for (const auto& r : rows) out.push_back(read_server(r));
+  });
+  return out;
+}
+
+core::Result<domain::Server> ServerRepository::update(std::int64_t id, const domain::ServerPatch& p) {
+  core::Result<domain::Server> result = core::fail(core::Error::not_found("Server not found"));
+  db_.with_session([&](soci::session& sql) {
+    sql::WriteTransaction tx(sql, db_.dialect());
+    auto current = fetch(sql, id);
+    if (!current) return;
+    auto s = *current;
+    if (p.name) s.name = *p.name;
+    if (p.job_name) s.job_name = *p.job_name;
+    if (p.instance) s.instance = *p.instance;
+    if (p.is_active) s.is_active = *p.is_active;
+    if (p.description) s.description = *p.description;
+    if (p.cadvisor_instance) s.cadvisor_instance = *p.cadvisor_instance;
+    auto stored = store(sql, s, core::to_unix(clock_()));
+    if (!stored) {
+      result = core::fail(stored.error());
+      return;
+    }
+    tx.commit();
+    result = *fetch(sql, id);
+  });
+  return result;
+}
+
+core::Result<void> ServerRepository::remove(std::int64_t id) {
+  bool found = false;
+  db_.with_session([&](soci::session& sql) {
+    long long key = id;
+    // One transaction: the rules go with the server (also by FK cascade);
+    // events stay as history and keep their server_id and rule_id.
+    sql::WriteTransaction tx(sql, db_.dialect());
+    sql << "DELETE FROM alert_rules WHERE server_id = :id", soci::use(key);
+    soci::statement st = (sql.prepare << "DELETE FROM servers WHERE id = :id", soci::use(key));
+    st.execute(true);
+    found = st.get_affected_rows() > 0;
+    tx.commit();
+  });
+  if (!found) return core::fail(core::Error::not_found("Server not found"));
+  return {};
+}
+
+}  // namespace sentinel::storage
