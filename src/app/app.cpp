@@ -79,8 +79,9 @@ int serve(config::Config config, Role role) {
   storage::AlertEventRepository events(*db, core::system_now);
   storage::SilenceRepository silences(*db, core::system_now);
   auth::JwtCodec jwt(config.secret_key, std::chrono::minutes(config.access_token_expire_minutes), core::system_now);
-  auth::RateLimiter login_limiter(auth::login_failures_per_key, auth::login_failure_window, core::system_now);
-  auth::AuthService auth_service(users, jwt, login_limiter);
+  auth::RateLimiter per_address(auth::login_failures_per_address, auth::login_failure_window, core::system_now);
+  auth::RateLimiter per_account(auth::login_failures_per_account, auth::login_failure_window, core::system_now);
+  auth::AuthService auth_service(users, jwt, per_address, per_account);
 
   api::Services services{blocking, config, *db, users, servers, rules, events, silences, auth_service};
   http::Router router;

@@ -1,6 +1,8 @@
 #pragma once
 // Login and bearer-token authentication on top of the user repository.
 // Every method blocks (Argon2id, SQL): call from the BlockingPool.
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -13,6 +15,13 @@
 
 namespace sentinel::auth {
 
+// Login failure limits (15-minute sliding window): an account is protected
+// against password guessing from many addresses, an address against
+// spraying many accounts.
+inline constexpr std::size_t login_failures_per_account = 5;
+inline constexpr std::size_t login_failures_per_address = 20;
+inline constexpr std::chrono::seconds login_failure_window{15 * 60};
+
 struct LoginResult {
   std::string access_token;
   std::int64_t expires_in = 0;  // seconds
@@ -20,8 +29,9 @@ struct LoginResult {
 
 class AuthService {
  public:
-  AuthService(storage::UserRepository& users, const JwtCodec& jwt, RateLimiter& limiter)
-      : users_(users), jwt_(jwt), limiter_(limiter) {}
+  AuthService(storage::UserRepository& users, const JwtCodec& jwt, RateLimiter& per_address,
+              RateLimiter& per_account)
+      : users_(users), jwt_(jwt), per_address_(per_address), per_account_(per_account) {}
 
   // unauthorized "Incorrect email or password" (same answer and similar
   // time for unknown email and wrong password); forbidden "Inactive user";
@@ -38,7 +48,8 @@ class AuthService {
  private:
   storage::UserRepository& users_;
   const JwtCodec& jwt_;
-  RateLimiter& limiter_;
+  RateLimiter& per_address_;
+  RateLimiter& per_account_;
 };
 
 }  // namespace sentinel::auth

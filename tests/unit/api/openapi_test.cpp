@@ -53,7 +53,7 @@ TEST(OpenApi, DocumentsExactlyTheRoutesTheServerHas) {
   storage::SilenceRepository silences(*db, core::system_now);
   auth::JwtCodec jwt(std::string(40, 'k'), std::chrono::minutes(1), core::system_now);
   auth::RateLimiter limiter(5, std::chrono::seconds(60), core::system_now);
-  auth::AuthService auth_service(users, jwt, limiter);
+  auth::AuthService auth_service(users, jwt, limiter, limiter);
   api::Services services{blocking, config, *db, users, servers, rules, events, silences, auth_service};
   http::Router router;
   api::register_routes(router, services);
