@@ -66,7 +66,7 @@ core::Result<Credentials> read_credentials(const Request& req) {
 boost::asio::awaitable<Response> login(Services& s, Request& req) {
   auto creds = read_credentials(req);
   if (!creds) co_return http::error_response(creds.error());
-  co_return co_await s.blocking.run([&s, &req, c = std::move(*creds)]() {
+  auto job = [&s, &req, c = std::move(*creds)]() {
     auto result = s.auth.login(c.username, c.password, req.remote_address);
     return http::respond(result, [](const auth::LoginResult& r) {
       Response res = http::json_response(
@@ -74,7 +74,9 @@ boost::asio::awaitable<Response> login(Services& s, Request& req) {
       res.set_header("Cache-Control", "no-store");
       return res;
     });
-  });
+  };
+  Response response = co_await s.blocking.run(std::move(job));
+  co_return response;
 }
 
 Response me(Services&, const Request&, const domain::User& user) { return http::json_response(200, domain::to_json(user)); }

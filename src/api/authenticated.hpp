@@ -29,16 +29,16 @@ std::optional<std::string> bearer_token(const http::Request& req);
 template <class Body>
 boost::asio::awaitable<http::Response> authenticated(Services& services, const http::Request& req, Access access,
                                                      Body body) {
-  auto token = bearer_token(req);
-  co_return co_await services.blocking.run(
-      [&services, token = std::move(token), access, body = std::move(body)]() -> http::Response {
-        if (!token) return http::error_response(core::Error::unauthorized("Not authenticated"));
-        auto user = services.auth.authenticate(*token);
-        if (!user) return http::error_response(user.error());
-        if (access == Access::superuser && !user->is_superuser)
-          return http::error_response(core::Error::forbidden("The user doesn't have enough privileges"));
-        return body(*user);
-      });
+  auto job = [&services, token = bearer_token(req), access, body = std::move(body)]() -> http::Response {
+    if (!token) return http::error_response(core::Error::unauthorized());
+    auto user = services.auth.authenticate(*token);
+    if (!user) return http::error_response(user.error());
+    if (access == Access::superuser && !user->is_superuser)
+      return http::error_response(core::Error::forbidden("The user doesn't have enough privileges"));
+    return body(*user);
+  };
+  http::Response response = co_await services.blocking.run(std::move(job));
+  co_return response;
 }
 
 // Adapts a synchronous handler `Response(Services&, const Request&)` (or one

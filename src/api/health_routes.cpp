@@ -17,7 +17,8 @@ using http::Request;
 using http::Response;
 
 boost::asio::awaitable<Response> readiness(Services& s) {
-  const bool db_ok = co_await s.blocking.run([&s] { return s.database.ping(); });
+  auto ping = [&s] { return s.database.ping(); };
+  const bool db_ok = co_await s.blocking.run(std::move(ping));
   boost::json::object checks{{"database", db_ok ? "ok" : "unavailable"}};
   co_return http::json_response(db_ok ? 200 : 503,
                                 boost::json::object{{"status", db_ok ? "ok" : "unavailable"}, {"checks", checks}});

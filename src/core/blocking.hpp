@@ -18,11 +18,16 @@ class BlockingPool {
   BlockingPool& operator=(const BlockingPool&) = delete;
 
   // Exceptions thrown by `f` propagate to the awaiting coroutine.
+  //
+  // Call it with a NAMED callable: `auto job = [..]{..}; co_await pool.run(std::move(job));`.
+  // g++ 12 destroys non-trivial temporaries of a `co_await` full-expression
+  // twice (GCC bug 101367 and relatives), so a lambda with owning captures
+  // must not be a temporary there; taking `F&&` avoids a by-value parameter.
   template <class F>
-  boost::asio::awaitable<std::invoke_result_t<F>> run(F f) {
-    using R = std::invoke_result_t<F>;
+  boost::asio::awaitable<std::invoke_result_t<std::decay_t<F>&>> run(F&& f) {
+    using R = std::invoke_result_t<std::decay_t<F>&>;
     return boost::asio::co_spawn(
-        pool_, [fn = std::move(f)]() mutable -> boost::asio::awaitable<R> { co_return fn(); },
+        pool_, [fn = std::decay_t<F>(std::forward<F>(f))]() mutable -> boost::asio::awaitable<R> { co_return fn(); },
         boost::asio::use_awaitable);
   }
 
