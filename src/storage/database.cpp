@@ -133,6 +133,7 @@ class PooledDatabase final : public Database {
       } else {
         s = std::make_unique<soci::session>(*soci::factory_postgresql(), connect_);
         *s << "SET TIME ZONE 'UTC'";
+        *s << "SET client_min_messages = WARNING";  // no NOTICE noise on stderr
       }
       return s;
     } catch (const soci::soci_error& e) {
