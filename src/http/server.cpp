@@ -18,6 +18,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <array>
 #include <mutex>
 #include <unordered_map>
 
@@ -103,6 +104,22 @@ Response parse_failure_response(const beast::error_code& ec, std::size_t body_li
   return r;
 }
 
+// "Lingering close" (as nginx does): after refusing a request whose body
+// is still arriving (413), stop sending and discard what the client keeps
+// sending for a moment, so it reads our answer instead of a reset.
+asio::awaitable<void> linger(beast::tcp_stream& stream) {
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.expires_after(std::chrono::seconds(2));
+  std::array<char, 16384> sink;
+  std::size_t total = 0;
+  while (total < 8 * 1024 * 1024) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), use_nothrow);
+    if (ec) break;
+    total += n;
+  }
+}
+
 }  // namespace
 
 void HttpServer::State::set_busy(std::uint64_t id, bool busy) {
@@ -175,6 +192,7 @@ asio::awaitable<void> HttpServer::State::session(tcp::socket socket) {
       auto res = to_beast(parse_failure_response(ec, options.body_limit), 11, false, false);
       stream.expires_after(options.write_timeout);
       co_await bhttp::async_write(stream, res, use_nothrow);
+      co_await linger(stream);
       break;
     }
     auto beast_req = parser.release();

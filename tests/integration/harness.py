@@ -143,6 +143,8 @@ class Sentinel:
                 raise AssertionError("sentinel did not stop within 15 s of SIGTERM")
         elif self.proc:
             code = self.proc.returncode
+        if getattr(self, "log", None):
+            self.log.close()
         if expect_clean and code not in (0, None):
             raise AssertionError("sentinel exited with %s:\n%s" % (code, self.read_log()))
         return code
