@@ -17,25 +17,16 @@ core::Timestamp fake_now() { return now_value; }
 std::string base64url(std::string_view in) {
   static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += table[(v >> 18) & 63];
-    out += table[(v >> 12) & 63];
-    out += table[(v >> 6) & 63];
-    out += table[v & 63];
+  unsigned bits = 0, value = 0;
+  for (const char c : in) {
+    value = (value << 8) | static_cast<unsigned>(static_cast<unsigned char>(c));
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += table[(value >> bits) & 63u];
+    }
   }
-  if (i + 1 == in.size()) {
-    const unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    out += table[(v >> 18) & 63];
-    out += table[(v >> 12) & 63];
-  } else if (i + 2 == in.size()) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += table[(v >> 18) & 63];
-    out += table[(v >> 12) & 63];
-    out += table[(v >> 6) & 63];
-  }
+  if (bits > 0) out += table[(value << (6 - bits)) & 63u];
   return out;
 }
 
