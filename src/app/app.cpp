@@ -2,7 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
@@ -45,22 +49,17 @@ const char* role_name(Role r) {
 
 // Waits for in-flight requests after stop(), at most drain_timeout, then
 // stops the event loop.
-void drain_then_stop(asio::io_context& io, http::HttpServer& server) {
-  auto timer = std::make_shared<asio::steady_timer>(io);
+asio::awaitable<void> drain_then_stop(asio::io_context& io, http::HttpServer& server) {
+  asio::steady_timer timer(io);
   const auto deadline = std::chrono::steady_clock::now() + drain_timeout;
-  auto poll = std::make_shared<std::function<void()>>();
-  *poll = [&io, &server, timer, deadline, poll] {
-    if (server.open_connections() == 0 || std::chrono::steady_clock::now() >= deadline) {
-      if (server.open_connections() > 0)
-        spdlog::warn("shutdown: {} connection(s) still open after {}s, closing", server.open_connections(),
-                     drain_timeout.count());
-      io.stop();
-      return;
-    }
-    timer->expires_after(std::chrono::milliseconds(20));
-    timer->async_wait([poll](const boost::system::error_code&) { (*poll)(); });
-  };
-  (*poll)();
+  while (server.open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  if (server.open_connections() > 0)
+    spdlog::warn("shutdown: {} connection(s) still open after {}s, closing", server.open_connections(),
+                 drain_timeout.count());
+  io.stop();
 }
 
 }  // namespace
@@ -107,7 +106,7 @@ int serve(config::Config config, Role role) {
     if (ec) return;
     spdlog::info("received signal {}, shutting down", sig);
     server.stop();
-    drain_then_stop(io, server);
+    asio::co_spawn(io, drain_then_stop(io, server), asio::detached);
   });
 
   const auto ready_ms =
