@@ -16,6 +16,7 @@ which_db=${1:-both}
 command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps all" >&2; exit 1; }
 
 work=$(mktemp -d)
+chmod 755 "$work"  # the postgres user must reach the test database folder
 pid=""
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true

@@ -57,7 +57,9 @@ Response update_user(Services& s, const Request& req, const domain::User& me) {
     return http::error_response(core::Error::forbidden("Superusers cannot deactivate or demote themselves"));
   storage::UserChanges changes{patch->email, std::nullopt, patch->is_active, patch->is_superuser};
   if (patch->password) changes.password_hash = auth::hash_password(*patch->password);
-  return user_response(200, s.users.update(*id, changes));
+  auto updated = s.users.update(*id, changes);
+  s.auth.forget(*id);  // revocation takes effect on the next request
+  return user_response(200, updated);
 }
 
 Response delete_user(Services& s, const Request& req, const domain::User& me) {
@@ -65,6 +67,7 @@ Response delete_user(Services& s, const Request& req, const domain::User& me) {
   if (!id) return http::error_response(id.error());
   if (*id == me.id) return http::error_response(core::Error::forbidden("Superusers cannot delete themselves"));
   auto done = s.users.remove(*id);
+  s.auth.forget(*id);
   return done ? http::no_content() : http::error_response(done.error());
 }
 

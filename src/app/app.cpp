@@ -70,7 +70,10 @@ int serve(config::Config config, Role role) {
   bootstrap_first_superuser(config, *db);
 
   const auto io_threads = std::max(1u, std::thread::hardware_concurrency());
-  core::BlockingPool blocking(config.database_url.starts_with("sqlite") ? 4 : 8);
+  // SQLite work is CPU-bound in-process: more threads than cores only adds
+  // context switches. PostgreSQL work waits on the network: allow more.
+  core::BlockingPool blocking(config.database_url.starts_with("sqlite") ? std::max(2u, io_threads)
+                                                                          : std::max(8u, io_threads * 4));
 
   storage::UserRepository users(*db, core::system_now);
   storage::ServerRepository servers(*db, core::system_now);

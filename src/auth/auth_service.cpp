@@ -51,12 +51,31 @@ core::Result<LoginResult> AuthService::login(std::string_view email, std::string
 core::Result<domain::User> AuthService::authenticate(std::string_view token) {
   auto claims = jwt_.verify(token);
   if (!claims) return core::fail(claims.error());
-  auto user = users_.get(claims->user_id);
-  // Deleted, deactivated or password changed since the token was issued:
-  // the token is dead, whatever its expiry says.
-  if (!user || user->token_version != claims->token_version || !user->is_active)
+  const auto now = std::chrono::steady_clock::now();
+  std::optional<domain::User> user;
+  {
+    std::lock_guard lock(cache_mutex_);
+    if (auto it = users_cache_.find(claims->user_id); it != users_cache_.end() && now - it->second.fetched < user_cache_ttl)
+      user = it->second.user;
+  }
+  if (!user) {
+    auto fetched = users_.get(claims->user_id);
+    if (!fetched) return core::fail(core::Error::unauthorized());
+    user = *fetched;
+    std::lock_guard lock(cache_mutex_);
+    if (users_cache_.size() >= 10000) users_cache_.clear();  // bounded
+    users_cache_[user->id] = CachedUser{*user, now};
+  }
+  // Deactivated or password changed since the token was issued: the token
+  // is dead, whatever its expiry says.
+  if (user->token_version != claims->token_version || !user->is_active)
     return core::fail(core::Error::unauthorized());
   return *user;
+}
+
+void AuthService::forget(std::int64_t user_id) {
+  std::lock_guard lock(cache_mutex_);
+  users_cache_.erase(user_id);
 }
 
 }  // namespace sentinel::auth

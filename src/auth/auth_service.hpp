@@ -4,7 +4,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 
 #include "auth/jwt.hpp"
@@ -40,16 +42,31 @@ class AuthService {
   core::Result<LoginResult> login(std::string_view email, std::string_view password,
                                   std::string_view client_address);
 
+  // How long a looked-up user may be reused for authentication. Changes made
+  // through this process's API take effect at once (forget()); changes made
+  // elsewhere (another process, the CLI) within this time.
+  static constexpr std::chrono::milliseconds user_cache_ttl{1000};
+
   // Validates "Authorization: Bearer <jwt>" token text (without the
   // "Bearer " prefix). unauthorized when the token is bad, the user is gone,
   // or token_version changed; forbidden "Inactive user" when deactivated.
   core::Result<domain::User> authenticate(std::string_view token);
+
+  // Drops the cached copy of a user after it was changed or deleted.
+  void forget(std::int64_t user_id);
 
  private:
   storage::UserRepository& users_;
   const JwtCodec& jwt_;
   RateLimiter& per_address_;
   RateLimiter& per_account_;
+
+  struct CachedUser {
+    domain::User user;
+    std::chrono::steady_clock::time_point fetched;
+  };
+  std::mutex cache_mutex_;
+  std::unordered_map<std::int64_t, CachedUser> users_cache_;
 };
 
 }  // namespace sentinel::auth

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 namespace sentinel::auth {
 
@@ -17,6 +18,7 @@ struct JwtFree {
 using JwtPtr = std::unique_ptr<jwt_t, JwtFree>;
 
 constexpr std::size_t max_token_size = 8192;
+constexpr std::size_t max_cached_tokens = 10000;
 constexpr auto clock_skew = std::chrono::seconds(60);
 
 const unsigned char* key_bytes(const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); }
@@ -53,8 +55,28 @@ std::string JwtCodec::issue(std::int64_t user_id, std::int64_t token_version) co
 }
 
 core::Result<TokenClaims> JwtCodec::verify(std::string_view token) const {
+  if (token.empty() || token.size() > max_token_size) return core::fail(core::Error::unauthorized());
+  const std::string key(token);
+  std::optional<TokenClaims> cached;
+  {
+    std::lock_guard lock(cache_mutex_);
+    if (auto it = verified_.find(key); it != verified_.end()) cached = it->second;
+  }
+  if (!cached) {
+    auto decoded = decode(token);
+    if (!decoded) return decoded;
+    cached = *decoded;
+    std::lock_guard lock(cache_mutex_);
+    if (verified_.size() >= max_cached_tokens) verified_.clear();  // bounded; refills with live tokens
+    verified_.emplace(key, *cached);
+  }
+  const auto now = clock_();
+  if (cached->expires_at <= now || cached->issued_at > now + clock_skew) return core::fail(core::Error::unauthorized());
+  return *cached;
+}
+
+core::Result<TokenClaims> JwtCodec::decode(std::string_view token) const {
   const auto unauthorized = [] { return core::fail(core::Error::unauthorized()); };
-  if (token.empty() || token.size() > max_token_size) return unauthorized();
   const std::string text(token);
   jwt_t* raw = nullptr;
   // With a key, libjwt verifies the HMAC; the algorithm check below makes
@@ -74,11 +96,7 @@ core::Result<TokenClaims> JwtCodec::verify(std::string_view token) const {
   auto [p, ec] = std::from_chars(sub_text.data(), sub_text.data() + sub_text.size(), user_id);
   if (ec != std::errc{} || p != sub_text.data() + sub_text.size() || user_id <= 0) return unauthorized();
 
-  TokenClaims claims{user_id, *ver, core::from_unix(*iat), core::from_unix(*exp)};
-  const auto now = clock_();
-  if (claims.expires_at <= now) return unauthorized();
-  if (claims.issued_at > now + clock_skew) return unauthorized();
-  return claims;
+  return TokenClaims{user_id, *ver, core::from_unix(*iat), core::from_unix(*exp)};
 }
 
 }  // namespace sentinel::auth

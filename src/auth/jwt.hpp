@@ -3,6 +3,8 @@
 // "ver" is the user's token_version: bumping it revokes every older token.
 #include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 
@@ -26,14 +28,21 @@ class JwtCodec {
 
   // unauthorized for: malformed token, any alg but HS256 (including "none"),
   // wrong signature, expired, missing/ill-typed claims.
+  // Signature checks are cached per token text (bounded), so a client that
+  // sends the same token on every request costs one HMAC, not one each
+  // time; expiry is still checked on every call.
   core::Result<TokenClaims> verify(std::string_view token) const;
 
   std::chrono::seconds lifetime() const { return lifetime_; }
 
  private:
+  core::Result<TokenClaims> decode(std::string_view token) const;
+
   std::string secret_;
   std::chrono::seconds lifetime_;
   core::Clock clock_;
+  mutable std::mutex cache_mutex_;
+  mutable std::unordered_map<std::string, TokenClaims> verified_;  // token → claims
 };
 
 }  // namespace sentinel::auth

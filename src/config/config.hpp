@@ -49,12 +49,13 @@ struct Config {
 using Settings = std::map<std::string, std::string>;
 
 // Parses the contents of a `.env` file: KEY=VALUE lines, `#` comments, blank
-// lines, optional `export ` prefix, single or double quotes around values.
-// A malformed line is an error naming its line number.
+// lines, optional `export ` prefix, single (literal) or double (\n \t \" \\
+// escapes) quotes around values, ` #` inline comments. A malformed line is an
+// error ".env line N: ...".
 core::Result<Settings> parse_dotenv(std::string_view contents);
 
-// Merges env < dotenv? No: dotenv < env < flags (real environment wins over
-// .env), then parses and validates every variable. An empty value counts as
+// Merges dotenv < env < flags (real environment wins over .env, flags win
+// over both), then parses and validates every variable. An empty value counts as
 // unset. Errors: core::Error{invalid} whose `detail` is one line such as
 //   "PORT: must be an integer between 1 and 65535, got 'abc'".
 // SECRET_KEY may be empty here; see ensure_secret_key.
@@ -65,8 +66,10 @@ core::Result<Config> load(const Settings& dotenv, const Settings& env, const Set
 core::Result<Config> load_from_process(const Settings& flags);
 
 // When config.secret_key is empty: reads `<data_dir>/secret.key`, or
-// generates 64 random bytes (hex) into it with mode 0600. Sets
-// secret_key_generated. Errors name SECRET_KEY and the file.
+// creates it (and the folder) with 32 random bytes as 64 hex characters,
+// mode 0600; safe when several processes start together. Sets
+// secret_key_generated. Errors name SECRET_KEY and the file (also when the
+// file holds fewer than 32 bytes).
 core::Result<void> ensure_secret_key(Config& config, const std::filesystem::path& data_dir);
 
 // Folder for SQLite data and secret.key: the SQLite database's folder when

@@ -185,6 +185,13 @@ class PooledDatabase final : public Database {
 
 std::unique_ptr<Database> Database::open(const std::string& url, std::size_t pool_size) {
   if (pool_size == 0) pool_size = 1;
+  // SQLite's global memory statistics take a process-wide mutex on every
+  // allocation; we never read them. Must run before SQLite initialises.
+  static const bool memstatus_off = [] {
+    sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // SOCI wraps sqlite3.h in sqlite_api
+    return true;
+  }();
+  (void)memstatus_off;
   constexpr std::string_view sqlite_prefix = "sqlite:///";
   if (url.starts_with(sqlite_prefix)) {
     const std::string path = url.substr(sqlite_prefix.size());

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "auth/password.hpp"
 #include "storage/migrator.hpp"
 
@@ -67,6 +69,7 @@ TEST(AuthService, PasswordChangeAndDeactivationRevokeTokens) {
   storage::UserChanges change;
   change.password_hash = auth::hash_password("new-password-1");
   ASSERT_TRUE(env.users.update(alice->id, change));
+  env.service.forget(alice->id);  // as the API does after a change
   EXPECT_FALSE(env.service.authenticate(token));
 
   auto fresh = env.service.login("alice@example.com", "new-password-1", "10.0.0.1")->access_token;
@@ -74,6 +77,7 @@ TEST(AuthService, PasswordChangeAndDeactivationRevokeTokens) {
   storage::UserChanges deactivate;
   deactivate.is_active = false;
   ASSERT_TRUE(env.users.update(alice->id, deactivate));
+  env.service.forget(alice->id);
   EXPECT_FALSE(env.service.authenticate(fresh));
   auto inactive = env.service.login("alice@example.com", "new-password-1", "10.0.0.1");
   ASSERT_FALSE(inactive);
@@ -83,6 +87,19 @@ TEST(AuthService, PasswordChangeAndDeactivationRevokeTokens) {
 TEST(AuthService, TokenOfDeletedUserIsRejected) {
   Env env;
   auto token = env.service.login("alice@example.com", "alice-password", "10.0.0.1")->access_token;
-  ASSERT_TRUE(env.users.remove(env.users.find_by_email("alice@example.com")->id));
+  const auto id = env.users.find_by_email("alice@example.com")->id;
+  ASSERT_TRUE(env.users.remove(id));
+  env.service.forget(id);
+  EXPECT_FALSE(env.service.authenticate(token));
+}
+
+TEST(AuthService, ChangesMadeElsewhereAreSeenAfterTheCacheLifetime) {
+  Env env;
+  auto token = env.service.login("alice@example.com", "alice-password", "10.0.0.1")->access_token;
+  ASSERT_TRUE(env.service.authenticate(token));
+  storage::UserChanges deactivate;  // e.g. `sentinel user deactivate` in another process
+  deactivate.is_active = false;
+  ASSERT_TRUE(env.users.update(env.users.find_by_email("alice@example.com")->id, deactivate));
+  std::this_thread::sleep_for(auth::AuthService::user_cache_ttl + std::chrono::milliseconds(50));
   EXPECT_FALSE(env.service.authenticate(token));
 }
