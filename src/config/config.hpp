@@ -49,8 +49,8 @@ struct Config {
 using Settings = std::map<std::string, std::string>;
 
 // Parses the contents of a `.env` file: KEY=VALUE lines, `#` comments, blank
-// lines, optional `export ` prefix, single (literal) or double (\n \t \" \\
-// escapes) quotes around values, ` #` inline comments. A malformed line is an
+// lines, optional `export ` prefix, single (literal) or double quotes (with
+// the escapes \n \t \" and backslash-backslash) around values, ` #` inline comments. A malformed line is an
 // error ".env line N: ...".
 core::Result<Settings> parse_dotenv(std::string_view contents);
 
