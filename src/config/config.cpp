@@ -9,12 +9,15 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 #include <boost/url/url_view.hpp>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <expected>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "domain/json.hpp"
 
@@ -128,6 +131,50 @@ class Reader {
       return core::fail(ok_.error()); \
   } while (false)
 
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+// The value part of a .env line. 'single quotes' are literal; "double
+// quotes" understand \n, \t, \" and \\; after a closing quote only a
+// comment may follow. Unquoted values end at " #" (an inline comment).
+std::expected<std::string, std::string> parse_dotenv_value(std::string_view v) {
+  if (v.empty() || (v.front() != '"' && v.front() != '\'')) {
+    for (std::size_t i = 1; i < v.size(); ++i)
+      if (v[i] == '#' && is_blank(v[i - 1])) return trim(v.substr(0, i));
+    return std::string(v);
+  }
+  const char quote = v.front();
+  std::string value;
+  std::size_t i = 1;
+  for (; i < v.size() && v[i] != quote; ++i) {
+    if (quote == '"' && v[i] == '\\' && i + 1 < v.size()) {
+      const char next = v[++i];
+      value += next == 'n' ? '\n' : next == 't' ? '\t' : next;
+    } else {
+      value += v[i];
+    }
+  }
+  if (i == v.size()) return std::unexpected("unterminated quote");
+  const auto rest = trim(v.substr(i + 1));
+  if (!rest.empty() && rest.front() != '#') return std::unexpected("unexpected text after the closing quote");
+  return value;
+}
+
+// "NAME=value" with an optional "export " prefix.
+std::expected<std::pair<std::string, std::string>, std::string> parse_dotenv_line(std::string_view line) {
+  if (line.starts_with("export") && line.size() > 6 && is_blank(line[6])) line = trim(line.substr(7));
+  const auto eq = line.find('=');
+  if (eq == std::string_view::npos) return std::unexpected("expected NAME=value");
+  auto key = trim(line.substr(0, eq));
+  const bool key_ok = !key.empty() && !std::isdigit(static_cast<unsigned char>(key.front())) &&
+                      std::all_of(key.begin(), key.end(), [](char c) {
+                        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                      });
+  if (!key_ok) return std::unexpected("expected NAME=value");
+  auto value = parse_dotenv_value(trim(line.substr(eq + 1)));
+  if (!value) return std::unexpected(value.error());
+  return std::pair{std::move(key), std::move(*value)};
+}
+
 std::string mask_url_password(const std::string& url) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed || !parsed->has_password()) return url;
@@ -136,43 +183,59 @@ std::string mask_url_password(const std::string& url) {
   return std::string(u.buffer());
 }
 
+// Creates `file` holding 64 random hex characters, mode 0600. The key is
+// written to a private temporary file (O_CREAT|O_EXCL) and link()ed into
+// place, so it appears complete or not at all; when two processes start
+// together link() fails with EEXIST for one of them, which then reads the
+// other's key. Returns why it failed, or empty.
+std::string publish_new_key(const std::filesystem::path& file) {
+  if (sodium_init() < 0) return "cannot be generated: libsodium failed to initialise";
+  unsigned char raw[32];
+  randombytes_buf(raw, sizeof raw);
+  char hex[sizeof raw * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+  unsigned char tag[8];
+  randombytes_buf(tag, sizeof tag);
+  char tag_hex[sizeof tag * 2 + 1];
+  sodium_bin2hex(tag_hex, sizeof tag_hex, tag, sizeof tag);
+  const auto tmp = file.string() + ".tmp-" + tag_hex;
+
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return std::string("cannot be created: ") + std::strerror(errno);
+  const std::string line = std::string(hex) + "\n";
+  const bool written =
+      ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  const int linked = written ? ::link(tmp.c_str(), file.c_str()) : -1;
+  const int link_errno = errno;
+  ::unlink(tmp.c_str());
+  if (!written) return "cannot be written";
+  if (linked != 0 && link_errno != EEXIST) return std::string("cannot be created: ") + std::strerror(link_errno);
+  return {};
+}
+
 }  // namespace
 
 const std::vector<std::string>& variable_names() { return names; }
 
 core::Result<Settings> parse_dotenv(std::string_view contents) {
+  if (contents.starts_with("\xEF\xBB\xBF")) contents.remove_prefix(3);  // UTF-8 BOM from Windows editors
   Settings out;
   std::size_t line_no = 0;
   std::size_t pos = 0;
   while (pos <= contents.size()) {
     const auto nl = contents.find('\n', pos);
     const auto end = nl == std::string_view::npos ? contents.size() : nl;
-    auto line = trim(contents.substr(pos, end - pos));
+    const auto line = trim(contents.substr(pos, end - pos));
     ++line_no;
     pos = end + 1;
-    if (line.empty() || line.front() == '#') {
-      if (nl == std::string_view::npos) break;
-      continue;
+    if (!line.empty() && line.front() != '#') {
+      auto entry = parse_dotenv_line(line);
+      if (!entry)
+        return core::fail(core::Error{core::ErrorKind::invalid,
+                                      ".env line " + std::to_string(line_no) + ": " + entry.error(), {}, 0});
+      out[entry->first] = std::move(entry->second);
     }
-    if (line.starts_with("export ")) line = trim(std::string_view(line).substr(7));
-    const auto eq = line.find('=');
-    const auto key = eq == std::string::npos ? std::string() : trim(std::string_view(line).substr(0, eq));
-    const bool key_ok = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-    });
-    if (!key_ok)
-      return core::fail(core::Error{core::ErrorKind::invalid,
-                                    ".env line " + std::to_string(line_no) + ": expected NAME=value", {}, 0});
-    auto value = trim(std::string_view(line).substr(eq + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
-    } else if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
-      return core::fail(core::Error{core::ErrorKind::invalid,
-                                    ".env line " + std::to_string(line_no) + ": unterminated quote", {}, 0});
-    } else if (auto hash = value.find(" #"); hash != std::string::npos) {
-      value = trim(std::string_view(value).substr(0, hash));  // inline comment
-    }
-    out[key] = value;
     if (nl == std::string_view::npos) break;
   }
   return out;
@@ -303,27 +366,17 @@ core::Result<void> ensure_secret_key(Config& config, const std::filesystem::path
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return fail_with("cannot be created: " + ec.message());
-  if (sodium_init() < 0) return fail_with("cannot be generated: libsodium failed to initialise");
-  // O_EXCL: when two processes start together exactly one writes the key
-  // and the other reads it.
-  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd >= 0) {
-    unsigned char raw[32];
-    randombytes_buf(raw, sizeof raw);
-    char hex[sizeof raw * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
-    std::string line = std::string(hex) + "\n";
-    const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok) return fail_with("cannot be written");
-  } else if (errno != EEXIST) {
-    return fail_with(std::string("cannot be created: ") + std::strerror(errno));
+  if (!std::filesystem::exists(file, ec)) {
+    if (auto why = publish_new_key(file); !why.empty()) return fail_with(why);
   }
   std::ifstream in(file);
+  if (!in) return fail_with("cannot be read");
   std::string key;
   std::getline(in, key);
   key = trim(key);
-  if (key.size() < 32) return fail_with("holds a key shorter than 32 bytes; delete it or set SECRET_KEY");
+  if (key.size() < 32)
+    return fail_with("holds a key shorter than 32 bytes (" + std::to_string(key.size()) +
+                     "); delete it or set SECRET_KEY");
   config.secret_key = key;
   config.secret_key_generated = true;
   return {};
@@ -334,7 +387,8 @@ std::string describe(const Config& c) {
   auto line = [&](std::string_view name, const std::string& value) { o << name << "=" << value << "\n"; };
   auto opt = [](const std::optional<std::string>& v) { return v.value_or(""); };
   auto secret = [](bool set) { return set ? std::string("****") : std::string(); };
-  line("SECRET_KEY", c.secret_key.empty() ? std::string("(generated into data/secret.key at start)") : "****");
+  // Unset is not an error: `serve` generates the key at start.
+  line("SECRET_KEY", c.secret_key.empty() ? "(unset: kept in " + (data_dir(c) / "secret.key").string() + ")" : "****");
   line("DATABASE_URL", mask_url_password(c.database_url));
   line("REDIS_URL", c.redis_url ? mask_url_password(*c.redis_url) : "");
   line("PROMETHEUS_URL", mask_url_password(c.prometheus_url));
