@@ -48,8 +48,8 @@ class AuthService {
   static constexpr std::chrono::milliseconds user_cache_ttl{1000};
 
   // Validates "Authorization: Bearer <jwt>" token text (without the
-  // "Bearer " prefix). unauthorized when the token is bad, the user is gone,
-  // or token_version changed; forbidden "Inactive user" when deactivated.
+  // "Bearer " prefix). unauthorized when the token is bad or expired, the
+  // user is gone or deactivated, or token_version changed (password change).
   core::Result<domain::User> authenticate(std::string_view token);
 
   // Drops the cached copy of a user after it was changed or deleted.

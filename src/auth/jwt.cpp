@@ -2,7 +2,6 @@
 
 #include <jwt.h>
 
-#include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <memory>
@@ -23,10 +22,15 @@ constexpr auto clock_skew = std::chrono::seconds(60);
 
 const unsigned char* key_bytes(const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
-std::optional<long> int_grant(jwt_t* j, const char* name) {
-  errno = 0;
-  const long v = jwt_get_grant_int(j, name);
-  if (errno != 0) return std::nullopt;
+// A claim that is a JSON integer. Not jwt_get_grant_int: libjwt 1.10 reads
+// a string or a fraction as 0 instead of failing.
+std::optional<std::int64_t> int_grant(jwt_t* j, const char* name) {
+  std::unique_ptr<char, decltype(&std::free)> json(jwt_get_grants_json(j, name), &std::free);
+  if (!json) return std::nullopt;
+  const std::string_view text(json.get());
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p != text.data() + text.size()) return std::nullopt;
   return v;
 }
 

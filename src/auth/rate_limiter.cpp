@@ -6,7 +6,10 @@ namespace sentinel::auth {
 
 RateLimiter::RateLimiter(std::size_t max_failures, std::chrono::seconds window, core::Clock clock,
                          std::size_t max_keys)
-    : max_failures_(max_failures), window_(window), clock_(std::move(clock)), max_keys_(max_keys) {}
+    : max_failures_(std::max<std::size_t>(1, max_failures)),
+      window_(window),
+      clock_(std::move(clock)),
+      max_keys_(std::max<std::size_t>(1, max_keys)) {}
 
 void RateLimiter::prune(std::deque<core::Timestamp>& q, core::Timestamp now) const {
   while (!q.empty() && q.front() + window_ <= now) q.pop_front();

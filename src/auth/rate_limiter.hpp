@@ -17,6 +17,7 @@ namespace sentinel::auth {
 
 class RateLimiter {
  public:
+  // max_failures and max_keys below 1 count as 1.
   RateLimiter(std::size_t max_failures, std::chrono::seconds window, core::Clock clock,
               std::size_t max_keys = 100000);
 

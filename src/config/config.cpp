@@ -37,11 +37,13 @@ core::Error bad(const std::string& name, const std::string& why) {
   return core::Error{core::ErrorKind::invalid, name + ": " + why, {}, 0};
 }
 
-std::string trim(std::string_view s) {
+std::string_view trim_view(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return std::string(s);
+  return s;
 }
+
+std::string trim(std::string_view s) { return std::string(trim_view(s)); }
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -161,7 +163,7 @@ std::expected<std::string, std::string> parse_dotenv_value(std::string_view v) {
 
 // "NAME=value" with an optional "export " prefix.
 std::expected<std::pair<std::string, std::string>, std::string> parse_dotenv_line(std::string_view line) {
-  if (line.starts_with("export") && line.size() > 6 && is_blank(line[6])) line = trim(line.substr(7));
+  if (line.starts_with("export") && line.size() > 6 && is_blank(line[6])) line = trim_view(line.substr(7));
   const auto eq = line.find('=');
   if (eq == std::string_view::npos) return std::unexpected("expected NAME=value");
   auto key = trim(line.substr(0, eq));
@@ -320,7 +322,8 @@ core::Result<Config> load(const Settings& dotenv, const Settings& env, const Set
                           "FIRST_SUPERUSER_EMAIL and FIRST_SUPERUSER_PASSWORD must be set together"));
   r.text("LOG_LEVEL", c.log_level);
   c.log_level = lower(c.log_level);
-  static const std::vector<std::string> levels = {"trace", "debug", "info", "warning", "warn", "error", "critical", "off"};
+  static const std::vector<std::string> levels = {"trace", "debug", "info",     "warning",
+                                                  "warn",  "error", "critical", "off"};
   if (std::find(levels.begin(), levels.end(), c.log_level) == levels.end())
     return core::fail(bad("LOG_LEVEL", "must be one of trace, debug, info, warning, error, critical, off; got '" +
                                            c.log_level + "'"));

@@ -2,24 +2,69 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <functional>
+
 using namespace sentinel::auth;
+
+namespace {
+
+// Fastest of a few runs: robust against a busy machine slowing one run.
+std::chrono::nanoseconds fastest(const std::function<void()>& fn) {
+  auto best = std::chrono::nanoseconds::max();
+  for (int i = 0; i < 3; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    fn();
+    const auto took = std::chrono::steady_clock::now() - start;
+    best = std::min(best, std::chrono::duration_cast<std::chrono::nanoseconds>(took));
+  }
+  return best;
+}
+
+}  // namespace
 
 TEST(Password, HashIsArgon2idAndVerifies) {
   const auto hash = hash_password("correct horse");
   EXPECT_TRUE(hash.starts_with("$argon2id$"));
   EXPECT_TRUE(verify_password(hash, "correct horse"));
   EXPECT_FALSE(verify_password(hash, "correct horsE"));
+  EXPECT_FALSE(verify_password(hash, ""));
   EXPECT_NE(hash, hash_password("correct horse")) << "salted";
+}
+
+TEST(Password, WholePasswordCounts) {
+  // No truncation (bcrypt's 72 bytes) and no stop at an embedded NUL.
+  const std::string long_pw(200, 'x');
+  const auto hash = hash_password(long_pw);
+  EXPECT_FALSE(verify_password(hash, long_pw.substr(0, 199) + "y"));
+  const std::string with_nul("abc\0def", 7);
+  EXPECT_FALSE(verify_password(hash_password(with_nul), "abc"));
+  EXPECT_TRUE(verify_password(hash_password("pässwörd ✓"), "pässwörd ✓"));
 }
 
 TEST(Password, MalformedHashNeverVerifies) {
   EXPECT_FALSE(verify_password("", "x"));
   EXPECT_FALSE(verify_password("plaintext", "plaintext"));
   EXPECT_FALSE(verify_password(std::string(500, '$'), "x"));
+  auto truncated = hash_password("x");
+  truncated.resize(truncated.size() / 2);
+  EXPECT_FALSE(verify_password(truncated, "x"));
+}
+
+TEST(Password, DummyVerificationCostsAsMuchAsARealOne) {
+  // An unknown email must not answer measurably faster than a wrong password.
+  const auto hash = hash_password("real-password");
+  verify_dummy_password("warm-up");  // the dummy hash is made on first use
+  const auto real = fastest([&] { (void)verify_password(hash, "wrong-password"); });
+  const auto dummy = fastest([] { verify_dummy_password("wrong-password"); });
+  EXPECT_GT(dummy, real / 2) << "dummy " << dummy.count() << " ns, real " << real.count() << " ns";
 }
 
 TEST(Password, Policy) {
   EXPECT_FALSE(password_policy_error("short").empty());
-  EXPECT_TRUE(password_policy_error("long enough").empty());
+  EXPECT_FALSE(password_policy_error("7-chars").empty());
+  EXPECT_TRUE(password_policy_error("8-chars!").empty());
+  EXPECT_TRUE(password_policy_error(std::string(256, 'a')).empty());
   EXPECT_FALSE(password_policy_error(std::string(257, 'a')).empty());
 }

@@ -179,6 +179,20 @@ TEST(Config, CorsWildcard) {
   EXPECT_EQ(c->cors_origins, std::vector<std::string>{"*"});
 }
 
+TEST(Config, PrometheusBasicAuthNeedsAUsername) {
+  auto c = load_one("PROMETHEUS_PASSWORD", "prom-pass");
+  ASSERT_FALSE(c);
+  EXPECT_TRUE(c.error().detail.starts_with("PROMETHEUS_USERNAME: ")) << c.error().detail;
+  EXPECT_EQ(c.error().detail.find("prom-pass"), std::string::npos);
+  auto ok = load({}, {{"PROMETHEUS_USERNAME", "prom"}, {"PROMETHEUS_PASSWORD", "prom-pass"}}, {});
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(*ok->prometheus_username, "prom");
+  EXPECT_EQ(*ok->prometheus_password, "prom-pass");
+  auto bearer = load_one("PROMETHEUS_BEARER_TOKEN", "token");
+  ASSERT_TRUE(bearer);
+  EXPECT_EQ(*bearer->prometheus_bearer_token, "token");
+}
+
 TEST(Config, SecretsAreNeverEchoedInErrors) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"DATABASE_URL", "mysql://user:hunter2@db/x"},
