@@ -50,24 +50,7 @@ Response create_rule(Services& s, const Request& req) {
   if (!body) return http::error_response(body.error());
   auto input = domain::parse_alert_rule_create(*body);
   if (!input) return http::error_response(input.error());
-  domain::AlertRule candidate;
-  candidate = domain::apply_patch(candidate, domain::AlertRulePatch{
-                                                 .name = input->name,
-                                                 .server_id = input->server_id,
-                                                 .metric_name = input->metric_name,
-                                                 .promql = input->promql,
-                                                 .threshold = input->threshold,
-                                                 .comparison = input->comparison,
-                                                 .repeat_interval_sec = input->repeat_interval_sec,
-                                                 .is_active = input->is_active,
-                                                 .channel = input->channel,
-                                                 .for_sec = input->for_sec,
-                                                 .recovery_threshold = input->recovery_threshold,
-                                                 .no_data_state = input->no_data_state,
-                                                 .severity = input->severity,
-                                                 .description = input->description,
-                                                 .eval_interval_sec = input->eval_interval_sec,
-                                             });
+  const auto candidate = domain::make_rule(*input);
   if (auto ok = domain::validate_alert_rule(candidate); !ok) return http::error_response(ok.error());
   if (auto ok = check_server_exists(s, input->server_id); !ok) return http::error_response(ok.error());
   return rule_response(201, s.rules.create(*input));

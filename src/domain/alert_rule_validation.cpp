@@ -52,6 +52,26 @@ core::Result<void> validate_alert_rule(const AlertRule& merged) {
   return core::fail(core::Error::invalid(std::move(errors)));
 }
 
+AlertRule make_rule(const AlertRuleCreate& in) {
+  AlertRule r;
+  r.name = in.name;
+  r.server_id = in.server_id;
+  r.metric_name = in.metric_name;
+  r.promql = in.promql;
+  r.threshold = in.threshold;
+  r.comparison = in.comparison;
+  r.repeat_interval_sec = in.repeat_interval_sec;
+  r.is_active = in.is_active;
+  r.channel = in.channel;
+  r.for_sec = in.for_sec;
+  r.recovery_threshold = in.recovery_threshold;
+  r.no_data_state = in.no_data_state;
+  r.severity = in.severity;
+  r.description = in.description;
+  r.eval_interval_sec = in.eval_interval_sec;
+  return r;
+}
+
 AlertRule apply_patch(AlertRule rule, const AlertRulePatch& patch) {
   if (patch.name) rule.name = *patch.name;
   if (patch.server_id) rule.server_id = *patch.server_id;

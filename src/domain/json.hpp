@@ -40,6 +40,9 @@ core::Result<SilenceCreate> parse_silence_create(const boost::json::value& body)
 // (server_id null) has no $instance/$job. Field errors use loc ["body", field].
 core::Result<void> validate_alert_rule(const AlertRule& merged);
 
+// A new rule as created from `in` (engine fields at their defaults; no validation).
+AlertRule make_rule(const AlertRuleCreate& in);
+
 // Applies a PATCH onto a copy of `rule` (no validation).
 AlertRule apply_patch(AlertRule rule, const AlertRulePatch& patch);
 

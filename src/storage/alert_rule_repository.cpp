@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "domain/json.hpp"
 #include "storage/sql_support.hpp"
 
 namespace sentinel::storage {
@@ -68,22 +69,7 @@ struct EditableFields {
 }  // namespace
 
 core::Result<domain::AlertRule> AlertRuleRepository::create(const domain::AlertRuleCreate& in) {
-  domain::AlertRule r;
-  r.name = in.name;
-  r.server_id = in.server_id;
-  r.metric_name = in.metric_name;
-  r.promql = in.promql;
-  r.threshold = in.threshold;
-  r.comparison = in.comparison;
-  r.repeat_interval_sec = in.repeat_interval_sec;
-  r.is_active = in.is_active;
-  r.channel = in.channel;
-  r.for_sec = in.for_sec;
-  r.recovery_threshold = in.recovery_threshold;
-  r.no_data_state = in.no_data_state;
-  r.severity = in.severity;
-  r.description = in.description;
-  r.eval_interval_sec = in.eval_interval_sec;
+  const domain::AlertRule r = domain::make_rule(in);
   std::optional<domain::AlertRule> created;
   db_.with_session([&](soci::session& sql) {
     EditableFields f(r);
