@@ -1,13 +1,19 @@
-// /api/v1/alerts/rules: PromQL alert rules. Validation against Prometheus
-// (bad_data → 422) arrives with the Prometheus integration; here the rule's
-// own fields and references are checked.
+// /api/v1/alerts/rules: PromQL alert rules. Creating or changing a rule's
+// query sends it (rendered for its server) to Prometheus: a query
+// Prometheus rejects is a 422 carrying its message; when Prometheus cannot
+// answer, the rule is saved and the response says it was not validated.
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <cmath>
+#include <unordered_map>
 
 #include "api/authenticated.hpp"
 #include "api/request_parsing.hpp"
 #include "api/services.hpp"
 #include "domain/json.hpp"
 #include "http/router.hpp"
+#include "prometheus/errors.hpp"
+#include "prometheus/rule_query.hpp"
 #include "storage/alert_rule_repository.hpp"
 #include "storage/server_repository.hpp"
 
@@ -15,6 +21,7 @@ namespace sentinel::api {
 
 namespace {
 
+namespace asio = boost::asio;
 using http::Request;
 using http::Response;
 
@@ -24,10 +31,16 @@ Response rule_response(int status, const core::Result<domain::AlertRule>& r) {
 }
 
 // A rule may only point at a server that exists: 422 on body.server_id.
-core::Result<void> check_server_exists(Services& s, const std::optional<std::int64_t>& server_id) {
-  if (server_id && !s.servers.exists(*server_id))
-    return core::fail(core::Error::invalid_field({"body", "server_id"}, "Server not found", "value_error"));
-  return {};
+// Returns the server (for $instance/$job), or nullopt for a fleet rule.
+core::Result<std::optional<domain::Server>> rule_server(Services& s, const std::optional<std::int64_t>& server_id) {
+  if (!server_id) return std::optional<domain::Server>{};
+  auto server = s.servers.get(*server_id);
+  if (!server) {
+    if (server.error().kind == core::ErrorKind::not_found)
+      return core::fail(core::Error::invalid_field({"body", "server_id"}, "Server not found", "value_error"));
+    return core::fail(server.error());
+  }
+  return std::optional<domain::Server>{std::move(*server)};
 }
 
 Response list_rules(Services& s, const Request& req) {
@@ -45,15 +58,58 @@ Response list_rules(Services& s, const Request& req) {
   return http::json_response(200, out);
 }
 
-Response create_rule(Services& s, const Request& req) {
-  auto body = json_body(req);
-  if (!body) return http::error_response(body.error());
-  auto input = domain::parse_alert_rule_create(*body);
-  if (!input) return http::error_response(input.error());
-  const auto candidate = domain::make_rule(*input);
-  if (auto ok = domain::validate_alert_rule(candidate); !ok) return http::error_response(ok.error());
-  if (auto ok = check_server_exists(s, input->server_id); !ok) return http::error_response(ok.error());
-  return rule_response(201, s.rules.create(*input));
+// A checked rule ready to be stored: `query` is set when its PromQL must be
+// checked with Prometheus first (new rule, or query/server changed).
+struct Prepared {
+  domain::AlertRuleCreate create;  // POST
+  domain::AlertRule merged;        // PATCH
+  std::optional<std::string> query;
+};
+
+// Sends the query to Prometheus, then stores the rule on the blocking pool.
+// When Prometheus could not check it, the stored rule is returned with
+// "warnings" and a Warning header (as the Kubernetes API does).
+template <class Store>
+asio::awaitable<Response> check_then_store(Services& s, std::optional<std::string> query, int status, Store store) {
+  std::string warning;
+  if (query) {
+    auto check = co_await prometheus::check_rule_query(s.prometheus, std::move(*query));
+    if (check.rejected) co_return http::error_response(*check.rejected);
+    if (!check.validated) warning = check.not_validated_reason;
+  }
+  auto job = [&store] { return store(); };
+  core::Result<domain::AlertRule> stored = co_await s.blocking.run(std::move(job));
+  if (!stored) co_return http::error_response(stored.error());
+  auto body = domain::to_json(*stored);
+  if (!warning.empty()) body.as_object()["warnings"] = boost::json::array{boost::json::value(warning)};
+  auto response = http::json_response(status, body);
+  if (!warning.empty()) {
+    std::string quoted;
+    for (char c : warning) quoted += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    response.set_header("Warning", "299 - \"" + quoted + "\"");
+  }
+  co_return response;
+}
+
+asio::awaitable<Response> create_rule(Services& s, Request& req) {
+  auto load = [&s, &req](const domain::User&) -> core::Result<Prepared> {
+    auto body = json_body(req);
+    if (!body) return core::fail(body.error());
+    auto input = domain::parse_alert_rule_create(*body);
+    if (!input) return core::fail(input.error());
+    const auto candidate = domain::make_rule(*input);
+    if (auto ok = domain::validate_alert_rule(candidate); !ok) return core::fail(ok.error());
+    auto server = rule_server(s, input->server_id);
+    if (!server) return core::fail(server.error());
+    auto query = prometheus::render_rule_query(candidate, *server);
+    if (!query) return core::fail(query.error());
+    return Prepared{std::move(*input), candidate, std::move(*query)};
+  };
+  auto then = [&s](Prepared p) -> asio::awaitable<Response> {
+    auto store = [&s, create = std::move(p.create)] { return s.rules.create(create); };
+    co_return co_await check_then_store(s, std::move(p.query), 201, std::move(store));
+  };
+  co_return co_await authenticated_then<Prepared>(s, req, Access::user, std::move(load), std::move(then));
 }
 
 Response get_rule(Services& s, const Request& req) {
@@ -62,20 +118,35 @@ Response get_rule(Services& s, const Request& req) {
   return rule_response(200, s.rules.get(*id));
 }
 
-Response update_rule(Services& s, const Request& req) {
-  auto id = path_id(req, "rule_id");
-  if (!id) return http::error_response(id.error());
-  auto body = json_body(req);
-  if (!body) return http::error_response(body.error());
-  auto patch = domain::parse_alert_rule_patch(*body);
-  if (!patch) return http::error_response(patch.error());
-  auto current = s.rules.get(*id);
-  if (!current) return http::error_response(current.error());
-  const auto merged = domain::apply_patch(*current, *patch);
-  if (auto ok = domain::validate_alert_rule(merged); !ok) return http::error_response(ok.error());
-  if (patch->server_id)
-    if (auto ok = check_server_exists(s, merged.server_id); !ok) return http::error_response(ok.error());
-  return rule_response(200, s.rules.update(merged));
+asio::awaitable<Response> update_rule(Services& s, Request& req) {
+  auto load = [&s, &req](const domain::User&) -> core::Result<Prepared> {
+    auto id = path_id(req, "rule_id");
+    if (!id) return core::fail(id.error());
+    auto body = json_body(req);
+    if (!body) return core::fail(body.error());
+    auto patch = domain::parse_alert_rule_patch(*body);
+    if (!patch) return core::fail(patch.error());
+    auto current = s.rules.get(*id);
+    if (!current) return core::fail(current.error());
+    auto merged = domain::apply_patch(*current, *patch);
+    if (auto ok = domain::validate_alert_rule(merged); !ok) return core::fail(ok.error());
+    auto server = rule_server(s, merged.server_id);
+    if (!server) return core::fail(server.error());
+    Prepared p;
+    // Only a changed query (or a rule moved to another server) is checked again.
+    if (merged.promql != current->promql || merged.server_id != current->server_id) {
+      auto query = prometheus::render_rule_query(merged, *server);
+      if (!query) return core::fail(query.error());
+      p.query = std::move(*query);
+    }
+    p.merged = std::move(merged);
+    return p;
+  };
+  auto then = [&s](Prepared p) -> asio::awaitable<Response> {
+    auto store = [&s, merged = std::move(p.merged)] { return s.rules.update(merged); };
+    co_return co_await check_then_store(s, std::move(p.query), 200, std::move(store));
+  };
+  co_return co_await authenticated_then<Prepared>(s, req, Access::user, std::move(load), std::move(then));
 }
 
 Response delete_rule(Services& s, const Request& req) {
@@ -85,14 +156,77 @@ Response delete_rule(Services& s, const Request& req) {
   return done ? http::no_content() : http::error_response(done.error());
 }
 
+// POST /rules/{id}/test: evaluates the rule now, records nothing.
+asio::awaitable<Response> test_rule(Services& s, Request& req) {
+  struct Loaded {
+    domain::AlertRule rule;
+    std::string query;
+    std::unordered_map<std::string, std::int64_t> servers_by_instance;
+  };
+  auto load = [&s, &req](const domain::User&) -> core::Result<Loaded> {
+    auto id = path_id(req, "rule_id");
+    if (!id) return core::fail(id.error());
+    auto rule = s.rules.get(*id);
+    if (!rule) return core::fail(rule.error());
+    Loaded l;
+    std::optional<domain::Server> server;
+    if (rule->server_id) {
+      auto found = s.servers.get(*rule->server_id);
+      if (!found) return core::fail(core::Error::not_found("Server of this rule not found"));
+      server = std::move(*found);
+    } else {
+      // A fleet rule's series are matched to servers by their instance label.
+      for (std::int64_t skip = 0;; skip += 1000) {
+        auto page = s.servers.list({std::nullopt, skip, 1000});
+        for (const auto& srv : page) l.servers_by_instance.emplace(srv.instance, srv.id);
+        if (page.size() < 1000) break;
+      }
+    }
+    auto query = prometheus::render_rule_query(*rule, server);
+    if (!query) return core::fail(query.error());
+    l.rule = std::move(*rule);
+    l.query = std::move(*query);
+    return l;
+  };
+  auto then = [&s](Loaded l) -> asio::awaitable<Response> {
+    auto r = co_await prometheus::test_rule(s.prometheus, l.rule, l.query, l.servers_by_instance);
+    if (!r) co_return http::error_response(prometheus::to_api_error(r.error(), {"body", "promql"}));
+    boost::json::array series;
+    bool any = false;
+    for (const auto& t : r->series) {
+      boost::json::object labels;
+      for (const auto& [k, v] : t.labels) labels.emplace(k, v);
+      boost::json::value value = nullptr;
+      if (std::isfinite(t.value)) value = t.value;
+      any = any || t.would_fire;
+      series.push_back(boost::json::object{{"labels", std::move(labels)},
+                                           {"value", std::move(value)},
+                                           {"would_fire", t.would_fire},
+                                           {"server_id", t.server_id ? boost::json::value(*t.server_id) : nullptr}});
+    }
+    co_return http::json_response(
+        200, boost::json::object{
+                 {"rule_id", l.rule.id},
+                 {"query", r->query},
+                 {"evaluated_at", core::format_iso8601(core::from_unix(static_cast<std::int64_t>(r->evaluated_at)))},
+                 {"threshold", l.rule.threshold},
+                 {"comparison", l.rule.comparison},
+                 {"would_fire", any},
+                 {"series", std::move(series)},
+             });
+  };
+  co_return co_await authenticated_then<Loaded>(s, req, Access::user, std::move(load), std::move(then));
+}
+
 }  // namespace
 
 void register_alert_rule_routes(http::Router& r, Services& s) {
   r.add("GET", "/api/v1/alerts/rules/", user_route(s, list_rules));
-  r.add("POST", "/api/v1/alerts/rules/", user_route(s, create_rule));
+  r.add("POST", "/api/v1/alerts/rules/", [&s](Request& req) { return create_rule(s, req); });
   r.add("GET", "/api/v1/alerts/rules/{rule_id}", user_route(s, get_rule));
-  r.add("PATCH", "/api/v1/alerts/rules/{rule_id}", user_route(s, update_rule));
+  r.add("PATCH", "/api/v1/alerts/rules/{rule_id}", [&s](Request& req) { return update_rule(s, req); });
   r.add("DELETE", "/api/v1/alerts/rules/{rule_id}", user_route(s, delete_rule));
+  r.add("POST", "/api/v1/alerts/rules/{rule_id}/test", [&s](Request& req) { return test_rule(s, req); });
 }
 
 }  // namespace sentinel::api

@@ -41,6 +41,27 @@ boost::asio::awaitable<http::Response> authenticated(Services& services, const h
   co_return response;
 }
 
+// For handlers that also wait on the network (Prometheus): the token check
+// and `load(const domain::User&) -> core::Result<T>` run in one hop on the
+// blocking pool (SQL allowed there), then `then(T) -> awaitable<Response>`
+// runs on the I/O executor, where it may co_await asynchronous clients.
+template <class T, class Load, class Then>
+boost::asio::awaitable<http::Response> authenticated_then(Services& services, const http::Request& req,
+                                                          Access access, Load load, Then then) {
+  auto job = [&services, token = bearer_token(req), access, load = std::move(load)]() -> core::Result<T> {
+    if (!token) return core::fail(core::Error::unauthorized());
+    auto user = services.auth.authenticate(*token);
+    if (!user) return core::fail(user.error());
+    if (access == Access::superuser && !user->is_superuser)
+      return core::fail(core::Error::forbidden("The user doesn't have enough privileges"));
+    return load(*user);
+  };
+  core::Result<T> loaded = co_await services.blocking.run(std::move(job));
+  if (!loaded) co_return http::error_response(loaded.error());
+  http::Response response = co_await then(std::move(*loaded));
+  co_return response;
+}
+
 // Adapts a synchronous handler `Response(Services&, const Request&)` (or one
 // that also takes the user) into a route handler behind authentication.
 template <class Fn>

@@ -1,12 +1,15 @@
 // /api/v1/health: liveness (the process serves) and readiness (its
-// dependencies answer). Readiness grows a check per dependency as
-// Prometheus and Redis arrive.
+// dependencies answer). The database is required (503 without it);
+// Prometheus only degrades the metrics features, so its outage is reported
+// ("status": "degraded") without taking the API out of a load balancer.
 #include <boost/json/object.hpp>
+#include <chrono>
 
 #include "api/services.hpp"
 #include "core/blocking.hpp"
 #include "http/responses.hpp"
 #include "http/router.hpp"
+#include "prometheus/client.hpp"
 #include "storage/database.hpp"
 
 namespace sentinel::api {
@@ -19,9 +22,13 @@ using http::Response;
 boost::asio::awaitable<Response> readiness(Services& s) {
   auto ping = [&s] { return s.database.ping(); };
   const bool db_ok = co_await s.blocking.run(std::move(ping));
-  boost::json::object checks{{"database", db_ok ? "ok" : "unavailable"}};
-  co_return http::json_response(db_ok ? 200 : 503,
-                                boost::json::object{{"status", db_ok ? "ok" : "unavailable"}, {"checks", checks}});
+  // Answer within a probe's usual timeout even when Prometheus hangs.
+  auto prom = co_await s.prometheus.ping(std::chrono::milliseconds(2000));
+  boost::json::object checks{{"database", db_ok ? "ok" : "unavailable"},
+                             {"prometheus", prom ? "ok" : "unavailable"}};
+  boost::json::object body{{"status", !db_ok ? "unavailable" : prom ? "ok" : "degraded"}, {"checks", checks}};
+  if (!prom) body["details"] = boost::json::object{{"prometheus", prom.error().message}};
+  co_return http::json_response(db_ok ? 200 : 503, body);
 }
 
 }  // namespace

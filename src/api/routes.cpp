@@ -11,6 +11,7 @@ void register_routes(http::Router& router, Services& services) {
   register_alert_rule_routes(router, services);
   register_alert_event_routes(router, services);
   register_silence_routes(router, services);
+  register_metrics_routes(router, services);
   register_docs_routes(router);
 }
 

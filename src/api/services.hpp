@@ -23,6 +23,10 @@ class AuthService;
 namespace sentinel::http {
 class Router;
 }
+namespace sentinel::prometheus {
+class Client;
+class ServerMetrics;
+}  // namespace sentinel::prometheus
 
 namespace sentinel::api {
 
@@ -36,6 +40,8 @@ struct Services {
   storage::AlertEventRepository& events;
   storage::SilenceRepository& silences;
   auth::AuthService& auth;
+  prometheus::Client& prometheus;
+  prometheus::ServerMetrics& server_metrics;
 };
 
 // Every REST route of the API, in one table (see each *_routes.cpp).
@@ -47,6 +53,7 @@ void register_server_routes(http::Router& router, Services& services);
 void register_alert_rule_routes(http::Router& router, Services& services);
 void register_alert_event_routes(http::Router& router, Services& services);
 void register_silence_routes(http::Router& router, Services& services);
+void register_metrics_routes(http::Router& router, Services& services);
 void register_health_routes(http::Router& router, Services& services);
 void register_docs_routes(http::Router& router);
 

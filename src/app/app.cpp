@@ -24,6 +24,9 @@
 #include "http/dispatcher.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "http_client/http_client.hpp"
+#include "prometheus/client.hpp"
+#include "prometheus/server_metrics.hpp"
 #include "storage/alert_event_repository.hpp"
 #include "storage/alert_rule_repository.hpp"
 #include "storage/server_repository.hpp"
@@ -85,7 +88,21 @@ int serve(config::Config config, Role role) {
   auth::RateLimiter per_account(auth::login_failures_per_account, auth::login_failure_window, core::system_now);
   auth::AuthService auth_service(users, jwt, per_address, per_account);
 
-  api::Services services{blocking, config, *db, users, servers, rules, events, silences, auth_service};
+  asio::io_context io(static_cast<int>(io_threads));
+  http_client::HttpClient http_client(io.get_executor());
+  prometheus::Client prometheus_client(
+      http_client,
+      prometheus::ClientOptions{.base_url = config.prometheus_url,
+                                .timeout = std::chrono::seconds(config.prometheus_timeout_sec),
+                                .max_concurrency = static_cast<std::size_t>(config.prometheus_max_concurrency),
+                                .username = config.prometheus_username,
+                                .password = config.prometheus_password,
+                                .bearer_token = config.prometheus_bearer_token});
+  prometheus::ServerMetrics server_metrics(prometheus_client, std::chrono::seconds(config.metrics_cache_ttl_sec));
+
+  api::Services services{blocking,     config,          *db,          users,         servers,
+                         rules,        events,          silences,     auth_service,  prometheus_client,
+                         server_metrics};
   http::Router router;
   if (role != Role::worker) api::register_routes(router, services);
   else router.add("GET", "/api/v1/health/liveness", [](http::Request&) -> asio::awaitable<http::Response> {
@@ -95,7 +112,6 @@ int serve(config::Config config, Role role) {
   });
   http::Dispatcher dispatcher(router, http::DispatchOptions{config.cors_origins});
 
-  asio::io_context io(static_cast<int>(io_threads));
   http::HttpServer server(io, dispatcher, http::ServerOptions{.host = config.host, .port = config.port});
   try {
     server.start();

@@ -1,0 +1,232 @@
+// /api/v1/metrics: a server's metrics read from Prometheus (summary, range,
+// containers) and ad-hoc PromQL. The server is looked up on the blocking
+// pool; the queries then run on the event loop.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+
+#include "api/authenticated.hpp"
+#include "api/request_parsing.hpp"
+#include "api/services.hpp"
+#include "http/router.hpp"
+#include "prometheus/client.hpp"
+#include "prometheus/errors.hpp"
+#include "prometheus/query_catalogue.hpp"
+#include "prometheus/server_metrics.hpp"
+#include "storage/server_repository.hpp"
+
+namespace sentinel::api {
+
+namespace {
+
+namespace asio = boost::asio;
+using http::Request;
+using http::Response;
+
+constexpr double default_range_sec = 3600;
+constexpr double default_points = 300;
+constexpr double max_points = 11000;  // Prometheus's own limit per query
+constexpr std::size_t max_query_length = 10000;
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::optional<double> to_double(std::string_view s) {
+  double v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc{} || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+// Unix seconds (fractions allowed) or RFC 3339, as Prometheus accepts.
+core::Result<std::optional<double>> query_instant(const Request& req, std::string_view name) {
+  auto raw = req.query_param(name);
+  if (!raw) return std::optional<double>{};
+  if (auto v = to_double(*raw)) return std::optional<double>{*v};
+  if (auto t = core::parse_iso8601(*raw)) return std::optional<double>{static_cast<double>(core::to_unix(*t))};
+  return core::fail(core::Error::invalid_field({"query", std::string(name)},
+                                               "Input should be a Unix timestamp or an RFC 3339 date-time",
+                                               "datetime_parsing"));
+}
+
+// Seconds ("15", "0.5") or a Prometheus duration ("15s", "5m", "1h").
+core::Result<std::optional<double>> query_step(const Request& req) {
+  auto raw = req.query_param("step");
+  if (!raw) return std::optional<double>{};
+  std::string_view s = *raw;
+  double factor = 1;
+  if (s.ends_with("ms")) factor = 0.001, s.remove_suffix(2);
+  else if (s.ends_with('s')) s.remove_suffix(1);
+  else if (s.ends_with('m')) factor = 60, s.remove_suffix(1);
+  else if (s.ends_with('h')) factor = 3600, s.remove_suffix(1);
+  else if (s.ends_with('d')) factor = 86400, s.remove_suffix(1);
+  else if (s.ends_with('w')) factor = 604800, s.remove_suffix(1);
+  auto v = to_double(s);
+  if (!v || *v * factor <= 0)
+    return core::fail(core::Error::invalid_field({"query", "step"},
+                                                 "Input should be a positive number of seconds or a duration like 15s",
+                                                 "value_error"));
+  return std::optional<double>{*v * factor};
+}
+
+core::Result<domain::Server> load_server(Services& s, const Request& req) {
+  auto id = path_id(req, "server_id");
+  if (!id) return core::fail(id.error());
+  return s.servers.get(*id);
+}
+
+Response query_failure(const prometheus::QueryError& e, std::vector<std::string> loc) {
+  return http::error_response(prometheus::to_api_error(e, std::move(loc)));
+}
+
+asio::awaitable<Response> summary(Services& s, Request& req) {
+  auto load = [&s, &req](const domain::User&) { return load_server(s, req); };
+  auto then = [&s](domain::Server server) -> asio::awaitable<Response> {
+    auto r = co_await s.server_metrics.summary(server);
+    if (!r) co_return query_failure(r.error(), {"path", "server_id"});
+    co_return http::json_response(200, prometheus::to_json(*r));
+  };
+  co_return co_await authenticated_then<domain::Server>(s, req, Access::user, std::move(load), std::move(then));
+}
+
+struct RangeParams {
+  std::string metric;
+  double start = 0;
+  double end = 0;
+  double step = 0;
+};
+
+core::Result<RangeParams> range_params(const Request& req) {
+  std::vector<core::FieldError> errors;
+  RangeParams p;
+  auto metric = req.query_param("metric");
+  if (!metric) {
+    errors.push_back({{"query", "metric"}, "Field required", "missing"});
+  } else if (!prometheus::find_summary_metric(*metric)) {
+    std::string allowed;
+    for (const auto& m : prometheus::summary_metrics()) allowed += (allowed.empty() ? "'" : ", '") + std::string(m.key) + "'";
+    errors.push_back({{"query", "metric"}, "Input should be " + allowed, "enum"});
+  } else {
+    p.metric = std::string(*metric);
+  }
+  auto start = query_instant(req, "start");
+  auto end = query_instant(req, "end");
+  auto step = query_step(req);
+  if (!start) collect(errors, start.error());
+  if (!end) collect(errors, end.error());
+  if (!step) collect(errors, step.error());
+  if (!errors.empty()) return core::fail(core::Error::invalid(std::move(errors)));
+  p.end = end->value_or(unix_now());
+  p.start = start->value_or(p.end - default_range_sec);
+  if (p.start >= p.end)
+    return core::fail(core::Error::invalid_field({"query", "end"}, "end must be after start", "value_error"));
+  const double span = p.end - p.start;
+  // Default: whole seconds, ≤ 300 points.
+  p.step = step->value_or(std::max(1.0, std::ceil(span / (default_points - 1))));
+  if (span / p.step + 1 > max_points)
+    return core::fail(core::Error::invalid_field(
+        {"query", "step"}, "too many points: (end - start) / step must stay below 11000; use a larger step",
+        "value_error"));
+  return p;
+}
+
+asio::awaitable<Response> range(Services& s, Request& req) {
+  struct Loaded {
+    domain::Server server;
+    RangeParams params;
+  };
+  auto load = [&s, &req](const domain::User&) -> core::Result<Loaded> {
+    auto params = range_params(req);
+    if (!params) return core::fail(params.error());
+    auto server = load_server(s, req);
+    if (!server) return core::fail(server.error());
+    return Loaded{std::move(*server), std::move(*params)};
+  };
+  auto then = [&s](Loaded l) -> asio::awaitable<Response> {
+    auto r = co_await s.server_metrics.range(l.server, l.params.metric, l.params.start, l.params.end, l.params.step);
+    if (!r) co_return query_failure(r.error(), {"query", "metric"});
+    boost::json::array points;
+    points.reserve(r->points.size());
+    for (const auto& p : r->points) {
+      boost::json::array pair{p.timestamp, nullptr};
+      if (std::isfinite(p.value)) pair[1] = p.value;
+      points.push_back(std::move(pair));
+    }
+    co_return http::json_response(
+        200, boost::json::object{{"metric", r->metric}, {"step", r->step}, {"points", std::move(points)}});
+  };
+  co_return co_await authenticated_then<Loaded>(s, req, Access::user, std::move(load), std::move(then));
+}
+
+boost::json::value optional_number(const std::optional<double>& v) {
+  if (!v) return nullptr;
+  return *v;
+}
+
+asio::awaitable<Response> containers(Services& s, Request& req) {
+  auto load = [&s, &req](const domain::User&) -> core::Result<domain::Server> {
+    auto server = load_server(s, req);
+    if (server && !server->cadvisor_instance)
+      return core::fail(core::Error::not_found(
+          "Server has no cadvisor_instance: set it (PATCH /api/v1/servers/{id}) to the host:port of the cAdvisor "
+          "that sees its containers"));
+    return server;
+  };
+  auto then = [&s](domain::Server server) -> asio::awaitable<Response> {
+    auto r = co_await s.server_metrics.containers(server);
+    if (!r) co_return query_failure(r.error(), {"path", "server_id"});
+    boost::json::array out;
+    out.reserve(r->size());
+    for (const auto& c : *r)
+      out.push_back(boost::json::object{
+          {"name", c.name},
+          {"image", c.image},
+          {"cpu_usage_percent", optional_number(c.cpu_usage_percent)},
+          {"memory_usage_bytes", optional_number(c.memory_usage_bytes)},
+          {"memory_limit_bytes", optional_number(c.memory_limit_bytes)},
+          {"network_receive_bytes_per_second", optional_number(c.network_receive_bytes_per_second)},
+          {"network_transmit_bytes_per_second", optional_number(c.network_transmit_bytes_per_second)},
+      });
+    co_return http::json_response(200, out);
+  };
+  co_return co_await authenticated_then<domain::Server>(s, req, Access::user, std::move(load), std::move(then));
+}
+
+asio::awaitable<Response> adhoc_query(Services& s, Request& req) {
+  struct Params {
+    std::string query;
+    std::optional<double> time;
+  };
+  auto load = [&req](const domain::User&) -> core::Result<Params> {
+    std::vector<core::FieldError> errors;
+    auto q = req.query_param("query");
+    if (!q || q->empty())
+      errors.push_back({{"query", "query"}, "Field required", "missing"});
+    else if (q->size() > max_query_length)
+      errors.push_back({{"query", "query"}, "String should have at most 10000 characters", "string_too_long"});
+    auto t = query_instant(req, "time");
+    if (!t) collect(errors, t.error());
+    if (!errors.empty()) return core::fail(core::Error::invalid(std::move(errors)));
+    return Params{std::string(*q), *t};
+  };
+  auto then = [&s](Params p) -> asio::awaitable<Response> {
+    auto r = co_await s.prometheus.instant_data(std::move(p.query), p.time);
+    if (!r) co_return query_failure(r.error(), {"query", "query"});
+    co_return http::json_response(200, *r);
+  };
+  co_return co_await authenticated_then<Params>(s, req, Access::user, std::move(load), std::move(then));
+}
+
+}  // namespace
+
+void register_metrics_routes(http::Router& r, Services& s) {
+  r.add("GET", "/api/v1/metrics/servers/{server_id}/summary", [&s](Request& req) { return summary(s, req); });
+  r.add("GET", "/api/v1/metrics/servers/{server_id}/range", [&s](Request& req) { return range(s, req); });
+  r.add("GET", "/api/v1/metrics/servers/{server_id}/containers", [&s](Request& req) { return containers(s, req); });
+  r.add("GET", "/api/v1/metrics/query", [&s](Request& req) { return adhoc_query(s, req); });
+}
+
+}  // namespace sentinel::api

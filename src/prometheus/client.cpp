@@ -1,0 +1,152 @@
+#include "prometheus/client.hpp"
+
+#include <boost/json/parse.hpp>
+#include <cmath>
+#include <cstdio>
+
+#include "http_client/http_client.hpp"
+
+namespace sentinel::prometheus {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// application/x-www-form-urlencoded value encoding.
+void append_encoded(std::string& out, std::string_view value) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  for (const char ch : value) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+        c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  if (!out.empty()) out += '&';
+  out += name;
+  out += '=';
+  append_encoded(out, value);
+}
+
+std::string number(double v) {
+  char buf[64];
+  const int n = std::snprintf(buf, sizeof buf, "%.3f", v);
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+std::string trim_slash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+}  // namespace
+
+Client::Client(http_client::HttpClient& http, ClientOptions options, QueryObserver observer)
+    : http_(http), options_(std::move(options)), observer_(std::move(observer)), slots_(options_.max_concurrency) {
+  options_.base_url = trim_slash(options_.base_url);
+}
+
+std::string Client::form_common(std::string_view promql) const {
+  std::string form;
+  append_field(form, "query", promql);
+  // Ask Prometheus to give up a little before we do, so a slow query ends
+  // as Prometheus's own "timeout" error and stops using its CPU.
+  const auto ms = options_.timeout.count();
+  const auto server_ms = std::max<std::int64_t>(ms - std::max<std::int64_t>(ms / 10, 100), 50);
+  append_field(form, "timeout", std::to_string(server_ms) + "ms");
+  return form;
+}
+
+asio::awaitable<QueryOutcome<Client::Raw>> Client::post(std::string_view endpoint, std::string form,
+                                                         std::chrono::milliseconds timeout) {
+  const auto started = std::chrono::steady_clock::now();
+  auto permit = co_await slots_.acquire();
+  http_client::Request req;
+  req.method = "POST";
+  req.url = options_.base_url + "/api/v1/" + std::string(endpoint);
+  req.headers.emplace_back("Content-Type: application/x-www-form-urlencoded");
+  req.headers.emplace_back("Accept: application/json");
+  if (options_.bearer_token) req.headers.emplace_back("Authorization: Bearer " + *options_.bearer_token);
+  req.username = options_.username;
+  req.password = options_.password;
+  req.body = std::move(form);
+  req.timeout = timeout;
+  auto outcome = co_await http_.send(std::move(req));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!outcome) {
+    QueryError error;
+    switch (outcome.error().kind) {
+      case http_client::FailureKind::timeout:
+        error = {QueryErrorKind::timeout, "no answer within " + number(static_cast<double>(timeout.count()) / 1000.0) + " s"};
+        break;
+      case http_client::FailureKind::too_large:
+        error = {QueryErrorKind::bad_response, outcome.error().message};
+        break;
+      default:
+        error = {QueryErrorKind::unavailable, outcome.error().message};
+        break;
+    }
+    if (observer_) observer_(endpoint, &error, seconds);
+    co_return std::unexpected(std::move(error));
+  }
+  if (observer_) observer_(endpoint, nullptr, seconds);
+  co_return Raw{outcome->status, std::move(outcome->body)};
+}
+
+asio::awaitable<QueryOutcome<QueryResult>> Client::instant(std::string promql, std::optional<double> at) {
+  auto form = form_common(promql);
+  if (at) append_field(form, "time", number(*at));
+  auto raw = co_await post("query", std::move(form), options_.timeout);
+  if (!raw) co_return std::unexpected(std::move(raw.error()));
+  co_return parse_query_response(static_cast<int>(raw->status), raw->body);
+}
+
+asio::awaitable<QueryOutcome<QueryResult>> Client::range(std::string promql, double start, double end, double step) {
+  auto form = form_common(promql);
+  append_field(form, "start", number(start));
+  append_field(form, "end", number(end));
+  append_field(form, "step", number(step));
+  auto raw = co_await post("query_range", std::move(form), options_.timeout);
+  if (!raw) co_return std::unexpected(std::move(raw.error()));
+  co_return parse_query_response(static_cast<int>(raw->status), raw->body);
+}
+
+asio::awaitable<QueryOutcome<boost::json::value>> Client::instant_data(std::string promql, std::optional<double> at) {
+  auto form = form_common(promql);
+  if (at) append_field(form, "time", number(*at));
+  auto raw = co_await post("query", std::move(form), options_.timeout);
+  if (!raw) co_return std::unexpected(std::move(raw.error()));
+  if (raw->status >= 200 && raw->status < 300) {
+    boost::system::error_code ec;
+    auto doc = boost::json::parse(raw->body, ec);
+    if (!ec && doc.is_object()) {
+      const auto& o = doc.get_object();
+      auto status = o.if_contains("status");
+      auto data = o.if_contains("data");
+      if (status && status->is_string() && status->get_string() == "success" && data) co_return *data;
+    }
+  }
+  // Not a success envelope: let the typed parser classify the error.
+  auto parsed = parse_query_response(static_cast<int>(raw->status), raw->body);
+  if (parsed) co_return std::unexpected(QueryError{QueryErrorKind::bad_response, "unexpected answer from Prometheus"});
+  co_return std::unexpected(std::move(parsed.error()));
+}
+
+asio::awaitable<QueryOutcome<void>> Client::ping(std::chrono::milliseconds timeout) {
+  std::string form;
+  append_field(form, "query", "1");
+  auto raw = co_await post("query", std::move(form), timeout);
+  if (!raw) co_return std::unexpected(std::move(raw.error()));
+  auto parsed = parse_query_response(static_cast<int>(raw->status), raw->body);
+  if (!parsed) co_return std::unexpected(std::move(parsed.error()));
+  co_return QueryOutcome<void>{};
+}
+
+}  // namespace sentinel::prometheus

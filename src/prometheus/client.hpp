@@ -1,0 +1,81 @@
+#pragma once
+// The Prometheus HTTP API client (instant and range queries) used by the
+// metrics endpoints, the WebSocket pollers and rule validation. Works with
+// any Prometheus-compatible API (Prometheus, Thanos, Mimir,
+// VictoriaMetrics). Asynchronous on the event loop; at most
+// `max_concurrency` queries in flight per process, the others wait in
+// arrival order; every query has a deadline.
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/async_semaphore.hpp"
+#include "prometheus/result.hpp"
+
+namespace sentinel::http_client {
+class HttpClient;
+}
+
+namespace sentinel::prometheus {
+
+struct ClientOptions {
+  std::string base_url = "http://localhost:9090";  // PROMETHEUS_URL
+  std::chrono::milliseconds timeout{10000};        // PROMETHEUS_TIMEOUT_SEC, per query
+  std::size_t max_concurrency = 16;                // PROMETHEUS_MAX_CONCURRENCY
+  std::optional<std::string> username;             // basic auth (PROMETHEUS_USERNAME / _PASSWORD)
+  std::optional<std::string> password;
+  std::optional<std::string> bearer_token;         // PROMETHEUS_BEARER_TOKEN
+};
+
+// Called after every query (for self-monitoring): the API endpoint
+// ("query" or "query_range"), the error if it failed, and how long it took
+// including the wait for a concurrency slot.
+using QueryObserver = std::function<void(std::string_view endpoint, const QueryError* error, double seconds)>;
+
+class Client {
+ public:
+  Client(http_client::HttpClient& http, ClientOptions options, QueryObserver observer = {});
+
+  // Instant query at `at` (Unix seconds; Prometheus's "now" when absent).
+  // Fails with a QueryError; never throws for network or Prometheus errors.
+  boost::asio::awaitable<QueryOutcome<QueryResult>> instant(std::string promql, std::optional<double> at = {});
+
+  // Range query over [start, end] every `step` seconds.
+  boost::asio::awaitable<QueryOutcome<QueryResult>> range(std::string promql, double start, double end, double step);
+
+  // Instant query whose successful answer is Prometheus's `data` object,
+  // unchanged (for the ad-hoc query endpoint).
+  boost::asio::awaitable<QueryOutcome<boost::json::value>> instant_data(std::string promql, std::optional<double> at);
+
+  // A trivial query with its own deadline: succeeds when the datasource
+  // answers queries (readiness).
+  boost::asio::awaitable<QueryOutcome<void>> ping(std::chrono::milliseconds timeout);
+
+  const ClientOptions& options() const { return options_; }
+
+  // Queries waiting for a concurrency slot right now.
+  std::size_t queued() const { return slots_.waiting(); }
+
+ private:
+  struct Raw {
+    long status = 0;
+    std::string body;
+  };
+  // POSTs form fields to `path`, holding a concurrency slot for the duration.
+  boost::asio::awaitable<QueryOutcome<Raw>> post(std::string_view endpoint, std::string form,
+                                                 std::chrono::milliseconds timeout);
+  std::string form_common(std::string_view promql) const;
+
+  http_client::HttpClient& http_;
+  ClientOptions options_;
+  QueryObserver observer_;
+  core::AsyncSemaphore slots_;
+};
+
+}  // namespace sentinel::prometheus

@@ -1,0 +1,46 @@
+#pragma once
+// Every PromQL expression Sentinel sends on its own (summary, range,
+// containers) lives here and nowhere else, written against node_exporter
+// and cAdvisor metric names. They use $instance / $job, rendered by
+// promql_template.hpp with a server's labels.
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace sentinel::prometheus {
+
+// One metric of the server summary (product.md §3 "Metrics").
+struct SummaryMetric {
+  std::string_view key;    // the JSON key, e.g. "cpu_usage_percent"
+  std::string_view promql;  // template over $instance and $job; yields at most one series
+};
+
+// The summary metrics, in the order of the JSON document:
+// cpu_usage_percent, memory_usage_percent, disk_usage_percent (of "/"),
+// load1, load5, load15, network_receive_bytes_per_second,
+// network_transmit_bytes_per_second (both excluding loopback and virtual
+// devices: lo, veth*, docker*, br-*, virbr*, cni*, flannel*, cali*, vxlan*,
+// tun*, tap*, kube-ipvs*), uptime_seconds.
+std::span<const SummaryMetric> summary_metrics();
+
+// `up{instance="$instance",job="$job"}`: 1 when the last scrape succeeded.
+std::string_view up_query();
+
+// The summary metric named `key`, or nullopt (used by the range endpoint,
+// which accepts exactly the summary's keys).
+std::optional<SummaryMetric> find_summary_metric(std::string_view key);
+
+// Containers on one host, from the cAdvisor at the server's
+// cadvisor_instance (rendered as $instance). Each query returns one series
+// per container, labelled `name` and `image` (containers with an empty name
+// — cgroup hierarchy entries — are excluded).
+struct ContainerQueries {
+  std::string_view cpu_usage_percent;                  // 100 × cores used over the last minute
+  std::string_view memory_usage_bytes;                 // working set
+  std::string_view memory_limit_bytes;                 // 0 from cAdvisor = no limit → null
+  std::string_view network_receive_bytes_per_second;
+  std::string_view network_transmit_bytes_per_second;
+};
+const ContainerQueries& container_queries();
+
+}  // namespace sentinel::prometheus

@@ -1,0 +1,190 @@
+#include "prometheus/server_metrics.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "core/time.hpp"
+#include "core/when_all.hpp"
+#include "prometheus/client.hpp"
+#include "prometheus/promql_template.hpp"
+#include "prometheus/query_catalogue.hpp"
+
+namespace sentinel::prometheus {
+
+namespace asio = boost::asio;
+
+namespace {
+
+double unix_now() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  // Millisecond precision: every query of one summary uses the same instant.
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()) / 1000.0;
+}
+
+boost::json::value json_number(const std::optional<double>& v) {
+  if (!v || !std::isfinite(*v)) return nullptr;
+  return *v;
+}
+
+// The single value of an instant query meant to yield at most one series.
+std::optional<double> single_value(const QueryResult& r) {
+  if (r.type == ResultType::scalar) return r.scalar.value;
+  if (r.type == ResultType::vector && !r.vector.empty()) return r.vector.front().point.value;
+  return std::nullopt;
+}
+
+std::optional<double> finite(std::optional<double> v) {
+  if (v && !std::isfinite(*v)) return std::nullopt;
+  return v;
+}
+
+core::Result<std::string> render_for(std::string_view promql, const std::string& instance, const std::string& job) {
+  return render_promql(promql, TemplateVars{instance, job});
+}
+
+QueryError template_error(const core::Error& e) {
+  std::string msg = e.fields.empty() ? e.detail : e.fields.front().msg;
+  return QueryError{QueryErrorKind::bad_data, msg};
+}
+
+}  // namespace
+
+boost::json::object to_json(const Summary& s) {
+  boost::json::object metrics;
+  const auto defs = summary_metrics();
+  for (std::size_t i = 0; i < defs.size() && i < s.values.size(); ++i)
+    metrics.emplace(defs[i].key, json_number(s.values[i]));
+  return boost::json::object{
+      {"server_id", s.server_id},
+      {"instance", s.instance},
+      {"job_name", s.job_name},
+      {"timestamp", core::format_iso8601(core::from_unix(static_cast<std::int64_t>(std::floor(s.evaluated_at))))},
+      {"up", s.up},
+      {"metrics", std::move(metrics)},
+  };
+}
+
+ServerMetrics::ServerMetrics(Client& client, std::chrono::milliseconds cache_ttl)
+    : client_(client), cache_ttl_(cache_ttl) {}
+
+std::optional<Summary> ServerMetrics::cached(const std::string& key) {
+  if (cache_ttl_.count() <= 0) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  auto it = cache_.find(key);
+  if (it == cache_.end() || std::chrono::steady_clock::now() - it->second.fetched > cache_ttl_) return std::nullopt;
+  return it->second.summary;
+}
+
+void ServerMetrics::store(const std::string& key, const Summary& s) {
+  if (cache_ttl_.count() <= 0) return;
+  std::lock_guard lock(mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  // Bounded by the number of servers; drop stale entries when it grows.
+  if (cache_.size() > 4096)
+    std::erase_if(cache_, [&](const auto& kv) { return now - kv.second.fetched > cache_ttl_; });
+  cache_[key] = CacheEntry{s, now};
+}
+
+asio::awaitable<QueryOutcome<Summary>> ServerMetrics::summary(const domain::Server& server) {
+  const std::string key = server.job_name + '\n' + server.instance;
+  if (auto hit = cached(key)) {
+    hit->server_id = server.id;
+    co_return std::move(*hit);
+  }
+  Summary out;
+  out.server_id = server.id;
+  out.instance = server.instance;
+  out.job_name = server.job_name;
+  out.evaluated_at = unix_now();
+
+  std::vector<asio::awaitable<QueryOutcome<QueryResult>>> tasks;
+  const auto defs = summary_metrics();
+  tasks.reserve(defs.size() + 1);
+  auto up = render_for(up_query(), server.instance, server.job_name);
+  if (!up) co_return std::unexpected(template_error(up.error()));
+  tasks.push_back(client_.instant(std::move(*up), out.evaluated_at));
+  for (const auto& def : defs) {
+    auto q = render_for(def.promql, server.instance, server.job_name);
+    if (!q) co_return std::unexpected(template_error(q.error()));
+    tasks.push_back(client_.instant(std::move(*q), out.evaluated_at));
+  }
+  auto results = co_await core::when_all(std::move(tasks));
+  for (auto& r : results)
+    if (!r) co_return std::unexpected(std::move(r.error()));
+  const auto up_value = single_value(*results[0]);
+  out.up = up_value && *up_value == 1.0;
+  out.values.reserve(defs.size());
+  for (std::size_t i = 0; i < defs.size(); ++i) out.values.push_back(finite(single_value(*results[i + 1])));
+  store(key, out);
+  co_return out;
+}
+
+asio::awaitable<QueryOutcome<RangeData>> ServerMetrics::range(const domain::Server& server, std::string metric,
+                                                             double start, double end, double step) {
+  auto def = find_summary_metric(metric);
+  if (!def) co_return std::unexpected(QueryError{QueryErrorKind::bad_data, "unknown metric " + metric});
+  auto q = render_for(def->promql, server.instance, server.job_name);
+  if (!q) co_return std::unexpected(template_error(q.error()));
+  auto r = co_await client_.range(std::move(*q), start, end, step);
+  if (!r) co_return std::unexpected(std::move(r.error()));
+  RangeData out;
+  out.metric = std::move(metric);
+  out.step = step;
+  if (r->type == ResultType::matrix && !r->matrix.empty()) out.points = std::move(r->matrix.front().points);
+  co_return out;
+}
+
+asio::awaitable<QueryOutcome<std::vector<ContainerStats>>> ServerMetrics::containers(const domain::Server& server) {
+  const std::string instance = server.cadvisor_instance.value_or("");
+  const auto& cq = container_queries();
+  const std::string_view templates[] = {cq.cpu_usage_percent, cq.memory_usage_bytes, cq.memory_limit_bytes,
+                                        cq.network_receive_bytes_per_second, cq.network_transmit_bytes_per_second};
+  const double at = unix_now();
+  std::vector<asio::awaitable<QueryOutcome<QueryResult>>> tasks;
+  for (auto t : templates) {
+    auto q = render_promql(t, TemplateVars{instance, server.job_name});
+    if (!q) co_return std::unexpected(template_error(q.error()));
+    tasks.push_back(client_.instant(std::move(*q), at));
+  }
+  auto results = co_await core::when_all(std::move(tasks));
+  for (auto& r : results)
+    if (!r) co_return std::unexpected(std::move(r.error()));
+
+  // Join the five answers on (name, image).
+  std::map<std::pair<std::string, std::string>, ContainerStats> by_container;
+  auto field_of = [](ContainerStats& c, std::size_t i) -> std::optional<double>& {
+    switch (i) {
+      case 0: return c.cpu_usage_percent;
+      case 1: return c.memory_usage_bytes;
+      case 2: return c.memory_limit_bytes;
+      case 3: return c.network_receive_bytes_per_second;
+      default: return c.network_transmit_bytes_per_second;
+    }
+  };
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i]->type != ResultType::vector) continue;
+    for (const auto& sample : results[i]->vector) {
+      std::pair<std::string, std::string> k{std::string(label_value(sample.labels, "name")),
+                                            std::string(label_value(sample.labels, "image"))};
+      if (k.first.empty()) continue;
+      auto& c = by_container[k];
+      c.name = k.first;
+      c.image = k.second;
+      field_of(c, i) = finite(sample.point.value);
+    }
+  }
+  std::vector<ContainerStats> out;
+  out.reserve(by_container.size());
+  for (auto& [k, c] : by_container) {
+    // cAdvisor reports "no limit" as 0 (or a huge number on cgroup v1).
+    if (c.memory_limit_bytes && (*c.memory_limit_bytes <= 0 || *c.memory_limit_bytes >= 9.2e18))
+      c.memory_limit_bytes.reset();
+    out.push_back(std::move(c));
+  }
+  co_return out;
+}
+
+}  // namespace sentinel::prometheus

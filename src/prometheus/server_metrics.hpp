@@ -1,0 +1,84 @@
+#pragma once
+// What the metrics endpoints and the WebSocket pollers read about one
+// server: the summary (every catalogue query at once, at one evaluation
+// time), a metric's history, and its containers (cAdvisor).
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/fwd.hpp>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "domain/server.hpp"
+#include "prometheus/result.hpp"
+
+namespace sentinel::prometheus {
+
+class Client;
+
+struct Summary {
+  std::int64_t server_id = 0;
+  std::string instance;
+  std::string job_name;
+  double evaluated_at = 0;  // Unix seconds (ms precision): the instant every query was evaluated at
+  bool up = false;          // the target's last scrape succeeded
+  std::vector<std::optional<double>> values;  // in summary_metrics() order; nullopt = no data
+};
+
+struct RangeData {
+  std::string metric;
+  double step = 0;
+  std::vector<Point> points;  // the first series (summary queries yield at most one)
+};
+
+struct ContainerStats {
+  std::string name;
+  std::string image;
+  std::optional<double> cpu_usage_percent;
+  std::optional<double> memory_usage_bytes;
+  std::optional<double> memory_limit_bytes;  // nullopt = no limit
+  std::optional<double> network_receive_bytes_per_second;
+  std::optional<double> network_transmit_bytes_per_second;
+};
+
+// {"server_id", "instance", "job_name", "timestamp", "up", "metrics": {...}}
+// (product.md §3); NaN and ±Inf become null.
+boost::json::object to_json(const Summary& s);
+
+class ServerMetrics {
+ public:
+  // cache_ttl: a summary is reused for this long (0 = never) by every caller
+  // (REST and WebSocket), keyed by the server's instance and job.
+  ServerMetrics(Client& client, std::chrono::milliseconds cache_ttl);
+
+  // All summary queries run concurrently. Fails when any query fails
+  // (Prometheus unreachable, timeout, error): a partial summary would show
+  // "no data" where the truth is "unknown". A target that is down is not a
+  // failure: `up` is false.
+  boost::asio::awaitable<QueryOutcome<Summary>> summary(const domain::Server& server);
+
+  // One summary metric over [start, end] every `step` seconds.
+  boost::asio::awaitable<QueryOutcome<RangeData>> range(const domain::Server& server, std::string metric, double start,
+                                                       double end, double step);
+
+  // Containers seen by the server's cAdvisor (server.cadvisor_instance must be set), sorted by name.
+  boost::asio::awaitable<QueryOutcome<std::vector<ContainerStats>>> containers(const domain::Server& server);
+
+ private:
+  struct CacheEntry {
+    Summary summary;
+    std::chrono::steady_clock::time_point fetched;
+  };
+  std::optional<Summary> cached(const std::string& key);
+  void store(const std::string& key, const Summary& s);
+
+  Client& client_;
+  std::chrono::milliseconds cache_ttl_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, CacheEntry> cache_;
+};
+
+}  // namespace sentinel::prometheus
