@@ -12,6 +12,7 @@ void register_routes(http::Router& router, Services& services) {
   register_alert_event_routes(router, services);
   register_silence_routes(router, services);
   register_metrics_routes(router, services);
+  register_self_metrics_routes(router, services);
   register_docs_routes(router);
 }
 

@@ -23,6 +23,9 @@ class AuthService;
 namespace sentinel::http {
 class Router;
 }
+namespace sentinel::observability {
+class MetricsRegistry;
+}
 namespace sentinel::prometheus {
 class Client;
 class ServerMetrics;
@@ -42,6 +45,7 @@ struct Services {
   auth::AuthService& auth;
   prometheus::Client& prometheus;
   prometheus::ServerMetrics& server_metrics;
+  observability::MetricsRegistry& metrics_registry;
 };
 
 // Every REST route of the API, in one table (see each *_routes.cpp).
@@ -54,6 +58,7 @@ void register_alert_rule_routes(http::Router& router, Services& services);
 void register_alert_event_routes(http::Router& router, Services& services);
 void register_silence_routes(http::Router& router, Services& services);
 void register_metrics_routes(http::Router& router, Services& services);
+void register_self_metrics_routes(http::Router& router, Services& services);
 void register_health_routes(http::Router& router, Services& services);
 void register_docs_routes(http::Router& router);
 

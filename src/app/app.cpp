@@ -24,7 +24,12 @@
 #include "http/dispatcher.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "http/websocket_upgrade.hpp"
 #include "http_client/http_client.hpp"
+#include "app/instrumentation.hpp"
+#include "observability/metrics_registry.hpp"
+#include "ws/metrics_hub.hpp"
+#include "ws/websocket_handler.hpp"
 #include "prometheus/client.hpp"
 #include "prometheus/server_metrics.hpp"
 #include "storage/alert_event_repository.hpp"
@@ -50,12 +55,12 @@ const char* role_name(Role r) {
   return "all";
 }
 
-// Waits for in-flight requests after stop(), at most drain_timeout, then
-// stops the event loop.
-asio::awaitable<void> drain_then_stop(asio::io_context& io, http::HttpServer& server) {
+// Waits for in-flight requests and WebSocket closes (1001) after stop(), at
+// most drain_timeout, then stops the event loop.
+asio::awaitable<void> drain_then_stop(asio::io_context& io, http::HttpServer& server, ws::MetricsHub& hub) {
   asio::steady_timer timer(io);
   const auto deadline = std::chrono::steady_clock::now() + drain_timeout;
-  while (server.open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+  while ((server.open_connections() > 0 || hub.sessions() > 0) && std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(std::chrono::milliseconds(20));
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
@@ -88,6 +93,7 @@ int serve(config::Config config, Role role) {
   auth::RateLimiter per_account(auth::login_failures_per_account, auth::login_failure_window, core::system_now);
   auth::AuthService auth_service(users, jwt, per_address, per_account);
 
+  observability::MetricsRegistry registry;
   asio::io_context io(static_cast<int>(io_threads));
   http_client::HttpClient http_client(io.get_executor());
   prometheus::Client prometheus_client(
@@ -97,12 +103,13 @@ int serve(config::Config config, Role role) {
                                 .max_concurrency = static_cast<std::size_t>(config.prometheus_max_concurrency),
                                 .username = config.prometheus_username,
                                 .password = config.prometheus_password,
-                                .bearer_token = config.prometheus_bearer_token});
+                                .bearer_token = config.prometheus_bearer_token},
+      prometheus_query_observer(registry));
   prometheus::ServerMetrics server_metrics(prometheus_client, std::chrono::seconds(config.metrics_cache_ttl_sec));
 
   api::Services services{blocking,     config,          *db,          users,         servers,
                          rules,        events,          silences,     auth_service,  prometheus_client,
-                         server_metrics};
+                         server_metrics, registry};
   http::Router router;
   if (role != Role::worker) api::register_routes(router, services);
   else router.add("GET", "/api/v1/health/liveness", [](http::Request&) -> asio::awaitable<http::Response> {
@@ -110,9 +117,15 @@ int serve(config::Config config, Role role) {
     r.body = R"({"status":"ok"})";
     co_return r;
   });
-  http::Dispatcher dispatcher(router, http::DispatchOptions{config.cors_origins});
+  http::Dispatcher dispatcher(router, http::DispatchOptions{config.cors_origins}, http_request_observer(registry));
+  ws::MetricsHub hub(io.get_executor(), blocking, servers, server_metrics,
+                     std::chrono::seconds(config.ws_metrics_interval_sec), registry);
+  ws::WebSocketHandler websocket(blocking, auth_service, servers, hub,
+                                 ws::WebSocketOptions{std::chrono::seconds(config.ws_ping_interval_sec)});
 
   http::HttpServer server(io, dispatcher, http::ServerOptions{.host = config.host, .port = config.port});
+  if (role != Role::worker)
+    server.set_websocket_handler([&websocket](http::WebSocketUpgrade upgrade) { return websocket.handle(std::move(upgrade)); });
   try {
     server.start();
   } catch (const std::exception& e) {
@@ -125,7 +138,8 @@ int serve(config::Config config, Role role) {
     if (ec) return;
     spdlog::info("received signal {}, shutting down", sig);
     server.stop();
-    asio::co_spawn(io, drain_then_stop(io, server), asio::detached);
+    hub.shutdown();
+    asio::co_spawn(io, drain_then_stop(io, server, hub), asio::detached);
   });
 
   const auto ready_ms =

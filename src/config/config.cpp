@@ -31,7 +31,7 @@ const std::vector<std::string> names = {
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID", "TELEGRAM_API_URL", "TELEGRAM_MESSAGE_THREAD_ID",
     "TELEGRAM_SILENT_RESOLVED", "HTTPS_PROXY", "NO_PROXY", "WEBHOOK_URL", "HOST", "PORT",
     "ACCESS_TOKEN_EXPIRE_MINUTES", "ALERT_CHECK_INTERVAL_SEC", "WS_METRICS_INTERVAL_SEC", "METRICS_CACHE_TTL_SEC",
-    "CORS_ORIGINS",
+    "WS_PING_INTERVAL_SEC",     "CORS_ORIGINS",
     "FIRST_SUPERUSER_EMAIL", "FIRST_SUPERUSER_PASSWORD", "LOG_LEVEL", "LOG_FORMAT"};
 
 core::Error bad(const std::string& name, const std::string& why) {
@@ -295,6 +295,7 @@ core::Result<Config> load(const Settings& dotenv, const Settings& env, const Set
   SENTINEL_TRY(r.integer("ALERT_CHECK_INTERVAL_SEC", 1, 86400, c.alert_check_interval_sec));
   SENTINEL_TRY(r.integer("WS_METRICS_INTERVAL_SEC", 1, 3600, c.ws_metrics_interval_sec));
   SENTINEL_TRY(r.integer("METRICS_CACHE_TTL_SEC", 0, 3600, c.metrics_cache_ttl_sec));
+  SENTINEL_TRY(r.integer("WS_PING_INTERVAL_SEC", 1, 3600, c.ws_ping_interval_sec));
   if (auto cors = r.get("CORS_ORIGINS")) {
     std::stringstream ss(*cors);
     std::string item;
@@ -417,6 +418,7 @@ std::string describe(const Config& c) {
   line("ALERT_CHECK_INTERVAL_SEC", std::to_string(c.alert_check_interval_sec));
   line("WS_METRICS_INTERVAL_SEC", std::to_string(c.ws_metrics_interval_sec));
   line("METRICS_CACHE_TTL_SEC", std::to_string(c.metrics_cache_ttl_sec));
+  line("WS_PING_INTERVAL_SEC", std::to_string(c.ws_ping_interval_sec));
   std::string cors;
   for (const auto& origin : c.cors_origins) cors += (cors.empty() ? "" : ",") + origin;
   line("CORS_ORIGINS", cors);

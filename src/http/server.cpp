@@ -18,6 +18,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <array>
 #include <mutex>
 #include <unordered_map>
@@ -25,6 +26,7 @@
 #include "http/dispatcher.hpp"
 #include "http/message.hpp"
 #include "http/responses.hpp"
+#include "http/websocket_upgrade.hpp"
 
 namespace sentinel::http {
 
@@ -48,6 +50,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   asio::io_context& io;
   const Dispatcher& dispatcher;
   ServerOptions options;
+  WebSocketHandler websocket_handler;
   tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
   std::atomic<std::uint16_t> bound_port{0};
@@ -196,6 +199,33 @@ asio::awaitable<void> HttpServer::State::session(tcp::socket socket) {
       break;
     }
     auto beast_req = parser.release();
+    if (websocket_handler && boost::beast::websocket::is_upgrade(beast_req)) {
+      if (auto split = split_target(beast_req.target())) {
+        // The WebSocket side owns the connection from here; graceful stop
+        // closes it through its own registry (code 1001), not this one.
+        WebSocketUpgrade upgrade{std::move(stream), std::move(beast_req), to_request({}, remote)};
+        upgrade.parsed.method = "GET";
+        upgrade.parsed.target = std::string(upgrade.request.target());
+        for (const auto& f : upgrade.request)
+          upgrade.parsed.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+        upgrade.parsed.path = std::move(split->first);
+        upgrade.parsed.query = std::move(split->second);
+        {
+          std::lock_guard lock(mutex);
+          connections.erase(id);
+        }
+        auto ex = upgrade.stream.get_executor();
+        asio::co_spawn(ex, websocket_handler(std::move(upgrade)), [](std::exception_ptr e) {
+          if (!e) return;
+          try {
+            std::rethrow_exception(e);
+          } catch (const std::exception& ex2) {
+            spdlog::error("websocket session ended by exception: {}", ex2.what());
+          }
+        });
+        co_return;
+      }
+    }
     const unsigned version = beast_req.version();
     const bool keep_alive = beast_req.keep_alive() && !stopping;
     const bool head = beast_req.method() == bhttp::verb::head;
@@ -261,5 +291,7 @@ std::size_t HttpServer::open_connections() const {
 }
 
 std::uint16_t HttpServer::port() const { return state_->bound_port; }
+
+void HttpServer::set_websocket_handler(WebSocketHandler handler) { state_->websocket_handler = std::move(handler); }
 
 }  // namespace sentinel::http

@@ -6,8 +6,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+
+#include <boost/asio/awaitable.hpp>
 
 namespace boost::asio {
 class io_context;
@@ -16,6 +19,11 @@ class io_context;
 namespace sentinel::http {
 
 class Dispatcher;
+struct WebSocketUpgrade;  // http/websocket_upgrade.hpp
+
+// Takes over a connection whose request is a WebSocket upgrade; runs on
+// the connection's strand and owns it from then on.
+using WebSocketHandler = std::function<boost::asio::awaitable<void>(WebSocketUpgrade)>;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -33,6 +41,10 @@ class HttpServer {
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
+
+  // Upgrade requests go to `handler` (set before start()); without one
+  // they are answered like any other request (404/405 from the router).
+  void set_websocket_handler(WebSocketHandler handler);
 
   // Binds and starts accepting. Throws std::system_error when the address
   // cannot be bound (in use, permission).

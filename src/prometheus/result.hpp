@@ -76,7 +76,9 @@ using QueryOutcome = std::expected<T, QueryError>;
 // QueryErrorKind whatever the HTTP status; a non-JSON body with a 5xx status is
 // `unavailable`, with 401/403 `unauthorized`; a 2xx body that is not a valid
 // envelope is `bad_response`. Sample values arrive as strings ("1.5", "NaN",
-// "+Inf", "-Inf") and are parsed exactly (std::from_chars). Labels are sorted.
+// "+Inf", "-Inf") and are parsed exactly (std::from_chars); a value written
+// as a JSON number, or outside the double range, is bad_response (no
+// Prometheus-compatible API writes either). Labels are sorted.
 // Never throws.
 QueryOutcome<QueryResult> parse_query_response(int http_status, std::string_view body);
 

@@ -88,9 +88,9 @@ void ServerMetrics::store(const std::string& key, const Summary& s) {
   cache_[key] = CacheEntry{s, now};
 }
 
-asio::awaitable<QueryOutcome<Summary>> ServerMetrics::summary(const domain::Server& server) {
+asio::awaitable<QueryOutcome<Summary>> ServerMetrics::summary(const domain::Server& server, bool fresh) {
   const std::string key = server.job_name + '\n' + server.instance;
-  if (auto hit = cached(key)) {
+  if (auto hit = fresh ? std::nullopt : cached(key)) {
     hit->server_id = server.id;
     co_return std::move(*hit);
   }

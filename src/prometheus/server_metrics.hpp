@@ -58,7 +58,10 @@ class ServerMetrics {
   // (Prometheus unreachable, timeout, error): a partial summary would show
   // "no data" where the truth is "unknown". A target that is down is not a
   // failure: `up` is false.
-  boost::asio::awaitable<QueryOutcome<Summary>> summary(const domain::Server& server);
+  //
+  // `fresh`: skip the cache (the result still refreshes it). The WebSocket
+  // pollers ask for fresh values every period; REST callers reuse theirs.
+  boost::asio::awaitable<QueryOutcome<Summary>> summary(const domain::Server& server, bool fresh = false);
 
   // One summary metric over [start, end] every `step` seconds.
   boost::asio::awaitable<QueryOutcome<RangeData>> range(const domain::Server& server, std::string metric, double start,

@@ -1,0 +1,38 @@
+#include "app/instrumentation.hpp"
+
+#include <string>
+
+#include "observability/metrics_registry.hpp"
+
+namespace sentinel::app {
+
+http::RequestObserver http_request_observer(observability::MetricsRegistry& registry) {
+  return [&registry](const http::Request& req, std::string_view route, const http::Response& res,
+                     std::chrono::microseconds elapsed) {
+    registry
+        .counter("sentinel_http_requests_total", "HTTP requests by method, route template and status",
+                 {{"method", req.method}, {"route", std::string(route)}, {"status", std::to_string(res.status)}})
+        .inc();
+    registry
+        .histogram("sentinel_http_request_duration_seconds", "HTTP request latency by route template",
+                   observability::default_latency_buckets(), {{"route", std::string(route)}})
+        .observe(static_cast<double>(elapsed.count()) / 1e6);
+  };
+}
+
+prometheus::QueryObserver prometheus_query_observer(observability::MetricsRegistry& registry) {
+  return [&registry](std::string_view endpoint, const prometheus::QueryError* error, double seconds) {
+    const std::string result = error ? std::string(prometheus::to_string(error->kind)) : std::string("success");
+    registry
+        .counter("sentinel_prometheus_queries_total", "Queries sent to Prometheus by API endpoint and result",
+                 {{"endpoint", std::string(endpoint)}, {"result", result}})
+        .inc();
+    registry
+        .histogram("sentinel_prometheus_query_duration_seconds",
+                   "Prometheus query latency, including the wait for a concurrency slot",
+                   observability::default_latency_buckets(), {{"endpoint", std::string(endpoint)}})
+        .observe(seconds);
+  };
+}
+
+}  // namespace sentinel::app

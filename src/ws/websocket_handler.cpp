@@ -1,0 +1,156 @@
+#include "ws/websocket_handler.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <charconv>
+#include <variant>
+
+#include "auth/auth_service.hpp"
+#include "core/blocking.hpp"
+#include "http/websocket_upgrade.hpp"
+#include "storage/server_repository.hpp"
+#include "ws/metrics_hub.hpp"
+#include "ws/metrics_session.hpp"
+
+namespace sentinel::ws {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+namespace bhttp = boost::beast::http;
+constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+constexpr std::string_view metrics_prefix = "/ws/metrics/";
+
+// Application close codes (4401, 4404) are plain numbers to Beast.
+websocket::close_reason close_with(std::uint16_t code, std::string_view text) {
+  websocket::close_reason r(code);
+  r.reason = std::string(text);
+  return r;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+struct Credentials {
+  std::optional<std::string> token;
+  bool bearer_subprotocol = false;  // the client offered "bearer, <JWT>"
+};
+
+Credentials credentials_of(const http::Request& req) {
+  Credentials c;
+  if (auto protocols = req.header("Sec-WebSocket-Protocol")) {
+    std::string_view rest = *protocols;
+    const auto comma = rest.find(',');
+    const auto first = trim(rest.substr(0, comma));
+    if (http::iequals(first, "bearer") && comma != std::string_view::npos) {
+      auto token = trim(rest.substr(comma + 1));
+      token = trim(token.substr(0, token.find(',')));
+      c.bearer_subprotocol = true;
+      if (!token.empty()) c.token = std::string(token);
+    }
+  }
+  if (!c.token)
+    if (auto q = req.query_param("token"); q && !q->empty()) c.token = std::string(*q);
+  return c;
+}
+
+// Upgrades to paths we do not serve are answered in plain HTTP.
+asio::awaitable<void> refuse(beast::tcp_stream& stream, unsigned version, bhttp::status status, std::string body) {
+  bhttp::response<bhttp::string_body> res{status, version};
+  res.set(bhttp::field::server, "sentinel");
+  res.set(bhttp::field::content_type, "application/json");
+  res.keep_alive(false);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  stream.expires_after(std::chrono::seconds(10));
+  co_await bhttp::async_write(stream, res, use_nothrow);
+  beast::error_code ignored;
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace
+
+WebSocketHandler::WebSocketHandler(core::BlockingPool& blocking, auth::AuthService& auth,
+                                   storage::ServerRepository& servers, MetricsHub& hub, WebSocketOptions options)
+    : blocking_(blocking), auth_(auth), servers_(servers), hub_(hub), options_(options) {}
+
+asio::awaitable<void> WebSocketHandler::handle(http::WebSocketUpgrade upgrade) {
+  std::string_view path = upgrade.parsed.path;
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (!path.starts_with(metrics_prefix) || path.size() == metrics_prefix.size() ||
+      path.find('/', metrics_prefix.size()) != std::string_view::npos) {
+    co_await refuse(upgrade.stream, upgrade.request.version(), bhttp::status::not_found, R"({"detail":"Not Found"})");
+    co_return;
+  }
+  const auto id_text = path.substr(metrics_prefix.size());
+  std::int64_t server_id = 0;
+  const auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), server_id);
+  const bool id_ok = ec == std::errc{} && end == id_text.data() + id_text.size() && server_id > 0;
+  const auto creds = credentials_of(upgrade.parsed);
+  const std::string remote = upgrade.parsed.remote_address;
+
+  WebSocketStream ws(std::move(upgrade.stream));
+  beast::get_lowest_layer(ws).expires_never();  // the websocket timeouts below take over
+  websocket::stream_base::timeout timeouts;
+  timeouts.handshake_timeout = std::chrono::seconds(10);
+  timeouts.idle_timeout = 2 * options_.ping_interval;
+  timeouts.keep_alive_pings = true;
+  ws.set_option(timeouts);
+  ws.read_message_max(64 * 1024);  // clients have nothing big to tell us
+  const bool bearer = creds.bearer_subprotocol;
+  ws.set_option(websocket::stream_base::decorator([bearer](websocket::response_type& res) {
+    res.set(bhttp::field::server, "sentinel");
+    // A browser fails the handshake unless one offered subprotocol is selected.
+    if (bearer) res.set(bhttp::field::sec_websocket_protocol, "bearer");
+  }));
+  auto [accept_ec] = co_await ws.async_accept(upgrade.request, use_nothrow);
+  if (accept_ec) co_return;
+
+  // Token check and server lookup: one hop to the blocking pool.
+  using Outcome = std::variant<domain::Server, websocket::close_reason>;
+  auto check = [this, token = creds.token, server_id, id_ok]() -> Outcome {
+    if (!token) return close_with(4401, "Could not validate credentials");
+    try {
+      auto user = auth_.authenticate(*token);
+      if (!user) return close_with(4401, "Could not validate credentials");
+      if (!id_ok) return close_with(4404, "Server not found");
+      auto server = servers_.get(server_id);
+      if (!server) return close_with(4404, "Server not found");
+      return std::move(*server);
+    } catch (const core::DependencyUnavailable&) {
+      return close_with(1013, "Database unavailable, try again later");
+    }
+  };
+  Outcome outcome = co_await blocking_.run(std::move(check));
+  if (auto* reason = std::get_if<websocket::close_reason>(&outcome)) {
+    co_await ws.async_close(*reason, use_nothrow);
+    // Read until the peer answers the close (or the timeout drops it).
+    beast::flat_buffer sink;
+    for (;;) {
+      auto [rec, n] = co_await ws.async_read(sink, use_nothrow);
+      if (rec) break;
+      sink.consume(n);
+    }
+    co_return;
+  }
+  const auto& server = std::get<domain::Server>(outcome);
+  spdlog::debug("websocket /ws/metrics/{} opened from {}", server.id, remote);
+  auto session = std::make_shared<MetricsSession>(std::move(ws), server.id);
+  hub_.subscribe(session, server);
+  co_await session->run();
+  hub_.unsubscribe(session);
+  spdlog::debug("websocket /ws/metrics/{} from {} closed", server.id, remote);
+}
+
+}  // namespace sentinel::ws
