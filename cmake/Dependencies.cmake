@@ -23,7 +23,7 @@ target_link_libraries(soci::soci INTERFACE
   ${SOCI_SQLITE3_LIB} ${SOCI_POSTGRESQL_LIB} ${SOCI_CORE_LIB}
   PkgConfig::SQLITE3 PkgConfig::LIBPQ ${CMAKE_DL_LIBS})
 
-# Asio and Beast are compiled once, in src/http/asio_impl.cpp.
+# Asio and Beast are compiled once, in src/core/asio_impl.cpp.
 add_library(sentinel_boost_options INTERFACE)
 target_compile_definitions(sentinel_boost_options INTERFACE
   BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION
