@@ -57,7 +57,8 @@ const char* role_name(Role r) {
 
 // Waits for in-flight requests and WebSocket closes (1001) after stop(), at
 // most drain_timeout, then stops the event loop.
-asio::awaitable<void> drain_then_stop(asio::io_context& io, http::HttpServer& server, ws::MetricsHub& hub) {
+asio::awaitable<void> drain_then_stop(asio::io_context& io, http::HttpServer& server, ws::MetricsHub& hub,
+                                      http_client::HttpClient& http_client) {
   asio::steady_timer timer(io);
   const auto deadline = std::chrono::steady_clock::now() + drain_timeout;
   while ((server.open_connections() > 0 || hub.sessions() > 0) && std::chrono::steady_clock::now() < deadline) {
@@ -67,6 +68,11 @@ asio::awaitable<void> drain_then_stop(asio::io_context& io, http::HttpServer& se
   if (server.open_connections() > 0)
     spdlog::warn("shutdown: {} connection(s) still open after {}s, closing", server.open_connections(),
                  drain_timeout.count());
+  // Outbound requests still running (pollers) end now, and get a moment to
+  // unwind on the loop, so no coroutine outlives what it refers to.
+  http_client.shutdown();
+  timer.expires_after(std::chrono::milliseconds(50));
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   io.stop();
 }
 
@@ -139,7 +145,7 @@ int serve(config::Config config, Role role) {
     spdlog::info("received signal {}, shutting down", sig);
     server.stop();
     hub.shutdown();
-    asio::co_spawn(io, drain_then_stop(io, server, hub), asio::detached);
+    asio::co_spawn(io, drain_then_stop(io, server, hub, http_client), asio::detached);
   });
 
   const auto ready_ms =
