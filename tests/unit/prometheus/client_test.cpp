@@ -1,0 +1,112 @@
+// prometheus::Client's own behaviour (concurrency limit, request shape,
+// error kinds) against a local HTTP server that answers in Prometheus's
+// envelope. The real Prometheus is exercised by tests/integration.
+#include "prometheus/client.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/when_all.hpp"
+#include "http_client/http_client.hpp"
+#include "support/test_http_server.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+using sentinel::prometheus::Client;
+using sentinel::prometheus::ClientOptions;
+using sentinel::prometheus::QueryErrorKind;
+using sentinel::prometheus::QueryOutcome;
+using sentinel::prometheus::QueryResult;
+using sentinel::test::Loop;
+using sentinel::test::TestServer;
+
+constexpr const char* empty_vector = R"({"status":"success","data":{"resultType":"vector","result":[]}})";
+
+ClientOptions options_for(std::uint16_t port, std::size_t concurrency = 16, int timeout_ms = 5000) {
+  ClientOptions o;
+  o.base_url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  o.max_concurrency = concurrency;
+  o.timeout = std::chrono::milliseconds(timeout_ms);
+  return o;
+}
+
+TEST(PrometheusClient, NeverMoreQueriesInFlightThanTheLimit) {
+  Loop loop;
+  TestServer server(loop.io);
+  server.delay = std::chrono::milliseconds(50);
+  server.respond = [](const std::string&, const std::string&) { return std::string(empty_vector); };
+  sentinel::http_client::HttpClient http(loop.io.get_executor());
+  Client client(http, options_for(server.port(), 3));
+  auto all = [&]() -> asio::awaitable<std::vector<QueryOutcome<QueryResult>>> {
+    std::vector<asio::awaitable<QueryOutcome<QueryResult>>> tasks;
+    for (int i = 0; i < 12; ++i) tasks.push_back(client.instant("up"));
+    co_return co_await sentinel::core::when_all(std::move(tasks));
+  };
+  auto results = loop.run(all());
+  for (auto& r : results) ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(server.max_busy.load(), 3);
+  EXPECT_LE(server.connections.load(), 3);  // connections are reused, not one per query
+}
+
+TEST(PrometheusClient, SendsTheQueryAsAFormWithADeadlineAndCredentials) {
+  Loop loop;
+  TestServer server(loop.io);
+  std::string seen_head, seen_body;
+  std::mutex m;
+  server.respond = [&](const std::string& head, const std::string& body) {
+    std::lock_guard lock(m);
+    seen_head = head;
+    seen_body = body;
+    return std::string(empty_vector);
+  };
+  sentinel::http_client::HttpClient http(loop.io.get_executor());
+  auto o = options_for(server.port(), 4, 10000);
+  o.bearer_token = "s3cret";
+  Client client(http, o);
+  ASSERT_TRUE(loop.run(client.instant(R"(up{job="a b"} == 1)", 1700000000.5)));
+  std::lock_guard lock(m);
+  EXPECT_TRUE(seen_head.starts_with("POST /api/v1/query HTTP/1.1")) << seen_head;
+  EXPECT_NE(seen_head.find("Authorization: Bearer s3cret"), std::string::npos);
+  EXPECT_NE(seen_head.find("application/x-www-form-urlencoded"), std::string::npos);
+  EXPECT_EQ(seen_body, "query=up%7Bjob%3D%22a%20b%22%7D%20%3D%3D%201&timeout=9000ms&time=1700000000.500");
+}
+
+TEST(PrometheusClient, KeepsPrometheusErrorKindsApart) {
+  Loop loop;
+  TestServer server(loop.io);
+  server.status = "400 Bad Request";
+  server.respond = [](const std::string&, const std::string&) {
+    return std::string(R"({"status":"error","errorType":"bad_data","error":"1:4: parse error: unexpected end of input"})");
+  };
+  sentinel::http_client::HttpClient http(loop.io.get_executor());
+  Client client(http, options_for(server.port()));
+  auto r = loop.run(client.instant("up{"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, QueryErrorKind::bad_data);
+  EXPECT_NE(r.error().message.find("parse error"), std::string::npos);
+}
+
+TEST(PrometheusClient, UnreachableAndSlowPrometheus) {
+  Loop loop;
+  std::uint16_t closed_port;
+  {
+    boost::asio::ip::tcp::acceptor a(loop.io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    closed_port = a.local_endpoint().port();
+  }
+  sentinel::http_client::HttpClient http(loop.io.get_executor());
+  Client down(http, options_for(closed_port));
+  auto r = loop.run(down.instant("up"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, QueryErrorKind::unavailable);
+
+  TestServer server(loop.io);
+  server.delay = std::chrono::milliseconds(2000);
+  Client slow(http, options_for(server.port(), 16, 300));
+  const auto started = std::chrono::steady_clock::now();
+  r = loop.run(slow.instant("up"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, QueryErrorKind::timeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1500));
+}
+
+}  // namespace
