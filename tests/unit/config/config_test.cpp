@@ -32,6 +32,8 @@ TEST(Config, DefaultsMatchTheContract) {
   EXPECT_EQ(c->access_token_expire_minutes, 60);
   EXPECT_EQ(c->alert_check_interval_sec, 60);
   EXPECT_EQ(c->ws_metrics_interval_sec, 5);
+  EXPECT_EQ(c->ws_ping_interval_sec, 15);
+  EXPECT_EQ(c->metrics_cache_ttl_sec, 1);
   EXPECT_TRUE(c->cors_origins.empty());
   EXPECT_EQ(c->log_level, "info");
   EXPECT_EQ(c->log_format, "text");
@@ -100,6 +102,10 @@ TEST(Config, EveryBadValueNamesItsVariable) {
       {"ALERT_CHECK_INTERVAL_SEC", "1.5"},
       {"WS_METRICS_INTERVAL_SEC", "x"},
       {"WS_METRICS_INTERVAL_SEC", "0"},
+      {"WS_PING_INTERVAL_SEC", "0"},
+      {"WS_PING_INTERVAL_SEC", "soon"},
+      {"METRICS_CACHE_TTL_SEC", "-1"},
+      {"METRICS_CACHE_TTL_SEC", "3601"},
       {"CORS_ORIGINS", "not-an-origin"},
       {"CORS_ORIGINS", "https://ok.example.com,ftp://files.example.com"},
       {"CORS_ORIGINS", "https://app.example.com/some/path"},
@@ -171,6 +177,12 @@ TEST(Config, BooleansAcceptTheUsualSpellings) {
     ASSERT_TRUE(c) << no;
     EXPECT_FALSE(c->telegram_silent_resolved) << no;
   }
+}
+
+TEST(Config, MetricsCacheCanBeTurnedOff) {
+  auto c = load_one("METRICS_CACHE_TTL_SEC", "0");
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_EQ(c->metrics_cache_ttl_sec, 0);
 }
 
 TEST(Config, CorsWildcard) {
