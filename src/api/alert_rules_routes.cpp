@@ -58,11 +58,9 @@ Response list_rules(Services& s, const Request& req) {
   return http::json_response(200, out);
 }
 
-// A checked rule ready to be stored: `query` is set when its PromQL must be
-// checked with Prometheus first (new rule, or query/server changed).
+// A checked new rule and the query to check with Prometheus before storing it.
 struct Prepared {
-  domain::AlertRuleCreate create;  // POST
-  domain::AlertRule merged;        // PATCH
+  domain::AlertRuleCreate create;
   std::optional<std::string> query;
 };
 
@@ -103,7 +101,7 @@ asio::awaitable<Response> create_rule(Services& s, Request& req) {
     if (!server) return core::fail(server.error());
     auto query = prometheus::render_rule_query(candidate, *server);
     if (!query) return core::fail(query.error());
-    return Prepared{std::move(*input), candidate, std::move(*query)};
+    return Prepared{std::move(*input), std::move(*query)};
   };
   auto then = [&s](Prepared p) -> asio::awaitable<Response> {
     auto store = [&s, create = std::move(p.create)] { return s.rules.create(create); };
@@ -119,7 +117,12 @@ Response get_rule(Services& s, const Request& req) {
 }
 
 asio::awaitable<Response> update_rule(Services& s, Request& req) {
-  auto load = [&s, &req](const domain::User&) -> core::Result<Prepared> {
+  struct Checked {
+    std::int64_t id = 0;
+    domain::AlertRulePatch patch;
+    std::optional<std::string> query;
+  };
+  auto load = [&s, &req](const domain::User&) -> core::Result<Checked> {
     auto id = path_id(req, "rule_id");
     if (!id) return core::fail(id.error());
     auto body = json_body(req);
@@ -128,25 +131,33 @@ asio::awaitable<Response> update_rule(Services& s, Request& req) {
     if (!patch) return core::fail(patch.error());
     auto current = s.rules.get(*id);
     if (!current) return core::fail(current.error());
-    auto merged = domain::apply_patch(*current, *patch);
+    const auto merged = domain::apply_patch(*current, *patch);
     if (auto ok = domain::validate_alert_rule(merged); !ok) return core::fail(ok.error());
     auto server = rule_server(s, merged.server_id);
     if (!server) return core::fail(server.error());
-    Prepared p;
+    Checked c{*id, std::move(*patch), std::nullopt};
     // Only a changed query (or a rule moved to another server) is checked again.
     if (merged.promql != current->promql || merged.server_id != current->server_id) {
       auto query = prometheus::render_rule_query(merged, *server);
       if (!query) return core::fail(query.error());
-      p.query = std::move(*query);
+      c.query = std::move(*query);
     }
-    p.merged = std::move(merged);
-    return p;
+    return c;
   };
-  auto then = [&s](Prepared p) -> asio::awaitable<Response> {
-    auto store = [&s, merged = std::move(p.merged)] { return s.rules.update(merged); };
-    co_return co_await check_then_store(s, std::move(p.query), 200, std::move(store));
+  auto then = [&s](Checked c) -> asio::awaitable<Response> {
+    // The patch is applied to the rule as it is NOW, not as it was before
+    // the Prometheus round trip, so a concurrent PATCH of other fields is
+    // not overwritten.
+    auto store = [&s, id = c.id, patch = std::move(c.patch)]() -> core::Result<domain::AlertRule> {
+      auto current = s.rules.get(id);
+      if (!current) return core::fail(current.error());
+      const auto merged = domain::apply_patch(*current, patch);
+      if (auto ok = domain::validate_alert_rule(merged); !ok) return core::fail(ok.error());
+      return s.rules.update(merged);
+    };
+    co_return co_await check_then_store(s, std::move(c.query), 200, std::move(store));
   };
-  co_return co_await authenticated_then<Prepared>(s, req, Access::user, std::move(load), std::move(then));
+  co_return co_await authenticated_then<Checked>(s, req, Access::user, std::move(load), std::move(then));
 }
 
 Response delete_rule(Services& s, const Request& req) {

@@ -139,8 +139,15 @@ asio::awaitable<Response> range(Services& s, Request& req) {
     RangeParams params;
   };
   auto load = [&s, &req](const domain::User&) -> core::Result<Loaded> {
+    // Every bad parameter in one 422, the path's included.
+    auto id = path_id(req, "server_id");
     auto params = range_params(req);
-    if (!params) return core::fail(params.error());
+    if (!id || !params) {
+      std::vector<core::FieldError> errors;
+      if (!id) collect(errors, id.error());
+      if (!params) collect(errors, params.error());
+      return core::fail(core::Error::invalid(std::move(errors)));
+    }
     auto server = load_server(s, req);
     if (!server) return core::fail(server.error());
     return Loaded{std::move(*server), std::move(*params)};

@@ -38,8 +38,8 @@ struct Config {
   std::int64_t access_token_expire_minutes = 60;
   std::int64_t alert_check_interval_sec = 60;
   std::int64_t ws_metrics_interval_sec = 5;
-  std::int64_t metrics_cache_ttl_sec = 1;
-  std::int64_t ws_ping_interval_sec = 15;  // WebSocket keep-alive; a peer silent for two periods is dropped  // summaries reused this long by every caller; 0 = off
+  std::int64_t metrics_cache_ttl_sec = 1;   // summaries reused this long by every caller; 0 = off
+  std::int64_t ws_ping_interval_sec = 15;  // WebSocket keep-alive; a peer silent for two periods is dropped
   std::vector<std::string> cors_origins;  // empty = no CORS headers
   std::optional<std::string> first_superuser_email;
   std::optional<std::string> first_superuser_password;

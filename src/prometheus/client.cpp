@@ -56,18 +56,36 @@ Client::Client(http_client::HttpClient& http, ClientOptions options, QueryObserv
 std::string Client::form_common(std::string_view promql) const {
   std::string form;
   append_field(form, "query", promql);
-  // Ask Prometheus to give up a little before we do, so a slow query ends
-  // as Prometheus's own "timeout" error and stops using its CPU.
-  const auto ms = options_.timeout.count();
-  const auto server_ms = std::max<std::int64_t>(ms - std::max<std::int64_t>(ms / 10, 100), 50);
-  append_field(form, "timeout", std::to_string(server_ms) + "ms");
   return form;
 }
 
 asio::awaitable<QueryOutcome<Client::Raw>> Client::post(std::string_view endpoint, std::string form,
-                                                         std::chrono::milliseconds timeout) {
+                                                         std::chrono::milliseconds timeout, bool queue) {
+  // One deadline for the caller's whole wait: the queue for a slot counts,
+  // so PROMETHEUS_TIMEOUT_SEC bounds every answer even when Prometheus hangs
+  // and queries pile up.
   const auto started = std::chrono::steady_clock::now();
-  auto permit = co_await slots_.acquire();
+  const auto deadline = started + timeout;
+  std::optional<core::AsyncSemaphore::Permit> permit;
+  if (queue) permit.emplace(co_await slots_.acquire());
+  const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  auto finish = [&](std::optional<QueryError> error) -> QueryOutcome<Raw> {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (observer_) observer_(endpoint, error ? &*error : nullptr, seconds);
+    if (error) return std::unexpected(std::move(*error));
+    return Raw{};
+  };
+  const auto waited_out = [&] {
+    return QueryError{QueryErrorKind::timeout,
+                      "no answer within " + number(static_cast<double>(timeout.count()) / 1000.0) + " s"};
+  };
+  if (remaining.count() <= 0) co_return finish(waited_out());
+  // Ask Prometheus to give up a little before we do, so a slow query ends
+  // as Prometheus's own "timeout" error and stops using its CPU.
+  const auto ms = remaining.count();
+  const auto server_ms = std::max<std::int64_t>(ms - std::max<std::int64_t>(ms / 10, 100), 50);
+  append_field(form, "timeout", std::to_string(server_ms) + "ms");
+
   http_client::Request req;
   req.method = "POST";
   req.url = options_.base_url + "/api/v1/" + std::string(endpoint);
@@ -77,33 +95,26 @@ asio::awaitable<QueryOutcome<Client::Raw>> Client::post(std::string_view endpoin
   req.username = options_.username;
   req.password = options_.password;
   req.body = std::move(form);
-  req.timeout = timeout;
+  req.timeout = remaining;
   auto outcome = co_await http_.send(std::move(req));
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!outcome) {
-    QueryError error;
     switch (outcome.error().kind) {
       case http_client::FailureKind::timeout:
-        error = {QueryErrorKind::timeout, "no answer within " + number(static_cast<double>(timeout.count()) / 1000.0) + " s"};
-        break;
+        co_return finish(waited_out());
       case http_client::FailureKind::too_large:
-        error = {QueryErrorKind::bad_response, outcome.error().message};
-        break;
+        co_return finish(QueryError{QueryErrorKind::bad_response, outcome.error().message});
       default:
-        error = {QueryErrorKind::unavailable, outcome.error().message};
-        break;
+        co_return finish(QueryError{QueryErrorKind::unavailable, outcome.error().message});
     }
-    if (observer_) observer_(endpoint, &error, seconds);
-    co_return std::unexpected(std::move(error));
   }
-  if (observer_) observer_(endpoint, nullptr, seconds);
+  finish(std::nullopt);
   co_return Raw{outcome->status, std::move(outcome->body)};
 }
 
 asio::awaitable<QueryOutcome<QueryResult>> Client::instant(std::string promql, std::optional<double> at) {
   auto form = form_common(promql);
   if (at) append_field(form, "time", number(*at));
-  auto raw = co_await post("query", std::move(form), options_.timeout);
+  auto raw = co_await post("query", std::move(form), options_.timeout, true);
   if (!raw) co_return std::unexpected(std::move(raw.error()));
   co_return parse_query_response(static_cast<int>(raw->status), raw->body);
 }
@@ -113,7 +124,7 @@ asio::awaitable<QueryOutcome<QueryResult>> Client::range(std::string promql, dou
   append_field(form, "start", number(start));
   append_field(form, "end", number(end));
   append_field(form, "step", number(step));
-  auto raw = co_await post("query_range", std::move(form), options_.timeout);
+  auto raw = co_await post("query_range", std::move(form), options_.timeout, true);
   if (!raw) co_return std::unexpected(std::move(raw.error()));
   co_return parse_query_response(static_cast<int>(raw->status), raw->body);
 }
@@ -121,7 +132,7 @@ asio::awaitable<QueryOutcome<QueryResult>> Client::range(std::string promql, dou
 asio::awaitable<QueryOutcome<boost::json::value>> Client::instant_data(std::string promql, std::optional<double> at) {
   auto form = form_common(promql);
   if (at) append_field(form, "time", number(*at));
-  auto raw = co_await post("query", std::move(form), options_.timeout);
+  auto raw = co_await post("query", std::move(form), options_.timeout, true);
   if (!raw) co_return std::unexpected(std::move(raw.error()));
   if (raw->status >= 200 && raw->status < 300) {
     boost::system::error_code ec;
@@ -142,7 +153,9 @@ asio::awaitable<QueryOutcome<boost::json::value>> Client::instant_data(std::stri
 asio::awaitable<QueryOutcome<void>> Client::ping(std::chrono::milliseconds timeout) {
   std::string form;
   append_field(form, "query", "1");
-  auto raw = co_await post("query", std::move(form), timeout);
+  // Not queued behind other queries: readiness asks "does Prometheus
+  // answer?", not "how busy are we?".
+  auto raw = co_await post("query", std::move(form), timeout, /*queue=*/false);
   if (!raw) co_return std::unexpected(std::move(raw.error()));
   auto parsed = parse_query_response(static_cast<int>(raw->status), raw->body);
   if (!parsed) co_return std::unexpected(std::move(parsed.error()));

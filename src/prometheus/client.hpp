@@ -67,9 +67,10 @@ class Client {
     long status = 0;
     std::string body;
   };
-  // POSTs form fields to `path`, holding a concurrency slot for the duration.
+  // POSTs form fields to /api/v1/<endpoint> within `timeout` (queue wait
+  // included), holding a concurrency slot for the duration when `queue`.
   boost::asio::awaitable<QueryOutcome<Raw>> post(std::string_view endpoint, std::string form,
-                                                 std::chrono::milliseconds timeout);
+                                                 std::chrono::milliseconds timeout, bool queue);
   std::string form_common(std::string_view promql) const;
 
   http_client::HttpClient& http_;

@@ -36,6 +36,33 @@ SEVERITY = {"type": "string", "enum": ["info", "warning", "critical"]}
 NO_DATA = {"type": "string", "enum": ["ok", "alerting", "keep_last"],
            "description": "ok: a series that disappears resolves; alerting: no data is itself an alert; "
                           "keep_last: keep the last state until data returns"}
+DEPENDENCY = {"type": "string", "enum": ["ok", "unavailable"]}
+NUMBER_OR_NULL = {"anyOf": [{"type": "number"}, {"type": "null"}]}
+
+# The summary's metrics, in the order of src/prometheus/query_catalogue.cpp
+# (the range endpoint's `metric` takes the same keys). A metric without data
+# (or NaN/±Inf) is null.
+SUMMARY_METRICS = {
+    "cpu_usage_percent": "busy share of all CPUs, 0-100 (1-minute rate)",
+    "memory_usage_percent": "100 × (1 − MemAvailable / MemTotal)",
+    "disk_usage_percent": "used share of the root filesystem (/) as available to unprivileged processes, 0-100",
+    "load1": "1-minute load average",
+    "load5": "5-minute load average",
+    "load15": "15-minute load average",
+    "network_receive_bytes_per_second": "bytes/s received on physical interfaces (loopback, bridges, veth, "
+                                        "tunnels and CNI interfaces excluded; 1-minute rate)",
+    "network_transmit_bytes_per_second": "bytes/s sent on physical interfaces (same exclusions; 1-minute rate)",
+    "uptime_seconds": "seconds since boot",
+}
+METRIC_NAME = {"type": "string", "enum": list(SUMMARY_METRICS), "examples": ["cpu_usage_percent"]}
+UNIX_OR_RFC3339 = {"anyOf": [{"type": "number", "description": "Unix seconds, fractions allowed"},
+                             {"type": "string", "format": "date-time",
+                              "description": "RFC 3339 (fractions of a second are ignored; encode `+` as %2B)"}],
+                   "examples": [1795990000, "2026-11-23T22:24:26Z"]}
+STEP = {"anyOf": [{"type": "number", "exclusiveMinimum": 0, "description": "seconds"},
+                  {"type": "string", "pattern": r"^[0-9.]+(ms|s|m|h|d|w)$",
+                   "description": "one number and one unit: ms, s, m, h, d or w (not `1h30m`)"}],
+        "examples": ["15s", 60, "5m"]}
 
 server_fields = {
     "name": {"type": "string", "minLength": 1, "maxLength": 255, "description": "unique"},
@@ -113,6 +140,61 @@ schemas = {
                      ["id"] + list(rule_fields) + list(rule_read_only) + ["created_at", "updated_at"]),
     "AlertRuleCreate": obj(rule_fields, ["name", "metric_name", "promql", "threshold", "comparison"]),
     "AlertRuleUpdate": obj(rule_fields, description="Partial update, validated against the merged rule."),
+    "AlertRuleTestSeries": obj({
+        "labels": {"type": "object", "additionalProperties": {"type": "string"},
+                   "description": "the series' labels ({} for a scalar result)"},
+        "value": dict(NUMBER_OR_NULL, description="null when NaN or ±Inf"),
+        "would_fire": {"type": "boolean", "description": "the value satisfies `comparison threshold`"},
+        "server_id": nullable({"type": "integer", "description": "the rule's server; for a fleet rule the "
+                                                                  "server whose instance matches the series' "
+                                                                  "`instance` label, null when none does"})},
+        ["labels", "value", "would_fire", "server_id"]),
+    "AlertRuleTest": obj({
+        "rule_id": {"type": "integer"},
+        "query": {"type": "string", "description": "the PromQL sent, $instance/$job replaced"},
+        "evaluated_at": TIME, "threshold": {"type": "number"}, "comparison": COMPARISON,
+        "would_fire": {"type": "boolean", "description": "some series would fire"},
+        "series": {"type": "array", "items": {"$ref": "#/components/schemas/AlertRuleTestSeries"},
+                   "description": "one per series of the result (one for a scalar); empty when there is no data"}},
+        ["rule_id", "query", "evaluated_at", "threshold", "comparison", "would_fire", "series"],
+        description="The condition evaluated once, now. `would_fire` compares the current value only: "
+                    "`for_sec`, `recovery_threshold`, `no_data_state`, silences and the rule's state are not "
+                    "taken into account, and nothing is recorded or notified."),
+    "SummaryMetrics": obj({k: dict(NUMBER_OR_NULL, description=d) for k, d in SUMMARY_METRICS.items()},
+                          list(SUMMARY_METRICS), description="null: no data"),
+    "MetricsSummary": obj({
+        "server_id": {"type": "integer"}, "instance": {"type": "string"}, "job_name": {"type": "string"},
+        "timestamp": dict(TIME, description="when the queries were evaluated"),
+        "up": {"type": "boolean", "description": "Prometheus's `up` for the server's instance and job is 1"},
+        "metrics": {"$ref": "#/components/schemas/SummaryMetrics"}},
+        ["server_id", "instance", "job_name", "timestamp", "up", "metrics"]),
+    "MetricRange": obj({
+        "metric": METRIC_NAME,
+        "step": {"type": "number", "description": "seconds between points"},
+        "points": {"type": "array", "maxItems": 11000,
+                   "items": {"type": "array", "minItems": 2, "maxItems": 2,
+                             "prefixItems": [{"type": "number", "description": "Unix seconds"},
+                                             dict(NUMBER_OR_NULL, description="null when NaN or ±Inf")]},
+                   "description": "[unix_ts, value] pairs, oldest first; times without data are absent"}},
+        ["metric", "step", "points"]),
+    "ContainerMetrics": obj({
+        "name": {"type": "string"}, "image": {"type": "string"},
+        "cpu_usage_percent": dict(NUMBER_OR_NULL, description="100 = one CPU busy (1-minute rate)"),
+        "memory_usage_bytes": dict(NUMBER_OR_NULL, description="working set"),
+        "memory_limit_bytes": dict(NUMBER_OR_NULL, description="null when the container has no limit"),
+        "network_receive_bytes_per_second": NUMBER_OR_NULL,
+        "network_transmit_bytes_per_second": NUMBER_OR_NULL},
+        ["name", "image", "cpu_usage_percent", "memory_usage_bytes", "memory_limit_bytes",
+         "network_receive_bytes_per_second", "network_transmit_bytes_per_second"],
+        description="One container seen by the server's cAdvisor (series joined on name and image); "
+                    "null: no data"),
+    "PrometheusQueryData": obj({
+        "resultType": {"type": "string", "enum": ["vector", "matrix", "scalar", "string"]},
+        "result": {"type": "array", "description": "as in Prometheus's HTTP API: [{metric, value}] for a vector, "
+                                                   "[{metric, values}] for a matrix, [unix_ts, \"value\"] for a "
+                                                   "scalar or string"}},
+        ["resultType", "result"], extra=True,
+        description="Prometheus's `data` object, unchanged (sample values are strings, as Prometheus sends them)"),
     "AlertEvent": obj({
         "id": {"type": "integer"}, "rule_id": nullable({"type": "integer"}), "server_id": nullable({"type": "integer"}),
         "rule_name": {"type": "string"}, "status": {"type": "string", "enum": ["firing", "resolved"]},
@@ -133,11 +215,22 @@ schemas = {
                           "comment": {"type": "string", "maxLength": 2000, "default": ""}}, ["ends_at"],
                          description="Matches events of the server and/or rule given; with neither, everything."),
     "Liveness": obj({"status": {"type": "string", "const": "ok"}}, ["status"]),
-    "Readiness": obj({"status": {"type": "string", "enum": ["ok", "unavailable"]},
-                      "checks": {"type": "object", "additionalProperties": {"type": "string"},
-                                 "description": "per dependency: database (and prometheus, redis when they apply)"}},
+    "Readiness": obj({"status": {"type": "string", "enum": ["ok", "degraded", "unavailable"],
+                                 "description": "ok: all checks ok; degraded: only Prometheus is unavailable "
+                                                "(metrics endpoints fail, the rest works); unavailable: the "
+                                                "database is"},
+                      "checks": obj({"database": DEPENDENCY, "prometheus": DEPENDENCY}, ["database", "prometheus"]),
+                      "details": obj({"prometheus": {"type": "string", "description": "why the check failed"}},
+                                     description="present when Prometheus is unavailable")},
                      ["status", "checks"]),
 }
+schemas["AlertRuleWritten"] = obj(
+    dict(schemas["AlertRule"]["properties"],
+         warnings={"type": "array", "items": {"type": "string"},
+                   "description": "present when the PromQL could not be validated (Prometheus unreachable, timed "
+                                  "out, or could not execute it): the rule was saved anyway"}),
+    schemas["AlertRule"]["required"], description="The rule as stored, with `warnings` when its PromQL was not "
+                                                   "validated")
 schemas["AlertEvent"]["required"] = list(schemas["AlertEvent"]["properties"])
 schemas["Silence"]["required"] = list(schemas["Silence"]["properties"])
 
@@ -146,10 +239,10 @@ def ref(name):
     return {"$ref": "#/components/schemas/" + name}
 
 
-def resp(description, schema=None, headers=None):
+def resp(description, schema=None, headers=None, media="application/json"):
     r = {"description": description}
     if schema is not None:
-        r["content"] = {"application/json": {"schema": schema}}
+        r["content"] = {media: {"schema": schema}}
     if headers:
         r["headers"] = headers
     return r
@@ -162,14 +255,29 @@ R413 = resp("Request body over 1 MiB", ERR)
 R415 = resp("Body is not application/json", ERR)
 R422 = resp("Validation error: every bad field is listed", ref("HTTPValidationError"))
 R503 = resp("Database unavailable", ERR)
+# Endpoints that query Prometheus (see src/prometheus/errors.hpp).
+PROMETHEUS_ERRORS = {
+    "502": resp("Prometheus answered with an error or an invalid answer, or refused Sentinel's credentials: "
+                "`{\"detail\": \"Prometheus unavailable: ...\"}`", ERR),
+    "503": resp("Prometheus unreachable (`{\"detail\": \"Prometheus unavailable: ...\"}`), or database "
+                "unavailable", ERR),
+    "504": resp("The query timed out (PROMETHEUS_TIMEOUT_SEC): `{\"detail\": \"Prometheus query timed out: "
+                "...\"}`", ERR),
+}
+WARNING = {"Warning": {"description": "present with `warnings`: `299 - \"PromQL not validated: ...\"`",
+                       "schema": {"type": "string"}}}
+
+
+def r422(what):
+    return resp("Validation error: every bad field is listed. " + what, ref("HTTPValidationError"))
 
 
 def path_param(name, what):
     return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}, "description": what + " id"}
 
 
-def query(name, schema, description=None):
-    p = {"name": name, "in": "query", "required": False, "schema": schema}
+def query(name, schema, description=None, required=False):
+    p = {"name": name, "in": "query", "required": required, "schema": schema}
     if description:
         p["description"] = description
     return p
@@ -188,24 +296,28 @@ def op(tag, summary, responses, params=(), body=None, secured=True, description=
     if body is not None:
         o["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     o["responses"].update(responses)
+    o["security"] = [{"bearer": []}, {"oauth2": []}] if secured else []
     if secured:
-        o["security"] = [{"bearer": []}, {"oauth2": []}]
         o["responses"]["401"] = R401
-        o["responses"]["503"] = R503
+        o["responses"].setdefault("503", R503)
     if body is not None:
         o["responses"].update({"413": R413, "415": R415})
     if body is not None or params:
-        o["responses"]["422"] = R422
+        o["responses"].setdefault("422", R422)
     return o
 
 
-def crud(tag, base, param, what, read, create, update, filters=(), conflict=None, delete_note=None, superuser=False):
+def crud(tag, base, param, what, read, create, update, filters=(), conflict=None, delete_note=None, superuser=False,
+         written=None, written_headers=None, write_422=None, write_note=None):
+    """written/written_headers: what POST and PATCH answer when it differs from `read`; write_422 and
+    write_note: their 422 response and description when they validate more than the body's shape."""
     not_found = resp(what + " not found", ERR)
     extra = {"403": R403} if superuser else {}
-    created = {"201": resp("Created", ref(read))}
+    write_extra = dict(extra, **({"422": write_422} if write_422 else {}))
+    created = {"201": resp("Created", ref(written or read), written_headers)}
     if conflict:
         created["409"] = resp(conflict, ERR)
-    updated = {"200": resp("Updated", ref(read)), "404": not_found}
+    updated = {"200": resp("Updated", ref(written or read), written_headers), "404": not_found}
     if conflict:
         updated["409"] = resp(conflict, ERR)
     pid = path_param(param, what)
@@ -213,12 +325,14 @@ def crud(tag, base, param, what, read, create, update, filters=(), conflict=None
         base: {
             "get": op(tag, "List " + what.lower() + "s", dict({"200": resp("OK", {"type": "array", "items": ref(read)})},
                                                                 **extra), list(filters) + PAGING),
-            "post": op(tag, "Create " + what.lower(), dict(created, **extra), body=ref(create)),
+            "post": op(tag, "Create " + what.lower(), dict(created, **write_extra), body=ref(create),
+                       description=write_note),
         },
         base + "{" + param + "}": {
             "get": op(tag, "Get " + what.lower(), dict({"200": resp("OK", ref(read)), "404": not_found}, **extra),
                       [pid]),
-            "patch": op(tag, "Update " + what.lower() + " (partial)", dict(updated, **extra), [pid], body=ref(update)),
+            "patch": op(tag, "Update " + what.lower() + " (partial)", dict(updated, **write_extra), [pid],
+                        body=ref(update), description=write_note),
             "delete": op(tag, "Delete " + what.lower(), dict({"204": resp("Deleted"), "404": not_found}, **extra),
                          [pid], description=delete_note),
         },
@@ -227,7 +341,7 @@ def crud(tag, base, param, what, read, create, update, filters=(), conflict=None
 
 paths = {}
 paths["/api/v1/auth/login"] = {"post": {
-    "tags": ["auth"], "summary": "Log in (OAuth2 password flow)",
+    "tags": ["auth"], "summary": "Log in (OAuth2 password flow)", "security": [],
     "description": "Form-urlencoded `username` (the email) and `password`; JSON is accepted too. Unknown email and "
                    "wrong password get the same answer. Repeated failures per client address (20) or account (5) "
                    "within 15 minutes are refused with 429.",
@@ -248,9 +362,73 @@ paths.update(crud("servers", "/api/v1/servers/", "server_id", "Server", "Server"
                   filters=[query("is_active", {"type": "boolean"})],
                   conflict="Server with this name already exists",
                   delete_note="Deletes the server's alert rules too; its alert events stay as history."))
+PROMQL_422 = ("Prometheus's own rejections are listed on the PromQL's location with its message: type "
+              "`promql_bad_data` (the query does not parse) or `promql_execution` (it failed to run).")
 paths.update(crud("alert rules", "/api/v1/alerts/rules/", "rule_id", "Alert rule", "AlertRule", "AlertRuleCreate",
                   "AlertRuleUpdate",
-                  filters=[query("server_id", {"type": "integer"}), query("is_active", {"type": "boolean"})]))
+                  filters=[query("server_id", {"type": "integer"}), query("is_active", {"type": "boolean"})],
+                  written="AlertRuleWritten", written_headers=WARNING,
+                  write_422=r422("A query Prometheus rejects is refused on `[\"body\", \"promql\"]` with its "
+                                 "message (type `promql_bad_data`), and so is one returning a range vector or a "
+                                 "string (type `promql_result_type`)."),
+                  write_note="The PromQL (rendered for the rule's server) is evaluated once by Prometheus when the "
+                             "rule is created, and on PATCH when `promql` or `server_id` changes. When Prometheus "
+                             "cannot answer (unreachable, timeout, or it could not execute the query) the rule is "
+                             "saved anyway: the response then carries `warnings` and a `Warning: 299 - \"...\"` "
+                             "header."))
+paths["/api/v1/alerts/rules/{rule_id}/test"] = {"post": op(
+    "alert rules", "Evaluate a rule now (dry run)",
+    {"200": resp("OK", ref("AlertRuleTest")),
+     "404": resp("Alert rule not found (or its server)", ERR),
+     "422": r422(PROMQL_422.replace("the PromQL's location", "`[\"body\", \"promql\"]`") +
+                 " A query returning a range vector or a string is a `promql_bad_data` here."),
+     **PROMETHEUS_ERRORS},
+    [path_param("rule_id", "Alert rule")],
+    description="Sends the rule's query to Prometheus now and compares every series with the threshold. Records "
+                "nothing (no state change, no event, no notification). No request body.")}
+
+server_id = path_param("server_id", "Server")
+paths["/api/v1/metrics/servers/{server_id}/summary"] = {"get": op(
+    "metrics", "A server's current metrics",
+    {"200": resp("OK", ref("MetricsSummary")), "404": resp("Server not found", ERR),
+     "422": r422(PROMQL_422.replace("the PromQL's location", "`[\"path\", \"server_id\"]`")),
+     **PROMETHEUS_ERRORS},
+    [server_id],
+    description="node_exporter series of the server's `instance` and `job_name`, read from Prometheus, all "
+                "queries at one instant and concurrently. A summary may be reused for up to METRICS_CACHE_TTL_SEC "
+                "(`timestamp` says when it was evaluated).")}
+paths["/api/v1/metrics/servers/{server_id}/range"] = {"get": op(
+    "metrics", "One metric of a server over time",
+    {"200": resp("OK", ref("MetricRange")), "404": resp("Server not found", ERR),
+     "422": r422("Also: `end` not after `start` (on `end`), more than 11 000 points (on `step`). " +
+                 PROMQL_422.replace("the PromQL's location", "`[\"query\", \"metric\"]`")),
+     **PROMETHEUS_ERRORS},
+    [server_id,
+     query("metric", METRIC_NAME, "a key of the summary's `metrics`", required=True),
+     query("start", UNIX_OR_RFC3339, "default: `end` − 1 hour"),
+     query("end", UNIX_OR_RFC3339, "default: now; must be after `start`"),
+     query("step", STEP, "default: whole seconds chosen to give at most 300 points; (end − start) / step + 1 "
+                         "must not exceed 11 000")],
+    description="A Prometheus range query of the summary's expression for this metric. The query parameters are "
+                "validated before the server is looked up.")}
+paths["/api/v1/metrics/servers/{server_id}/containers"] = {"get": op(
+    "metrics", "The containers on a server's host (cAdvisor)",
+    {"200": resp("OK", {"type": "array", "items": ref("ContainerMetrics")}),
+     "404": resp("Server not found, or the server has no `cadvisor_instance`", ERR),
+     "422": r422(PROMQL_422.replace("the PromQL's location", "`[\"path\", \"server_id\"]`")),
+     **PROMETHEUS_ERRORS},
+    [server_id],
+    description="cAdvisor series at the server's `cadvisor_instance`, one entry per container (sorted by name), "
+                "evaluated at one instant.")}
+paths["/api/v1/metrics/query"] = {"get": op(
+    "metrics", "Ad-hoc PromQL instant query",
+    {"200": resp("Prometheus's `data`", ref("PrometheusQueryData")),
+     "422": r422(PROMQL_422.replace("the PromQL's location", "`[\"query\", \"query\"]`")),
+     **PROMETHEUS_ERRORS},
+    [query("query", {"type": "string", "minLength": 1, "maxLength": 10000}, "PromQL", required=True),
+     query("time", UNIX_OR_RFC3339, "evaluation time; default: Prometheus's now")],
+    description="Runs the query as given (no `$instance`/`$job` substitution) with Sentinel's Prometheus "
+                "timeout, and returns Prometheus's `data` unchanged.")}
 event_id = path_param("event_id", "Alert event")
 paths["/api/v1/alerts/events/"] = {"get": op("alert events", "List alert events, newest first",
                                              {"200": resp("OK", {"type": "array", "items": ref("AlertEvent")})},
@@ -278,26 +456,73 @@ paths["/api/v1/alerts/silences/{silence_id}"] = {"delete": op(
     [path_param("silence_id", "Silence")])}
 paths["/api/v1/health/liveness"] = {"get": op("health", "Liveness: the process serves",
                                               {"200": resp("OK", ref("Liveness"))}, secured=False)}
-paths["/api/v1/health/readiness"] = {"get": op("health", "Readiness: dependencies answer",
-                                               {"200": resp("Ready", ref("Readiness")),
-                                                "503": resp("A dependency is unavailable", ref("Readiness"))},
-                                               secured=False)}
+paths["/api/v1/health/readiness"] = {"get": op(
+    "health", "Readiness: dependencies answer",
+    {"200": resp("Ready: status `ok`, or `degraded` when only Prometheus is unavailable", ref("Readiness")),
+     "503": resp("The database is unavailable (status `unavailable`)", ref("Readiness"))},
+    secured=False,
+    description="Checks the database and Prometheus (a trivial query with a 2 s timeout). Only the database "
+                "is required: Prometheus being down degrades the metrics features and is reported, with a 200, "
+                "so that load balancers keep the instance.")}
+paths["/metrics"] = {"get": op(
+    "health", "Sentinel's own metrics (Prometheus exposition format)",
+    {"200": resp("Text exposition format 0.0.4", {"type": "string"}, media="text/plain; version=0.0.4; charset=utf-8")},
+    secured=False,
+    description="For the Prometheus that scrapes Sentinel: HTTP requests by route and status "
+                "(`sentinel_http_requests_total`, `sentinel_http_request_duration_seconds`), Prometheus queries "
+                "(`sentinel_prometheus_queries_total`, `sentinel_prometheus_query_duration_seconds`), WebSocket "
+                "clients and polls (`sentinel_ws_*`). No authentication, as exporters do: bind Sentinel to a "
+                "private address or filter /metrics at the proxy.")}
 paths["/openapi.json"] = {"get": op("docs", "This OpenAPI document", {"200": resp("OK", {"type": "object"})},
                                     secured=False)}
 paths["/docs"] = {"get": {"tags": ["docs"], "summary": "Interactive API documentation (Swagger UI, served locally)",
+                          "security": [],
                           "responses": {"200": {"description": "HTML page",
                                                 "content": {"text/html": {"schema": {"type": "string"}}}}}}}
+
+# WebSockets are not OpenAPI operations: described here, in markdown.
+WEBSOCKETS = """
+## WebSocket: live metrics
+
+`GET /ws/metrics/{server_id}` (WebSocket upgrade) streams the server's summary.
+
+**Token**: `?token=<JWT>`, or the subprotocol header `Sec-WebSocket-Protocol: bearer, <JWT>` (for browsers; the
+server then selects the `bearer` subprotocol). The token is checked after the handshake: a bad request is answered
+with a close code, not an HTTP status.
+
+**Frames** (JSON text, server to client; client messages, up to 64 KiB, are ignored):
+
+- every WS_METRICS_INTERVAL_SEC (default 5), the first at once:
+  `{"type": "metrics", "server_id": 1, "timestamp": "2026-11-23T22:24:26Z", "up": true,
+  "metrics": {...same keys as GET /api/v1/metrics/servers/{server_id}/summary...}, "polled_at": 1795990000.123}`
+  (`polled_at`: Unix seconds when the poll completed; the first frame may be the latest one of the server's
+  stream, shared by all its subscribers);
+- when Prometheus fails, in place of a metrics frame:
+  `{"type": "error", "server_id": 1, "timestamp": "...", "detail": "Prometheus unavailable: ..."}`;
+  the stream goes on and resumes with metrics frames when Prometheus answers again.
+
+**Close codes**: 4401 bad, missing, expired or revoked token; 4404 unknown server (or a malformed id), or the
+server was deleted while streaming; 1001 Sentinel is shutting down; 1013 the database is unavailable (try
+again later).
+
+One Prometheus poll per server per period, shared by all its subscribers. A slow client loses its oldest
+pending frames (at most 4 wait) and never slows the others. Keep-alive: Sentinel sends a ping when nothing has
+been received from the client for WS_PING_INTERVAL_SEC (default 15) and drops a client that sends nothing, not
+even the pong, for twice that.
+"""
+
+INFO_DESCRIPTION = ("Self-hosted server monitoring backend: inventory, Prometheus metrics, PromQL alert rules, alert "
+                    "events and notifications. Errors are FastAPI-shaped: `{\"detail\": \"...\"}`, or for 422 a "
+                    "list of `{loc, msg, type}`.\n" + WEBSOCKETS)
 
 doc = {
     "openapi": "3.1.0",
     "info": {"title": "Sentinel", "version": "0.1.0",
-             "description": "Self-hosted server monitoring backend: inventory, Prometheus metrics, PromQL alert "
-                            "rules, alert events and notifications. Errors are FastAPI-shaped: "
-                            "`{\"detail\": \"...\"}`, or for 422 a list of `{loc, msg, type}`.",
+             "description": INFO_DESCRIPTION,
              "license": {"name": "proprietary"}},
     "servers": [{"url": "/"}],
-    "tags": [{"name": n} for n in ("auth", "users", "servers", "alert rules", "alert events", "silences", "health",
-                                   "docs")],
+    "tags": [{"name": n} for n in ("auth", "users", "servers", "metrics", "alert rules", "alert events", "silences",
+                                   "health", "docs")],
     "paths": paths,
     "components": {
         "schemas": schemas,

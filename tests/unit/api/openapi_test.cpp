@@ -3,6 +3,7 @@
 // stale is listed.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <set>
 
@@ -14,6 +15,10 @@
 #include "core/blocking.hpp"
 #include "core/embedded_file.hpp"
 #include "http/router.hpp"
+#include "http_client/http_client.hpp"
+#include "observability/metrics_registry.hpp"
+#include "prometheus/client.hpp"
+#include "prometheus/server_metrics.hpp"
 #include "storage/alert_event_repository.hpp"
 #include "storage/alert_rule_repository.hpp"
 #include "storage/server_repository.hpp"
@@ -54,7 +59,14 @@ TEST(OpenApi, DocumentsExactlyTheRoutesTheServerHas) {
   auth::JwtCodec jwt(std::string(40, 'k'), std::chrono::minutes(1), core::system_now);
   auth::RateLimiter limiter(5, std::chrono::seconds(60), core::system_now);
   auth::AuthService auth_service(users, jwt, limiter, limiter);
-  api::Services services{blocking, config, *db, users, servers, rules, events, silences, auth_service};
+  // Only the route table is read: nothing here talks to Prometheus.
+  boost::asio::io_context io;
+  http_client::HttpClient http(io.get_executor());
+  prometheus::Client prometheus_client(http, prometheus::ClientOptions{});
+  prometheus::ServerMetrics server_metrics(prometheus_client, std::chrono::milliseconds(0));
+  observability::MetricsRegistry registry;
+  api::Services services{blocking, config,       *db,          users,          servers, rules,
+                         events,   silences,     auth_service, prometheus_client, server_metrics, registry};
   http::Router router;
   api::register_routes(router, services);
 

@@ -68,7 +68,12 @@ TEST(PrometheusClient, SendsTheQueryAsAFormWithADeadlineAndCredentials) {
   EXPECT_TRUE(seen_head.starts_with("POST /api/v1/query HTTP/1.1")) << seen_head;
   EXPECT_NE(seen_head.find("Authorization: Bearer s3cret"), std::string::npos);
   EXPECT_NE(seen_head.find("application/x-www-form-urlencoded"), std::string::npos);
-  EXPECT_EQ(seen_body, "query=up%7Bjob%3D%22a%20b%22%7D%20%3D%3D%201&timeout=9000ms&time=1700000000.500");
+  EXPECT_TRUE(seen_body.starts_with("query=up%7Bjob%3D%22a%20b%22%7D%20%3D%3D%201&time=1700000000.500&timeout="))
+      << seen_body;
+  // Prometheus is asked to stop a little before our own 10 s deadline.
+  const auto ms = std::stoi(seen_body.substr(seen_body.find("timeout=") + 8));
+  EXPECT_GT(ms, 8000);
+  EXPECT_LT(ms, 10000);
 }
 
 TEST(PrometheusClient, KeepsPrometheusErrorKindsApart) {
@@ -84,6 +89,30 @@ TEST(PrometheusClient, KeepsPrometheusErrorKindsApart) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, QueryErrorKind::bad_data);
   EXPECT_NE(r.error().message.find("parse error"), std::string::npos);
+}
+
+TEST(PrometheusClient, TheDeadlineIncludesTheWaitForASlot) {
+  Loop loop;
+  TestServer server(loop.io);
+  server.delay = std::chrono::milliseconds(400);
+  server.respond = [](const std::string&, const std::string&) { return std::string(empty_vector); };
+  sentinel::http_client::HttpClient http(loop.io.get_executor());
+  Client client(http, options_for(server.port(), 1, 600));
+  auto two = [&]() -> asio::awaitable<std::vector<QueryOutcome<QueryResult>>> {
+    std::vector<asio::awaitable<QueryOutcome<QueryResult>>> tasks;
+    tasks.push_back(client.instant("first"));
+    tasks.push_back(client.instant("second"));  // waits 400 ms for the slot, then has 200 ms left
+    co_return co_await sentinel::core::when_all(std::move(tasks));
+  };
+  const auto started = std::chrono::steady_clock::now();
+  auto results = loop.run(two());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(900));
+  ASSERT_TRUE(results[0]);
+  ASSERT_FALSE(results[1]);
+  EXPECT_EQ(results[1].error().kind, QueryErrorKind::timeout);
+  // Readiness does not queue behind other queries.
+  server.delay = std::chrono::milliseconds(0);
+  EXPECT_TRUE(loop.run(client.ping(std::chrono::milliseconds(500))));
 }
 
 TEST(PrometheusClient, UnreachableAndSlowPrometheus) {
