@@ -299,7 +299,6 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
       curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, r.method.c_str());
     }
     if (t->header_list) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->header_list);
-    auto* raw = t.get();
     transfers.emplace(easy, std::move(t));
     if (CURLMcode mc = curl_multi_add_handle(multi, easy); mc != CURLM_OK) {
       auto failed = std::move(transfers[easy]);
@@ -307,7 +306,6 @@ struct HttpClient::Impl : std::enable_shared_from_this<HttpClient::Impl> {
       failed->done(std::unexpected(Failure{FailureKind::other, curl_multi_strerror(mc)}));
       return;
     }
-    (void)raw;
   }
 
   void stop_all() {

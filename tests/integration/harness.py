@@ -11,6 +11,7 @@ import hmac
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -32,9 +33,10 @@ def test_env(name):
         return os.environ[key]
     path = os.environ.get("SENTINEL_TEST_ENV_FILE")
     if path and os.path.exists(path):
-        for line in open(path):
-            if line.startswith(key + "="):
-                return line.strip().split("=", 1)[1]
+        with open(path) as f:
+            for line in f:
+                if line.startswith(key + "="):
+                    return line.strip().split("=", 1)[1]
     return None
 
 
@@ -103,7 +105,8 @@ class Sentinel:
             "SECRET_KEY": "test-secret-" + secrets.token_hex(24),
             "FIRST_SUPERUSER_EMAIL": ADMIN_EMAIL,
             "FIRST_SUPERUSER_PASSWORD": ADMIN_PASSWORD,
-            "PROMETHEUS_URL": "http://127.0.0.1:1",
+            # The shared test Prometheus; a test about an unreachable datasource overrides it.
+            "PROMETHEUS_URL": test_env("PROMETHEUS_URL") or "http://127.0.0.1:1",
             "LOG_LEVEL": "warning",
         }
         self.env.update(extra_env or {})
@@ -209,6 +212,35 @@ class Sentinel:
                                                     "is_superuser": superuser}, token=self.admin_token)
         assert r.status == 201, r
         return r.json()
+
+    def self_metric(self, name, **labels):
+        """Sum of the samples of `name` in GET /metrics whose labels include `labels` (0.0 when none)."""
+        r = self.request("GET", "/metrics")
+        assert r.status == 200, r
+        total = 0.0
+        for series, value in parse_metrics_text(r.body):
+            if series[0] == name and all(series[1].get(k) == v for k, v in labels.items()):
+                total += value
+        return total
+
+
+def parse_metrics_text(text):
+    """Prometheus text exposition -> [((name, {label: value}), float)]; comments are skipped."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if "{" in line:
+            name, rest = line.split("{", 1)
+            body, value = rest.rsplit("}", 1)
+            labels = {k: v.encode("latin-1", "backslashreplace").decode("unicode_escape")
+                      for k, v in re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"', body)}
+        else:
+            name, value = line.split(None, 1)
+            labels = {}
+        out.append(((name.strip(), labels), float(value.split()[0])))
+    return out
 
 
 def b64url(data):
