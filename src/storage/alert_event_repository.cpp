@@ -2,102 +2,22 @@
 
 #include <soci/soci.h>
 
-#include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-
+#include "storage/alert_event_rows.hpp"
 #include "storage/sql_support.hpp"
 
 namespace sentinel::storage {
 
-namespace {
-
-constexpr const char* columns =
-    "id, rule_id, server_id, rule_name, status, severity, value, threshold, comparison, labels, fingerprint, "
-    "message, started_at, resolved_at, last_notified_at, notification_status, acknowledged, acknowledged_at, "
-    "acknowledged_by, created_at";
-
-std::map<std::string, std::string> parse_labels(const std::string& text) {
-  std::map<std::string, std::string> out;
-  boost::system::error_code ec;
-  auto v = boost::json::parse(text, ec);
-  if (ec || !v.is_object()) return out;
-  for (const auto& [k, val] : v.as_object())
-    if (val.is_string()) out.emplace(std::string(k), std::string(val.as_string()));
-  return out;
-}
-
-std::string labels_text(const std::map<std::string, std::string>& labels) {
-  boost::json::object o;
-  for (const auto& [k, v] : labels) o[k] = v;
-  return boost::json::serialize(o);
-}
-
-domain::AlertEvent read_event(const soci::row& r) {
-  domain::AlertEvent e;
-  e.id = sql::get_i64(r, 0);
-  e.rule_id = sql::get_opt_i64(r, 1);
-  e.server_id = sql::get_opt_i64(r, 2);
-  e.rule_name = sql::get_str(r, 3);
-  e.status = sql::get_str(r, 4);
-  e.severity = sql::get_str(r, 5);
-  e.value = sql::get_opt_double(r, 6);
-  e.threshold = sql::get_double(r, 7);
-  e.comparison = sql::get_str(r, 8);
-  e.labels = parse_labels(sql::get_str(r, 9));
-  e.fingerprint = sql::get_str(r, 10);
-  e.message = sql::get_str(r, 11);
-  e.started_at = sql::get_time(r, 12);
-  e.resolved_at = sql::get_opt_time(r, 13);
-  e.last_notified_at = sql::get_opt_time(r, 14);
-  e.notification_status = sql::get_str(r, 15);
-  e.acknowledged = sql::get_bool(r, 16);
-  e.acknowledged_at = sql::get_opt_time(r, 17);
-  e.acknowledged_by = sql::get_opt_i64(r, 18);
-  e.created_at = sql::get_time(r, 19);
-  return e;
-}
-
-std::optional<domain::AlertEvent> fetch(soci::session& sql, long long id) {
-  soci::row r;
-  sql << "SELECT " << columns << " FROM alert_events WHERE id = :id", soci::use(id), soci::into(r);
-  if (!sql.got_data()) return std::nullopt;
-  return read_event(r);
-}
-
-}  // namespace
-
 domain::AlertEvent AlertEventRepository::insert(domain::AlertEvent e) {
   db_.with_session([&](soci::session& sql) {
-    const long long now = core::to_unix(clock_());
-    auto rule_id = sql::nullable_i64(e.rule_id), server_id = sql::nullable_i64(e.server_id);
-    sql::Nullable<double> value(e.value);
-    auto resolved = sql::nullable_time(e.resolved_at), notified = sql::nullable_time(e.last_notified_at),
-         acked_at = sql::nullable_time(e.acknowledged_at);
-    auto acked_by = sql::nullable_i64(e.acknowledged_by);
-    const std::string labels = labels_text(e.labels);
-    const long long started = core::to_unix(e.started_at);
-    const int acked = e.acknowledged ? 1 : 0;
-    long long id = 0;
-    sql << "INSERT INTO alert_events (rule_id, server_id, rule_name, status, severity, value, threshold, comparison, "
-           "labels, fingerprint, message, started_at, resolved_at, last_notified_at, notification_status, "
-           "acknowledged, acknowledged_at, acknowledged_by, created_at) VALUES (:rule, :server, :name, :status, "
-           ":severity, :value, :threshold, :comparison, :labels, :fp, :message, :started, :resolved, :notified, "
-           ":ns, :acked, :acked_at, :acked_by, :created) RETURNING id",
-        soci::use(rule_id.value, rule_id.ind), soci::use(server_id.value, server_id.ind), soci::use(e.rule_name),
-        soci::use(e.status), soci::use(e.severity), soci::use(value.value, value.ind), soci::use(e.threshold),
-        soci::use(e.comparison), soci::use(labels), soci::use(e.fingerprint), soci::use(e.message),
-        soci::use(started), soci::use(resolved.value, resolved.ind), soci::use(notified.value, notified.ind),
-        soci::use(e.notification_status), soci::use(acked), soci::use(acked_at.value, acked_at.ind),
-        soci::use(acked_by.value, acked_by.ind), soci::use(now), soci::into(id);
-    e = *fetch(sql, id);
+    const long long id = insert_event(sql, e, core::to_unix(clock_()));
+    e = *fetch_event(sql, id);
   });
   return e;
 }
 
 core::Result<domain::AlertEvent> AlertEventRepository::get(std::int64_t id) {
   std::optional<domain::AlertEvent> e;
-  db_.with_session([&](soci::session& sql) { e = fetch(sql, id); });
+  db_.with_session([&](soci::session& sql) { e = fetch_event(sql, id); });
   if (!e) return core::fail(core::Error::not_found("Alert event not found"));
   return *e;
 }
@@ -111,7 +31,7 @@ std::vector<domain::AlertEvent> AlertEventRepository::list(const domain::AlertEv
     const long long rule = f.rule_id.value_or(0), server = f.server_id.value_or(0),
                     since = f.since ? core::to_unix(*f.since) : 0, limit = f.limit, skip = f.skip;
     soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT " << columns
+        (sql.prepare << "SELECT " << event_columns
                      << " FROM alert_events WHERE (:hst = 0 OR status = :st) AND (:hr = 0 OR rule_id = :r) AND "
                         "(:hs = 0 OR server_id = :s) AND (:hsi = 0 OR started_at >= :si) "
                         "ORDER BY started_at DESC, id DESC LIMIT :l OFFSET :o",
@@ -130,7 +50,7 @@ core::Result<domain::AlertEvent> AlertEventRepository::acknowledge(std::int64_t 
     sql << "UPDATE alert_events SET acknowledged = 1, acknowledged_at = :t, acknowledged_by = :u "
            "WHERE id = :id AND acknowledged = 0",
         soci::use(now), soci::use(user), soci::use(key);
-    e = fetch(sql, key);
+    e = fetch_event(sql, key);
   });
   if (!e) return core::fail(core::Error::not_found("Alert event not found"));
   return *e;

@@ -3,50 +3,12 @@
 #include <soci/soci.h>
 
 #include "domain/json.hpp"
+#include "storage/alert_rule_rows.hpp"
 #include "storage/sql_support.hpp"
 
 namespace sentinel::storage {
 
 namespace {
-
-constexpr const char* columns =
-    "id, name, server_id, metric_name, promql, threshold, comparison, repeat_interval_sec, is_active, channel, "
-    "for_sec, recovery_threshold, no_data_state, severity, description, eval_interval_sec, state, "
-    "last_evaluated_at, last_value, last_error, created_at, updated_at";
-
-domain::AlertRule read_rule(const soci::row& r) {
-  domain::AlertRule x;
-  x.id = sql::get_i64(r, 0);
-  x.name = sql::get_str(r, 1);
-  x.server_id = sql::get_opt_i64(r, 2);
-  x.metric_name = sql::get_str(r, 3);
-  x.promql = sql::get_str(r, 4);
-  x.threshold = sql::get_double(r, 5);
-  x.comparison = sql::get_str(r, 6);
-  x.repeat_interval_sec = sql::get_i64(r, 7);
-  x.is_active = sql::get_bool(r, 8);
-  x.channel = sql::get_str(r, 9);
-  x.for_sec = sql::get_i64(r, 10);
-  x.recovery_threshold = sql::get_opt_double(r, 11);
-  x.no_data_state = sql::get_str(r, 12);
-  x.severity = sql::get_str(r, 13);
-  x.description = sql::get_opt_str(r, 14);
-  x.eval_interval_sec = sql::get_opt_i64(r, 15);
-  x.state = sql::get_str(r, 16);
-  x.last_evaluated_at = sql::get_opt_time(r, 17);
-  x.last_value = sql::get_opt_double(r, 18);
-  x.last_error = sql::get_opt_str(r, 19);
-  x.created_at = sql::get_time(r, 20);
-  x.updated_at = sql::get_time(r, 21);
-  return x;
-}
-
-std::optional<domain::AlertRule> fetch(soci::session& sql, long long id) {
-  soci::row r;
-  sql << "SELECT " << columns << " FROM alert_rules WHERE id = :id", soci::use(id), soci::into(r);
-  if (!sql.got_data()) return std::nullopt;
-  return read_rule(r);
-}
 
 // The user-editable fields, bound in one order for INSERT and UPDATE.
 struct EditableFields {
@@ -87,14 +49,14 @@ core::Result<domain::AlertRule> AlertRuleRepository::create(const domain::AlertR
         soci::use(r.severity), soci::use(f.description.value, f.description.ind),
         soci::use(f.eval_interval_sec.value, f.eval_interval_sec.ind), soci::use(now), soci::use(now),
         soci::into(id);
-    created = fetch(sql, id);
+    created = fetch_rule(sql, id);
   });
   return *created;
 }
 
 core::Result<domain::AlertRule> AlertRuleRepository::get(std::int64_t id) {
   std::optional<domain::AlertRule> r;
-  db_.with_session([&](soci::session& sql) { r = fetch(sql, id); });
+  db_.with_session([&](soci::session& sql) { r = fetch_rule(sql, id); });
   if (!r) return core::fail(core::Error::not_found("Alert rule not found"));
   return *r;
 }
@@ -107,7 +69,7 @@ std::vector<domain::AlertRule> AlertRuleRepository::list(const domain::AlertRule
     const int active = f.is_active.value_or(false) ? 1 : 0;
     long long skip = f.skip, limit = f.limit;
     soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT " << columns
+        (sql.prepare << "SELECT " << rule_columns
                      << " FROM alert_rules WHERE (:hs = 0 OR server_id = :s) AND (:ha = 0 OR is_active = :a) "
                         "ORDER BY id LIMIT :l OFFSET :o",
          soci::use(has_server), soci::use(server), soci::use(has_active), soci::use(active), soci::use(limit),
@@ -120,25 +82,36 @@ std::vector<domain::AlertRule> AlertRuleRepository::list(const domain::AlertRule
 core::Result<domain::AlertRule> AlertRuleRepository::update(const domain::AlertRule& r) {
   std::optional<domain::AlertRule> updated;
   db_.with_session([&](soci::session& sql) {
-    EditableFields f(r);
+    sql::WriteTransaction tx(sql, db_.dialect());
     const long long now = core::to_unix(clock_()), id = r.id;
-    // config_version lets the alert engine notice edits (pending series
-    // reset when the query or threshold changed).
-    soci::statement st =
-        (sql.prepare << "UPDATE alert_rules SET name = :name, server_id = :server_id, metric_name = :metric_name, "
-                        "promql = :promql, threshold = :threshold, comparison = :comparison, "
-                        "repeat_interval_sec = :repeat, is_active = :active, channel = :channel, for_sec = :for_sec, "
-                        "recovery_threshold = :recovery, no_data_state = :no_data, severity = :severity, "
-                        "description = :description, eval_interval_sec = :eval, "
-                        "config_version = config_version + 1, updated_at = :u WHERE id = :id",
-         soci::use(r.name), soci::use(f.server_id.value, f.server_id.ind), soci::use(r.metric_name),
-         soci::use(r.promql), soci::use(r.threshold), soci::use(r.comparison), soci::use(f.repeat_interval_sec),
-         soci::use(f.is_active), soci::use(r.channel), soci::use(f.for_sec),
-         soci::use(f.recovery_threshold.value, f.recovery_threshold.ind), soci::use(r.no_data_state),
-         soci::use(r.severity), soci::use(f.description.value, f.description.ind),
-         soci::use(f.eval_interval_sec.value, f.eval_interval_sec.ind), soci::use(now), soci::use(id));
-    st.execute(true);
-    if (st.get_affected_rows() > 0) updated = fetch(sql, id);
+    const auto before = fetch_rule(sql, id);
+    if (!before) return;
+    EditableFields f(r);
+    // A new query or condition makes "held for for_sec" meaningless: pending
+    // series start over (firing ones stay firing until they resolve). A new
+    // interval or a pause reschedules the rule from scratch.
+    const bool condition_changed = before->promql != r.promql || before->threshold != r.threshold ||
+                                   before->comparison != r.comparison || before->server_id != r.server_id;
+    const int reschedule = (before->eval_interval_sec != r.eval_interval_sec || !r.is_active) ? 1 : 0;
+    // config_version lets the alert engine notice any edit.
+    sql << "UPDATE alert_rules SET name = :name, server_id = :server_id, metric_name = :metric_name, "
+           "promql = :promql, threshold = :threshold, comparison = :comparison, "
+           "repeat_interval_sec = :repeat, is_active = :active, channel = :channel, for_sec = :for_sec, "
+           "recovery_threshold = :recovery, no_data_state = :no_data, severity = :severity, "
+           "description = :description, eval_interval_sec = :eval, "
+           "next_eval_at = CASE WHEN :resched = 1 THEN NULL ELSE next_eval_at END, "
+           "config_version = config_version + 1, updated_at = :u WHERE id = :id",
+        soci::use(r.name), soci::use(f.server_id.value, f.server_id.ind), soci::use(r.metric_name),
+        soci::use(r.promql), soci::use(r.threshold), soci::use(r.comparison), soci::use(f.repeat_interval_sec),
+        soci::use(f.is_active), soci::use(r.channel), soci::use(f.for_sec),
+        soci::use(f.recovery_threshold.value, f.recovery_threshold.ind), soci::use(r.no_data_state),
+        soci::use(r.severity), soci::use(f.description.value, f.description.ind),
+        soci::use(f.eval_interval_sec.value, f.eval_interval_sec.ind), soci::use(reschedule), soci::use(now),
+        soci::use(id);
+    if (condition_changed)
+      sql << "DELETE FROM alert_series_state WHERE rule_id = :id AND state = 'pending'", soci::use(id);
+    tx.commit();
+    updated = fetch_rule(sql, id);
   });
   if (!updated) return core::fail(core::Error::not_found("Alert rule not found"));
   return *updated;

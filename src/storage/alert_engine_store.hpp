@@ -1,0 +1,116 @@
+#pragma once
+// What the alert engine reads and writes:
+//  * due rules, claimed so that exactly one worker evaluates each scheduled
+//    slot (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has one writer);
+//  * the per-series state of a rule (alert_series_state);
+//  * the outcome of one evaluation: series state, alert events and outbox
+//    rows, all in ONE transaction, so a crash never records an event
+//    without its notification or the other way round.
+// All calls block: run them on the BlockingPool.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.hpp"
+#include "domain/alert_event.hpp"
+#include "domain/alert_rule.hpp"
+#include "storage/database.hpp"
+
+namespace sentinel::storage {
+
+struct ClaimedRule {
+  domain::AlertRule rule;
+  core::Timestamp slot{};     // the scheduled time this evaluation stands for
+  std::int64_t interval_sec = 0;
+  std::int64_t skipped = 0;   // whole slots missed since the previous one (overrun, downtime)
+};
+
+// One row of alert_series_state.
+struct StoredSeries {
+  std::string fingerprint;
+  std::map<std::string, std::string> labels;
+  std::optional<std::int64_t> server_id;
+  std::string state = "pending";  // "inactive" | "pending" | "firing"
+  std::optional<core::Timestamp> pending_since;
+  std::optional<core::Timestamp> firing_since;
+  std::optional<core::Timestamp> last_seen_at;
+  std::optional<core::Timestamp> last_notified_at;
+  std::optional<double> last_value;
+  std::optional<std::int64_t> event_id;  // the open event while firing
+  bool acknowledged = false;             // read only: the open event was acknowledged
+};
+
+enum class Notification { none, firing, repeat, resolved };
+std::string_view to_string(Notification n);
+
+struct SeriesUpdate {
+  StoredSeries series;  // the state after this evaluation
+  bool forget = false;  // the series is inactive again: delete its row
+  Notification notify = Notification::none;
+  std::optional<double> value;  // this evaluation's sample (none when absent)
+  std::string message;          // the event's text, for a new event
+  std::string payload;          // JSON kept with the outbox row (server name, description...)
+};
+
+struct EvaluationRecord {
+  std::int64_t rule_id = 0;
+  std::string owner;  // the worker that claimed the rule
+  core::Timestamp evaluated_at{};
+  std::string state;  // the rule's state: inactive | pending | firing | error
+  std::optional<double> last_value;
+  std::optional<std::string> last_error;
+  std::vector<SeriesUpdate> updates;  // empty after a failed evaluation
+};
+
+// An event created or resolved by record(), for /ws/events.
+struct RecordedEvent {
+  domain::AlertEvent event;
+  Notification kind = Notification::firing;
+};
+
+struct ServerRef {
+  std::int64_t id = 0;
+  std::string name;
+  std::string instance;
+  std::string job_name;
+};
+
+class AlertEngineStore {
+ public:
+  AlertEngineStore(Database& db, core::Clock clock) : db_(db), clock_(std::move(clock)) {}
+
+  // Active rules whose next slot has come and that no live worker holds.
+  // Each is leased to `owner` (for two intervals, at least 10 s: record()
+  // gives it back) and its next slot is set one interval later, in the same
+  // transaction: another worker skips it, and a slot that comes while the
+  // previous evaluation still runs is skipped (counted in `skipped`). A rule never scheduled gets its
+  // first slot spread over one interval (by id), so rules created together
+  // do not all run in the same second.
+  std::vector<ClaimedRule> claim_due_rules(std::string_view owner, std::int64_t default_interval_sec,
+                                           std::size_t limit);
+
+  // When the earliest active rule is due (nullopt: no active rule).
+  std::optional<core::Timestamp> next_due_at();
+
+  std::vector<StoredSeries> load_series(std::int64_t rule_id);
+
+  // Writes one evaluation. Returns the events created and resolved. Does
+  // nothing (and returns nothing) when the rule was deleted meanwhile.
+  std::vector<RecordedEvent> record(const domain::AlertRule& rule, const EvaluationRecord& evaluation);
+
+  // Registered servers, to map a fleet rule's series to servers by instance.
+  std::vector<ServerRef> servers();
+
+  // Drops every rule lease (a single-process SQLite install restarting:
+  // nothing else can hold them).
+  void release_all_leases();
+
+ private:
+  Database& db_;
+  core::Clock clock_;
+};
+
+}  // namespace sentinel::storage

@@ -1,0 +1,46 @@
+#include "storage/alert_rule_rows.hpp"
+
+#include "storage/sql_support.hpp"
+
+namespace sentinel::storage {
+
+const char* const rule_columns =
+    "id, name, server_id, metric_name, promql, threshold, comparison, repeat_interval_sec, is_active, channel, "
+    "for_sec, recovery_threshold, no_data_state, severity, description, eval_interval_sec, state, "
+    "last_evaluated_at, last_value, last_error, created_at, updated_at";
+
+domain::AlertRule read_rule(const soci::row& r) {
+  domain::AlertRule x;
+  x.id = sql::get_i64(r, 0);
+  x.name = sql::get_str(r, 1);
+  x.server_id = sql::get_opt_i64(r, 2);
+  x.metric_name = sql::get_str(r, 3);
+  x.promql = sql::get_str(r, 4);
+  x.threshold = sql::get_double(r, 5);
+  x.comparison = sql::get_str(r, 6);
+  x.repeat_interval_sec = sql::get_i64(r, 7);
+  x.is_active = sql::get_bool(r, 8);
+  x.channel = sql::get_str(r, 9);
+  x.for_sec = sql::get_i64(r, 10);
+  x.recovery_threshold = sql::get_opt_double(r, 11);
+  x.no_data_state = sql::get_str(r, 12);
+  x.severity = sql::get_str(r, 13);
+  x.description = sql::get_opt_str(r, 14);
+  x.eval_interval_sec = sql::get_opt_i64(r, 15);
+  x.state = sql::get_str(r, 16);
+  x.last_evaluated_at = sql::get_opt_time(r, 17);
+  x.last_value = sql::get_opt_double(r, 18);
+  x.last_error = sql::get_opt_str(r, 19);
+  x.created_at = sql::get_time(r, 20);
+  x.updated_at = sql::get_time(r, 21);
+  return x;
+}
+
+std::optional<domain::AlertRule> fetch_rule(soci::session& sql, long long id) {
+  soci::row r;
+  sql << "SELECT " << rule_columns << " FROM alert_rules WHERE id = :id", soci::use(id), soci::into(r);
+  if (!sql.got_data()) return std::nullopt;
+  return read_rule(r);
+}
+
+}  // namespace sentinel::storage

@@ -1,0 +1,89 @@
+#include "storage/outbox_repository.hpp"
+
+#include <soci/soci.h>
+
+#include "storage/sql_support.hpp"
+
+namespace sentinel::storage {
+
+std::vector<OutboxItem> OutboxRepository::claim_due(std::string_view owner_view, std::int64_t lease_sec,
+                                                    std::size_t limit) {
+  std::vector<OutboxItem> out;
+  const std::string owner(owner_view);
+  db_.with_session([&](soci::session& sql) {
+    const bool pg = db_.dialect() == Dialect::postgresql;
+    sql::WriteTransaction tx(sql, db_.dialect());
+    const long long now = core::to_unix(clock_()), lim = static_cast<long long>(limit);
+    soci::rowset<soci::row> rows =
+        (sql.prepare << "SELECT id, event_id, channel, kind, payload, attempts, created_at FROM notification_outbox "
+                        "WHERE status = 'pending' AND next_attempt_at <= :n1 "
+                        "AND (lease_expires_at IS NULL OR lease_expires_at <= :n2) ORDER BY id LIMIT :l"
+                     << (pg ? " FOR UPDATE SKIP LOCKED" : ""),
+         soci::use(now), soci::use(now), soci::use(lim));
+    for (const auto& r : rows)
+      out.push_back({sql::get_i64(r, 0), sql::get_i64(r, 1), sql::get_str(r, 2), sql::get_str(r, 3),
+                     sql::get_str(r, 4), sql::get_i64(r, 5), sql::get_time(r, 6)});
+    const long long until = now + lease_sec;
+    for (const auto& item : out) {
+      const long long id = item.id;
+      sql << "UPDATE notification_outbox SET lease_owner = :o, lease_expires_at = :u WHERE id = :id",
+          soci::use(owner), soci::use(until), soci::use(id);
+    }
+    tx.commit();
+  });
+  return out;
+}
+
+void OutboxRepository::finish(std::int64_t id, const char* row_status, const char* event_status,
+                              const std::string* error) {
+  db_.with_session([&](soci::session& sql) {
+    sql::WriteTransaction tx(sql, db_.dialect());
+    const long long key = id, now = core::to_unix(clock_());
+    const std::string rs = row_status, es = event_status;
+    sql::Nullable<std::string> err(error ? std::optional<std::string>(*error) : std::nullopt);
+    sql << "UPDATE notification_outbox SET status = :s, attempts = attempts + 1, last_error = :e, "
+           "delivered_at = :d, lease_owner = NULL, lease_expires_at = NULL WHERE id = :id",
+        soci::use(rs), soci::use(err.value, err.ind), soci::use(now), soci::use(key);
+    sql << "UPDATE alert_events SET notification_status = :s WHERE id = "
+           "(SELECT event_id FROM notification_outbox WHERE id = :id)",
+        soci::use(es), soci::use(key);
+    tx.commit();
+  });
+}
+
+void OutboxRepository::mark_sent(std::int64_t id) { finish(id, "sent", "sent", nullptr); }
+
+void OutboxRepository::mark_failed(std::int64_t id, const std::string& error) {
+  finish(id, "failed", "failed", &error);
+}
+
+void OutboxRepository::mark_retry(std::int64_t id, core::Timestamp next_attempt_at, const std::string& error) {
+  db_.with_session([&](soci::session& sql) {
+    const long long key = id, next = core::to_unix(next_attempt_at);
+    sql << "UPDATE notification_outbox SET attempts = attempts + 1, last_error = :e, next_attempt_at = :n, "
+           "lease_owner = NULL, lease_expires_at = NULL WHERE id = :id",
+        soci::use(error), soci::use(next), soci::use(key);
+  });
+}
+
+std::optional<core::Timestamp> OutboxRepository::next_due_at() {
+  std::optional<core::Timestamp> out;
+  db_.with_session([&](soci::session& sql) {
+    long long n = 0, t = 0;
+    soci::indicator ind = soci::i_null;
+    sql << "SELECT COUNT(*), MIN(next_attempt_at) FROM notification_outbox WHERE status = 'pending'", soci::into(n),
+        soci::into(t, ind);
+    if (n > 0 && ind == soci::i_ok) out = core::from_unix(t);
+  });
+  return out;
+}
+
+std::int64_t OutboxRepository::pending_count() {
+  long long n = 0;
+  db_.with_session([&](soci::session& sql) {
+    sql << "SELECT COUNT(*) FROM notification_outbox WHERE status = 'pending'", soci::into(n);
+  });
+  return n;
+}
+
+}  // namespace sentinel::storage

@@ -1,0 +1,359 @@
+// The alert engine's store on SQLite and PostgreSQL: rule claims (spread,
+// exactly once, skipped slots, leases), one-transaction evaluation records
+// (event + outbox, silences, channel "none", resolution, deleted rules) and
+// the outbox's at-least-once life cycle.
+#include <gtest/gtest.h>
+#include <soci/soci.h>
+
+#include <set>
+
+#include "storage/alert_engine_store.hpp"
+#include "storage/alert_event_repository.hpp"
+#include "storage/alert_rule_repository.hpp"
+#include "storage/outbox_repository.hpp"
+#include "storage/server_repository.hpp"
+#include "storage/silence_repository.hpp"
+#include "storage_fixture.hpp"
+
+using namespace sentinel;
+using namespace std::chrono_literals;
+
+namespace {
+
+class EngineStore : public sentinel::testing::StorageTest {
+ protected:
+  core::Timestamp now = core::from_unix(1'800'000'000);
+  core::Clock clock = [this] { return now; };
+
+  storage::AlertEngineStore store() { return storage::AlertEngineStore(db(), clock); }
+  storage::AlertRuleRepository rules() { return storage::AlertRuleRepository(db(), clock); }
+  storage::OutboxRepository outbox() { return storage::OutboxRepository(db(), clock); }
+  storage::AlertEventRepository events() { return storage::AlertEventRepository(db(), clock); }
+
+  domain::Server make_server(const std::string& name, const std::string& instance) {
+    domain::ServerCreate s;
+    s.name = name;
+    s.job_name = "node";
+    s.instance = instance;
+    return storage::ServerRepository(db(), clock).create(s).value();
+  }
+  domain::AlertRule make_rule(std::optional<std::int64_t> server_id, std::string channel = "telegram",
+                              std::optional<std::int64_t> interval = 60) {
+    domain::AlertRuleCreate r;
+    r.name = "cpu";
+    r.server_id = server_id;
+    r.metric_name = "cpu_usage_percent";
+    r.promql = "up";
+    r.threshold = 90;
+    r.channel = std::move(channel);
+    r.eval_interval_sec = interval;
+    return rules().create(r).value();
+  }
+  // Claims until the rule's first (spread) slot has come; returns that claim.
+  storage::ClaimedRule first_claim(std::int64_t rule_id, const std::string& owner = "w1") {
+    for (int i = 0; i < 400; ++i) {
+      for (auto& c : store().claim_due_rules(owner, 60, 100))
+        if (c.rule.id == rule_id) return c;
+      now += 1s;
+    }
+    ADD_FAILURE() << "rule " << rule_id << " never became due";
+    return {};
+  }
+  storage::SeriesUpdate firing(const std::string& fp, std::optional<std::int64_t> server_id, double value) {
+    storage::SeriesUpdate u;
+    u.series.fingerprint = fp;
+    u.series.labels = {{"instance", "10.0.0.1:9100"}, {"mountpoint", fp}};
+    u.series.server_id = server_id;
+    u.series.state = "firing";
+    u.series.firing_since = now;
+    u.series.last_seen_at = now;
+    u.series.last_value = value;
+    u.notify = storage::Notification::firing;
+    u.value = value;
+    u.message = "cpu is " + std::to_string(value);
+    u.payload = R"({"server_name":"web-1"})";
+    return u;
+  }
+  storage::EvaluationRecord evaluation(std::int64_t rule_id, std::vector<storage::SeriesUpdate> updates,
+                                       std::string state = "firing") {
+    storage::EvaluationRecord e;
+    e.rule_id = rule_id;
+    e.owner = "w1";
+    e.evaluated_at = now;
+    e.state = std::move(state);
+    e.last_value = 95;
+    e.updates = std::move(updates);
+    return e;
+  }
+};
+
+}  // namespace
+
+TEST_P(EngineStore, NewRulesAreSpreadOverTheirInterval) {
+  for (int i = 0; i < 20; ++i) make_rule(std::nullopt, "none", 60);
+  const auto start = now;
+  std::map<std::int64_t, int> claims;
+  std::set<long long> slots;
+  for (int s = 0; s < 60; ++s) {
+    for (const auto& c : store().claim_due_rules("w1", 60, 100)) {
+      EXPECT_EQ(c.slot, now);
+      EXPECT_EQ(c.skipped, 0);
+      ++claims[c.rule.id];
+      slots.insert(core::to_unix(c.slot));
+    }
+    now += 1s;
+  }
+  EXPECT_EQ(claims.size(), 20u) << "every rule runs within its first interval";
+  for (const auto& [id, n] : claims) EXPECT_EQ(n, 1) << "rule " << id;
+  EXPECT_GE(slots.size(), 8u) << "20 rules should not share a handful of seconds";
+  EXPECT_LT(*slots.rbegin() - core::to_unix(start), 60);
+}
+
+TEST_P(EngineStore, EachSlotIsClaimedOnceAndTheLeaseBlocksOthers) {
+  const auto rule = make_rule(std::nullopt, "none", 10);
+  const auto c = first_claim(rule.id, "w1");
+  EXPECT_EQ(c.interval_sec, 10);
+  EXPECT_EQ(c.slot, now);
+  // Same second, other worker: nothing (next slot is 10 s on, and leased).
+  EXPECT_TRUE(store().claim_due_rules("w2", 60, 100).empty());
+  // Worker 1 still evaluating at the next slot (an overrun): not claimable.
+  now += 10s;
+  EXPECT_TRUE(store().claim_due_rules("w2", 60, 100).empty());
+  // The evaluation finishes: the lease is released, the next slot is claimable once.
+  store().record(rule, evaluation(rule.id, {}, "inactive"));
+  now += 1s;
+  auto again = store().claim_due_rules("w2", 60, 100);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].slot, c.slot + 10s);
+  EXPECT_TRUE(store().claim_due_rules("w1", 60, 100).empty());
+}
+
+TEST_P(EngineStore, ADeadWorkersRuleIsTakenOverAfterItsLease) {
+  const auto rule = make_rule(std::nullopt, "none", 10);
+  const auto c = first_claim(rule.id, "dead");
+  now += 19s;  // the lease is two intervals
+  EXPECT_TRUE(store().claim_due_rules("alive", 60, 100).empty());
+  now += 1s;
+  auto taken = store().claim_due_rules("alive", 60, 100);
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].slot, c.slot + 10s);
+  EXPECT_EQ(taken[0].skipped, 1);  // the slot the dead worker never ran
+}
+
+TEST_P(EngineStore, MissedSlotsAreSkippedAndCounted) {
+  const auto rule = make_rule(std::nullopt, "none", 10);
+  const auto c = first_claim(rule.id);
+  store().record(rule, evaluation(rule.id, {}, "inactive"));
+  now += 35s;  // slots at +10, +20, +30 passed
+  auto late = store().claim_due_rules("w1", 60, 100);
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].slot, c.slot + 10s);
+  EXPECT_EQ(late[0].skipped, 2);
+  store().record(rule, evaluation(rule.id, {}, "inactive"));
+  // The next slot is the first one after now: +40, not +20.
+  now = c.slot + 39s;
+  EXPECT_TRUE(store().claim_due_rules("w1", 60, 100).empty());
+  now = c.slot + 40s;
+  EXPECT_EQ(store().claim_due_rules("w1", 60, 100).size(), 1u);
+}
+
+TEST_P(EngineStore, PausedRulesAreNotClaimedAndResumeWithAFreshSlot) {
+  const auto rule = make_rule(std::nullopt, "none", 10);
+  first_claim(rule.id);
+  store().record(rule, evaluation(rule.id, {}, "inactive"));
+  auto paused = rules().get(rule.id).value();
+  paused.is_active = false;
+  ASSERT_TRUE(rules().update(paused));
+  for (int i = 0; i < 30; ++i, now += 1s) EXPECT_TRUE(store().claim_due_rules("w1", 60, 100).empty());
+  paused.is_active = true;
+  ASSERT_TRUE(rules().update(paused));
+  first_claim(rule.id);
+}
+
+TEST_P(EngineStore, FiringWritesEventSeriesAndOutboxTogether) {
+  const auto server = make_server("web-1", "10.0.0.1:9100");
+  const auto rule = make_rule(server.id);
+  first_claim(rule.id);
+  const auto recorded = store().record(rule, evaluation(rule.id, {firing("/", server.id, 95)}));
+  ASSERT_EQ(recorded.size(), 1u);
+  const auto& e = recorded[0].event;
+  EXPECT_EQ(recorded[0].kind, storage::Notification::firing);
+  EXPECT_EQ(e.status, "firing");
+  EXPECT_EQ(e.rule_id, rule.id);
+  EXPECT_EQ(e.server_id, server.id);
+  EXPECT_EQ(e.value, 95);
+  EXPECT_EQ(e.notification_status, "pending");
+  EXPECT_EQ(e.labels.at("mountpoint"), "/");
+  EXPECT_EQ(e.started_at, now);
+
+  const auto series = store().load_series(rule.id);
+  ASSERT_EQ(series.size(), 1u);
+  EXPECT_EQ(series[0].state, "firing");
+  EXPECT_EQ(series[0].event_id, e.id);
+  EXPECT_EQ(series[0].last_notified_at, now);
+
+  auto r = rules().get(rule.id).value();
+  EXPECT_EQ(r.state, "firing");
+  EXPECT_EQ(r.last_evaluated_at, now);
+  EXPECT_EQ(r.last_value, 95);
+
+  auto due = outbox().claim_due("d1", 30, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].event_id, e.id);
+  EXPECT_EQ(due[0].channel, "telegram");
+  EXPECT_EQ(due[0].kind, "firing");
+  EXPECT_EQ(due[0].payload, R"({"server_name":"web-1"})");
+}
+
+TEST_P(EngineStore, RepeatAndResolveUpdateTheSameEvent) {
+  const auto rule = make_rule(std::nullopt, "webhook");
+  first_claim(rule.id);
+  const auto fired = store().record(rule, evaluation(rule.id, {firing("/", std::nullopt, 95)}));
+  const auto id = fired.at(0).event.id;
+
+  now += 300s;
+  auto series = store().load_series(rule.id).at(0);
+  storage::SeriesUpdate repeat;
+  repeat.series = series;
+  repeat.notify = storage::Notification::repeat;
+  repeat.value = 97;
+  EXPECT_TRUE(store().record(rule, evaluation(rule.id, {repeat})).empty());  // repeats are not new events
+  auto e = events().get(id).value();
+  EXPECT_EQ(e.value, 97);
+  EXPECT_EQ(e.last_notified_at, now);
+  EXPECT_EQ(store().load_series(rule.id).at(0).last_notified_at, now);
+
+  now += 60s;
+  storage::SeriesUpdate resolve;
+  resolve.series = store().load_series(rule.id).at(0);
+  resolve.forget = true;
+  resolve.notify = storage::Notification::resolved;
+  resolve.value = 40;
+  const auto resolved = store().record(rule, evaluation(rule.id, {resolve}, "inactive"));
+  ASSERT_EQ(resolved.size(), 1u);
+  EXPECT_EQ(resolved[0].kind, storage::Notification::resolved);
+  EXPECT_EQ(resolved[0].event.id, id);
+  EXPECT_EQ(resolved[0].event.status, "resolved");
+  EXPECT_EQ(resolved[0].event.resolved_at, now);
+  EXPECT_EQ(resolved[0].event.value, 40);
+  EXPECT_TRUE(store().load_series(rule.id).empty());
+
+  std::vector<std::string> kinds;
+  for (const auto& item : outbox().claim_due("d1", 30, 10)) kinds.push_back(item.kind);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"firing", "repeat", "resolved"}));
+}
+
+TEST_P(EngineStore, SilencesAndChannelNoneSuppressWithoutOutboxRows) {
+  const auto a = make_server("a", "10.0.0.1:9100");
+  const auto b = make_server("b", "10.0.0.2:9100");
+  const auto rule = make_rule(std::nullopt);
+  const auto quiet = make_rule(a.id, "none");
+  domain::SilenceCreate s;
+  s.server_id = a.id;
+  s.ends_at = now + 3600s;
+  ASSERT_TRUE(storage::SilenceRepository(db(), clock).create(s, std::nullopt));
+
+  first_claim(rule.id);
+  first_claim(quiet.id);
+  auto fired = store().record(rule, evaluation(rule.id, {firing("a", a.id, 95), firing("b", b.id, 95),
+                                                         firing("unregistered", std::nullopt, 95)}));
+  ASSERT_EQ(fired.size(), 3u);
+  std::map<std::string, std::string> status;
+  for (const auto& r : fired) status[r.event.fingerprint] = r.event.notification_status;
+  EXPECT_EQ(status["a"], "suppressed");  // the silenced server: recorded, not delivered
+  EXPECT_EQ(status["b"], "pending");
+  EXPECT_EQ(status["unregistered"], "pending");
+  auto none = store().record(quiet, evaluation(quiet.id, {firing("q", a.id, 95)}));
+  EXPECT_EQ(none.at(0).event.notification_status, "suppressed");
+
+  auto due = outbox().claim_due("d1", 30, 10);
+  ASSERT_EQ(due.size(), 2u);
+  std::set<std::int64_t> ids{due[0].event_id, due[1].event_id};
+  for (const auto& r : fired)
+    EXPECT_EQ(ids.count(r.event.id), r.event.fingerprint == "a" ? 0u : 1u) << r.event.fingerprint;
+}
+
+TEST_P(EngineStore, DeletedRuleRecordsNothing) {
+  const auto rule = make_rule(std::nullopt);
+  first_claim(rule.id);
+  ASSERT_TRUE(rules().remove(rule.id));
+  EXPECT_TRUE(store().record(rule, evaluation(rule.id, {firing("/", std::nullopt, 95)})).empty());
+  EXPECT_TRUE(events().list({}).empty());
+  EXPECT_EQ(outbox().pending_count(), 0);
+}
+
+TEST_P(EngineStore, ConditionEditsResetPendingSeriesOnly) {
+  const auto rule = make_rule(std::nullopt, "none");
+  first_claim(rule.id);
+  auto pending = firing("p", std::nullopt, 95);
+  pending.series.state = "pending";
+  pending.series.firing_since.reset();
+  pending.series.pending_since = now;
+  pending.notify = storage::Notification::none;
+  store().record(rule, evaluation(rule.id, {pending, firing("f", std::nullopt, 95)}));
+  ASSERT_EQ(store().load_series(rule.id).size(), 2u);
+
+  auto renamed = rules().get(rule.id).value();
+  renamed.name = "cpu (renamed)";
+  ASSERT_TRUE(rules().update(renamed));
+  EXPECT_EQ(store().load_series(rule.id).size(), 2u) << "a new name changes no condition";
+
+  renamed.threshold = 80;
+  ASSERT_TRUE(rules().update(renamed));
+  const auto left = store().load_series(rule.id);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].fingerprint, "f");
+}
+
+TEST_P(EngineStore, AcknowledgementIsVisibleToTheEngine) {
+  const auto rule = make_rule(std::nullopt);
+  first_claim(rule.id);
+  const auto fired = store().record(rule, evaluation(rule.id, {firing("/", std::nullopt, 95)}));
+  EXPECT_FALSE(store().load_series(rule.id).at(0).acknowledged);
+  ASSERT_TRUE(events().acknowledge(fired.at(0).event.id, 1));
+  EXPECT_TRUE(store().load_series(rule.id).at(0).acknowledged);
+}
+
+TEST_P(EngineStore, OutboxDeliversAtLeastOnce) {
+  const auto rule = make_rule(std::nullopt);
+  first_claim(rule.id);
+  const auto id = store().record(rule, evaluation(rule.id, {firing("/", std::nullopt, 95)})).at(0).event.id;
+  auto box = outbox();
+  EXPECT_EQ(box.pending_count(), 1);
+  EXPECT_EQ(box.next_due_at(), now);
+
+  // A dispatcher claims it and dies: nobody else gets it until the lease ends.
+  ASSERT_EQ(box.claim_due("dead", 30, 10).size(), 1u);
+  EXPECT_TRUE(box.claim_due("d2", 30, 10).empty());
+  now += 30s;
+  auto again = box.claim_due("d2", 30, 10);
+  ASSERT_EQ(again.size(), 1u);
+
+  // Retry with backoff: not due before its time, then delivered.
+  box.mark_retry(again[0].id, now + 5s, "HTTP 502");
+  EXPECT_TRUE(box.claim_due("d2", 30, 10).empty());
+  now += 5s;
+  auto third = box.claim_due("d2", 30, 10);
+  ASSERT_EQ(third.size(), 1u);
+  EXPECT_EQ(third[0].attempts, 1);
+  box.mark_sent(third[0].id);
+  EXPECT_EQ(box.pending_count(), 0);
+  EXPECT_FALSE(box.next_due_at());
+  EXPECT_EQ(events().get(id).value().notification_status, "sent");
+
+  // A permanent failure marks the event failed.
+  now += 300s;
+  storage::SeriesUpdate repeat;
+  repeat.series = store().load_series(rule.id).at(0);
+  repeat.notify = storage::Notification::repeat;
+  store().record(rule, evaluation(rule.id, {repeat}));
+  auto r = box.claim_due("d2", 30, 10);
+  ASSERT_EQ(r.size(), 1u);
+  box.mark_failed(r[0].id, "Bad Request: chat not found");
+  EXPECT_EQ(events().get(id).value().notification_status, "failed");
+  EXPECT_EQ(box.pending_count(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Dialects, EngineStore,
+                         ::testing::Values(storage::Dialect::sqlite, storage::Dialect::postgresql),
+                         sentinel::testing::dialect_name);
