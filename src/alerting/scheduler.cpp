@@ -1,0 +1,88 @@
+#include "alerting/scheduler.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <random>
+
+#include "alerting/rule_evaluator.hpp"
+#include "core/blocking.hpp"
+#include "core/error.hpp"
+
+// See rule_evaluator.cpp: a g++ 12 false positive on Asio's coroutine frames.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+namespace sentinel::alerting {
+
+namespace asio = boost::asio;
+
+Scheduler::Scheduler(asio::any_io_executor executor, storage::AlertEngineStore& store, core::BlockingPool& blocking,
+                     RuleEvaluator& evaluator, SchedulerOptions options)
+    : executor_(std::move(executor)),
+      store_(store),
+      blocking_(blocking),
+      evaluator_(evaluator),
+      options_(std::move(options)),
+      state_(std::make_shared<State>(executor_)) {}
+
+void Scheduler::start() { asio::co_spawn(state_->strand, loop(), asio::detached); }
+
+void Scheduler::stop() {
+  state_->stopped = true;
+  asio::post(state_->strand, [state = state_] { state->timer.cancel(); });
+}
+
+asio::awaitable<void> Scheduler::loop() {
+  auto state = state_;  // outlives this object's stop() while the loop unwinds
+  bool reported_outage = false;
+  while (!state->stopped) {
+    const std::size_t running = state->in_flight;
+    std::size_t claimed_count = 0;
+    if (running < options_.max_in_flight) {
+      const std::size_t room = options_.max_in_flight - running;
+      try {
+        auto claim = [this, room] { return store_.claim_due_rules(options_.owner, options_.default_interval_sec, room); };
+        auto claimed = co_await blocking_.run(std::move(claim));
+        if (reported_outage) spdlog::info("alert engine: database reachable again");
+        reported_outage = false;
+        claimed_count = claimed.size();
+        for (auto& c : claimed) {
+          ++state->in_flight;
+          auto evaluate = [this, state, c = std::move(c)]() mutable -> asio::awaitable<void> {
+            co_await evaluator_.evaluate(std::move(c), options_.owner);
+            asio::post(state->strand, [state] {
+              --state->in_flight;
+              state->timer.cancel();  // room for more
+            });
+          };
+          asio::co_spawn(executor_, std::move(evaluate), asio::detached);
+        }
+      } catch (const std::exception& e) {
+        // The database is down or restarting: no rule can be claimed or
+        // recorded; try again shortly, and say so once.
+        if (!reported_outage) spdlog::warn("alert engine: cannot claim rules: {}", e.what());
+        reported_outage = true;
+      }
+    }
+    if (state->stopped) break;
+    if (claimed_count > 0 && claimed_count == options_.max_in_flight - running) continue;  // more may be due
+    state->timer.expires_after(reported_outage ? std::chrono::milliseconds(1000) : options_.poll);
+    co_await state->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+std::string make_worker_name() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  std::random_device rd;
+  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + std::to_string(rd() % 100000);
+}
+
+}  // namespace sentinel::alerting
