@@ -10,7 +10,9 @@
 //   2. all queries at once, one connection each (what a summary asks of Prometheus);
 //   3. one GET of the summary (one connection; run Sentinel with METRICS_CACHE_TTL_SEC=0).
 // Queries are sent as Sentinel sends them: POST /api/v1/query with query,
-// timeout=9000ms and time=now (ms).
+// timeout=9000ms and time=now (ms), without asking for compression (Sentinel
+// sends "Accept-Encoding: identity" for instant queries; --accept-encoding gzip
+// shows what gzip costs).
 // Prints "key value" lines: per query "query_<i>_median_ms", "query_<i>_p90_ms",
 // "slowest_query" (index), "slowest_query_median_ms", "all_concurrent_median_ms",
 // "summary_median_ms", "summary_p90_ms", "ratio_summary_to_slowest" and
@@ -49,7 +51,7 @@ struct Options {
   std::string host = "127.0.0.1";
   std::string prometheus_port, sentinel_port, queries_file, summary_path, token;
   int rounds = 200;
-  bool gzip = false;  // --accept-encoding gzip: ask Prometheus for gzip, as libcurl (Sentinel) does
+  bool gzip = false;  // --accept-encoding gzip: ask Prometheus for gzip (libcurl's default)
 };
 
 [[noreturn]] void usage(const char* why) {
