@@ -165,6 +165,7 @@ void apply_evaluation(const domain::AlertRule& rule, const ServerIndex& servers,
     copy_state(step.next, u.series);
     u.forget = step.forget;
     u.notify = to_notification(step.notify);
+    if (step.notify == Notify::repeat || step.notify == Notify::resolved) u.open_event_id = prior.event_id;
     u.value = sample;
     if (u.notify != storage::Notification::none) {
       std::string where;

@@ -210,22 +210,23 @@ std::vector<RecordedEvent> AlertEngineStore::record(const domain::AlertRule& rul
         series.event_id = insert_event(sql, e, now);
         series.last_notified_at = ev.evaluated_at;
         touched.push_back(*series.event_id);
-      } else if (u.notify == Notification::repeat && series.event_id) {
-        const long long eid = *series.event_id;
+      } else if (u.notify == Notification::repeat && u.open_event_id) {
+        const long long eid = *u.open_event_id;
         sql::Nullable<double> value(u.value);
         sql << "UPDATE alert_events SET value = COALESCE(:v, value), last_notified_at = :n, "
                "notification_status = :s WHERE id = :id",
             soci::use(value.value, value.ind), soci::use(now), soci::use(status), soci::use(eid);
         series.last_notified_at = ev.evaluated_at;
-      } else if (u.notify == Notification::resolved && series.event_id) {
-        const long long eid = *series.event_id;
+      } else if (u.notify == Notification::resolved && u.open_event_id) {
+        const long long eid = *u.open_event_id;
         sql::Nullable<double> value(u.value);
         sql << "UPDATE alert_events SET status = 'resolved', resolved_at = :n, value = COALESCE(:v, value), "
                "notification_status = :s WHERE id = :id",
             soci::use(now), soci::use(value.value, value.ind), soci::use(status), soci::use(eid);
         touched.push_back(eid);
       }
-      if (deliver && series.event_id) add_outbox(sql, *series.event_id, rule.channel, u.notify, u.payload, now);
+      const auto event_id = u.notify == Notification::firing ? series.event_id : u.open_event_id;
+      if (deliver && event_id) add_outbox(sql, *event_id, rule.channel, u.notify, u.payload, now);
 
       if (u.forget) {
         sql << "DELETE FROM alert_series_state WHERE rule_id = :r AND fingerprint = :f", soci::use(rule_id),

@@ -50,6 +50,9 @@ struct SeriesUpdate {
   StoredSeries series;  // the state after this evaluation
   bool forget = false;  // the series is inactive again: delete its row
   Notification notify = Notification::none;
+  // The open event a repeat or resolution is about (series.event_id is
+  // already cleared after a resolution).
+  std::optional<std::int64_t> open_event_id;
   std::optional<double> value;  // this evaluation's sample (none when absent)
   std::string message;          // the event's text, for a new event
   std::string payload;          // JSON kept with the outbox row (server name, description...)

@@ -88,8 +88,11 @@ core::Result<domain::AlertRule> AlertRuleRepository::update(const domain::AlertR
     if (!before) return;
     EditableFields f(r);
     // A new query or condition makes "held for for_sec" meaningless: pending
-    // series start over (firing ones stay firing until they resolve). A new
-    // interval or a pause reschedules the rule from scratch.
+    // series start over, and remembered inactive ones (no_data_state
+    // "alerting") may never come back from the new query, so they go too.
+    // Firing ones stay firing until an evaluation resolves them (the same
+    // rule as alerting::on_rule_changed). A new interval or a pause
+    // reschedules the rule from scratch.
     const bool condition_changed = before->promql != r.promql || before->threshold != r.threshold ||
                                    before->comparison != r.comparison || before->server_id != r.server_id;
     const int reschedule = (before->eval_interval_sec != r.eval_interval_sec || !r.is_active) ? 1 : 0;
@@ -109,7 +112,7 @@ core::Result<domain::AlertRule> AlertRuleRepository::update(const domain::AlertR
         soci::use(f.eval_interval_sec.value, f.eval_interval_sec.ind), soci::use(reschedule), soci::use(now),
         soci::use(id);
     if (condition_changed)
-      sql << "DELETE FROM alert_series_state WHERE rule_id = :id AND state = 'pending'", soci::use(id);
+      sql << "DELETE FROM alert_series_state WHERE rule_id = :id AND state <> 'firing'", soci::use(id);
     tx.commit();
     updated = fetch_rule(sql, id);
   });

@@ -216,6 +216,7 @@ TEST_P(EngineStore, RepeatAndResolveUpdateTheSameEvent) {
   storage::SeriesUpdate repeat;
   repeat.series = series;
   repeat.notify = storage::Notification::repeat;
+  repeat.open_event_id = id;
   repeat.value = 97;
   EXPECT_TRUE(store().record(rule, evaluation(rule.id, {repeat})).empty());  // repeats are not new events
   auto e = events().get(id).value();
@@ -227,7 +228,9 @@ TEST_P(EngineStore, RepeatAndResolveUpdateTheSameEvent) {
   storage::SeriesUpdate resolve;
   resolve.series = store().load_series(rule.id).at(0);
   resolve.forget = true;
+  resolve.series.event_id.reset();  // as the state machine leaves it
   resolve.notify = storage::Notification::resolved;
+  resolve.open_event_id = id;
   resolve.value = 40;
   const auto resolved = store().record(rule, evaluation(rule.id, {resolve}, "inactive"));
   ASSERT_EQ(resolved.size(), 1u);
@@ -346,6 +349,7 @@ TEST_P(EngineStore, OutboxDeliversAtLeastOnce) {
   storage::SeriesUpdate repeat;
   repeat.series = store().load_series(rule.id).at(0);
   repeat.notify = storage::Notification::repeat;
+  repeat.open_event_id = id;
   store().record(rule, evaluation(rule.id, {repeat}));
   auto r = box.claim_due("d2", 30, 10);
   ASSERT_EQ(r.size(), 1u);
