@@ -1,0 +1,65 @@
+#include "notify/text_format.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdint>
+#include <utility>
+
+namespace sentinel::notify {
+
+std::string format_exact(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[32];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
+std::string format_readable(double v) {
+  if (!std::isfinite(v)) return format_exact(v);
+  const double mag = std::fabs(v);
+  // Two decimals would print 0.0004 as "0", and %f spells 1e20 with 21 digits.
+  char buf[40];
+  if ((mag != 0 && mag < 0.01) || mag >= 1e15) {
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 4);
+    return std::string(buf, end);
+  }
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  std::string s(buf);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  if (s == "-0") s = "0";
+  return s;
+}
+
+std::string format_value_against(double value, double threshold) {
+  std::string readable = format_readable(value);
+  if (value != threshold && readable == format_readable(threshold)) return format_exact(value);
+  return readable;
+}
+
+std::string format_duration(std::chrono::seconds d) {
+  std::int64_t left = d.count();
+  if (left <= 0) return "0s";
+  constexpr std::array<std::pair<std::int64_t, const char*>, 4> units{
+      {{86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}}};
+  std::string out;
+  int shown = 0;
+  for (const auto& [size, name] : units) {
+    const std::int64_t n = left / size;
+    left %= size;
+    if (n == 0) {
+      if (shown > 0) break;  // "1h 0m 5s" would read as noise: stop at the first gap
+      continue;
+    }
+    if (!out.empty()) out += ' ';
+    out += std::to_string(n);
+    out += name;
+    if (++shown == 2) break;
+  }
+  return out;
+}
+
+}  // namespace sentinel::notify

@@ -1,0 +1,171 @@
+#include "notify/webhook_payload.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <cstdint>
+#include <cstdio>
+#include <string_view>
+
+#include "notify/text_format.hpp"
+#include "notify/utf8.hpp"
+
+namespace sentinel::notify {
+
+namespace {
+
+// Go's zero time.Time in RFC 3339: what Alertmanager sends as endsAt while firing.
+constexpr std::string_view zero_time = "0001-01-01T00:00:00Z";
+
+boost::json::object json_of(const std::map<std::string, std::string>& m) {
+  boost::json::object o;
+  for (const auto& [k, v] : m) o[k] = v;
+  return o;
+}
+
+// A label value the way Go's %q prints it (Alertmanager's LabelSet.String()).
+std::string go_quoted(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string trimmed_url(std::string_view url) {
+  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  return std::string(url);
+}
+
+std::string subject(const Notification& n) {
+  if (n.server_name && !n.server_name->empty()) return *n.server_name;
+  if (auto instance = display_instance(n)) return *instance;
+  if (n.event.server_id) return "server " + std::to_string(*n.event.server_id);
+  return {};
+}
+
+std::map<std::string, std::string> annotations(const Notification& n) {
+  const domain::AlertEvent& e = n.event;
+  std::map<std::string, std::string> a;
+  if (!e.message.empty()) {
+    a["summary"] = sanitize_utf8(e.message);
+  } else {
+    std::string summary = e.rule_name;
+    if (const std::string who = subject(n); !who.empty()) summary += " on " + who;
+    summary += ": ";
+    summary += e.value ? format_value_against(*e.value, e.threshold) : std::string("no data");
+    summary += " (" + e.comparison + " " + format_readable(e.threshold) + ")";
+    a["summary"] = sanitize_utf8(summary);
+  }
+  if (n.description && !n.description->empty()) a["description"] = sanitize_utf8(*n.description);
+  if (e.value) a["value"] = format_exact(*e.value);
+  a["threshold"] = format_exact(e.threshold);
+  a["comparison"] = sanitize_utf8(e.comparison);
+  return a;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> webhook_alert_labels(const Notification& n) {
+  const domain::AlertEvent& e = n.event;
+  std::map<std::string, std::string> labels;
+  for (const auto& [name, value] : e.labels) {
+    if (name == "__name__" || value.empty()) continue;
+    labels[sanitize_utf8(name)] = sanitize_utf8(value);
+  }
+  if (!labels.contains("instance")) {
+    if (auto instance = display_instance(n)) labels["instance"] = sanitize_utf8(*instance);
+  }
+  labels["alertname"] = sanitize_utf8(e.rule_name);
+  labels["severity"] = sanitize_utf8(e.severity);
+  if (e.server_id)
+    labels["server_id"] = std::to_string(*e.server_id);
+  else
+    labels.erase("server_id");  // a series label of that name would pass for ours
+  if (e.rule_id)
+    labels["rule_id"] = std::to_string(*e.rule_id);
+  else
+    labels.erase("rule_id");
+  return labels;
+}
+
+std::string alertmanager_fingerprint(const std::map<std::string, std::string>& labels) {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64 offset basis
+  const auto add = [&h](std::string_view s) {
+    for (const char c : s) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ull;  // FNV-1a 64 prime
+    }
+  };
+  constexpr std::string_view separator = "\xFF";  // a byte no UTF-8 text contains
+  for (const auto& [name, value] : labels) {  // std::map: sorted by name, as the Go code sorts
+    add(name);
+    add(separator);
+    add(value);
+    add(separator);
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+boost::json::object webhook_payload(const Notification& n, const WebhookOptions& options) {
+  const domain::AlertEvent& e = n.event;
+  const bool resolved = n.kind == NotificationKind::resolved;
+  const std::string status = resolved ? "resolved" : "firing";
+  const auto labels = webhook_alert_labels(n);
+  const auto notes = annotations(n);
+  const std::string fingerprint = alertmanager_fingerprint(labels);
+  const std::string base = trimmed_url(options.external_url);
+
+  std::string ends_at(zero_time);
+  if (resolved) ends_at = core::format_iso8601(e.resolved_at ? *e.resolved_at : n.now ? *n.now : e.started_at);
+  std::string generator_url;
+  if (!base.empty() && e.rule_id) generator_url = base + "/api/v1/alerts/rules/" + std::to_string(*e.rule_id);
+
+  boost::json::object alert;
+  alert["status"] = status;
+  alert["labels"] = json_of(labels);
+  alert["annotations"] = json_of(notes);
+  alert["startsAt"] = core::format_iso8601(e.started_at);
+  alert["endsAt"] = ends_at;
+  alert["generatorURL"] = generator_url;
+  alert["fingerprint"] = fingerprint;
+
+  const std::string& alertname = labels.at("alertname");
+  boost::json::object payload;
+  payload["receiver"] = options.receiver;
+  payload["status"] = status;
+  payload["alerts"] = boost::json::array{std::move(alert)};
+  payload["groupLabels"] = boost::json::object{{"alertname", alertname}};
+  payload["commonLabels"] = json_of(labels);
+  payload["commonAnnotations"] = json_of(notes);
+  payload["externalURL"] = base;
+  payload["version"] = "4";
+  // Alertmanager's form is "<route key>:<group labels>". Each payload is one
+  // series, so the route part names the series: firing, repeat and resolved
+  // of one series share the key, two series never do.
+  payload["groupKey"] = "{}/{fingerprint=" + go_quoted(fingerprint) + "}:{alertname=" + go_quoted(alertname) + "}";
+  payload["truncatedAlerts"] = 0;
+  return payload;
+}
+
+std::string webhook_body(const Notification& n, const WebhookOptions& options) {
+  return boost::json::serialize(webhook_payload(n, options));
+}
+
+}  // namespace sentinel::notify
