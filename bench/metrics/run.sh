@@ -7,7 +7,8 @@
 #      METRICS_CACHE_TTL_SEC=0, ROUNDS rounds of: each of the 10 queries sent
 #      straight to Prometheus alone (per-query median, slowest median); the
 #      10 at once (the floor for any client asking them concurrently); one
-#      summary through Sentinel. Target: summary <= 1.2 x slowest query.
+#      summary through Sentinel; GET /api/v1/servers/{id} (Sentinel's fixed
+#      cost without Prometheus). Target: summary <= 1.2 x slowest query.
 #   2. wrk, one connection, no cache: single-request latency.
 #   3. wrk, THREADS threads x CONNECTIONS connections, cycling through the
 #      servers, METRICS_CACHE_TTL_SEC=0 and then 1 (fresh process each).
@@ -98,8 +99,8 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "$servers servers; Prometheus $(prometheus --version 2>&1 | awk 'NR==1 {print $3}'); wrk $threads threads x $conns connections, $duration"
 
 "$probe" --prometheus-port "$prom_port" --queries "$work/queries.txt" --sentinel-port "$port" \
-  --summary-path "/api/v1/metrics/servers/$first_id/summary" --token "$token" --rounds "$rounds" \
-  > "$work/probe.out"
+  --summary-path "/api/v1/metrics/servers/$first_id/summary" --server-path "/api/v1/servers/$first_id" \
+  --token "$token" --rounds "$rounds" > "$work/probe.out"
 val() { awk -v k="$1" '$1 == k {print $2}' "$work/probe.out"; }
 echo
 echo "raw Prometheus, each query alone ($rounds rounds, keep-alive; median / p90 ms):"
@@ -111,6 +112,8 @@ done < "$work/queries.txt"
 echo "slowest query: #$(val slowest_query), median $(val slowest_query_median_ms) ms"
 echo "all $per_summary at once, straight to Prometheus: median $(val all_concurrent_median_ms) ms, p90 $(val all_concurrent_p90_ms) ms"
 echo "summary through Sentinel (1 connection, no cache): median $(val summary_median_ms) ms, p90 $(val summary_p90_ms) ms"
+echo "GET /api/v1/servers/{id} on that connection (HTTP, token, server lookup; no Prometheus):" \
+  "median $(val server_get_median_ms) ms, p90 $(val server_get_p90_ms) ms"
 echo "ratio summary / slowest single query: $(val ratio_summary_to_slowest) (target <= 1.2);" \
   "summary / all $per_summary at once: $(val ratio_summary_to_concurrent)"
 

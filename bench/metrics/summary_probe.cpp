@@ -3,20 +3,24 @@
 // (one thread, keep-alive connections, Boost.Beast), for bench/metrics/run.sh.
 //
 //   summary_probe --prometheus-port P --queries FILE --sentinel-port S --summary-path PATH
-//                 --token JWT [--host 127.0.0.1] [--rounds 200] [--accept-encoding gzip]
+//                 --token JWT [--server-path PATH] [--host 127.0.0.1] [--rounds 200]
+//                 [--accept-encoding gzip]
 //
 // FILE holds the PromQL expressions a summary sends, one per line. Each round:
 //   1. every query alone, one after the other, on one connection;
 //   2. all queries at once, one connection each (what a summary asks of Prometheus);
-//   3. one GET of the summary (one connection; run Sentinel with METRICS_CACHE_TTL_SEC=0).
+//   3. one GET of the summary (one connection; run Sentinel with METRICS_CACHE_TTL_SEC=0);
+//   4. with --server-path (GET /api/v1/servers/{id}), one GET of it on the same
+//      connection: Sentinel's fixed cost (HTTP, token, server lookup) without Prometheus.
 // Queries are sent as Sentinel sends them: POST /api/v1/query with query,
 // timeout=9000ms and time=now (ms), without asking for compression (Sentinel
 // sends "Accept-Encoding: identity" for instant queries; --accept-encoding gzip
 // shows what gzip costs).
 // Prints "key value" lines: per query "query_<i>_median_ms", "query_<i>_p90_ms",
 // "slowest_query" (index), "slowest_query_median_ms", "all_concurrent_median_ms",
-// "summary_median_ms", "summary_p90_ms", "ratio_summary_to_slowest" and
-// "ratio_summary_to_concurrent".
+// "summary_median_ms", "summary_p90_ms", "ratio_summary_to_slowest",
+// "ratio_summary_to_concurrent" and, with --server-path, "server_get_median_ms"
+// and "server_get_p90_ms".
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -49,7 +53,7 @@ namespace {
 
 struct Options {
   std::string host = "127.0.0.1";
-  std::string prometheus_port, sentinel_port, queries_file, summary_path, token;
+  std::string prometheus_port, sentinel_port, queries_file, summary_path, server_path, token;
   int rounds = 200;
   bool gzip = false;  // --accept-encoding gzip: ask Prometheus for gzip (libcurl's default)
 };
@@ -57,7 +61,7 @@ struct Options {
 [[noreturn]] void usage(const char* why) {
   std::cerr << "summary_probe: " << why
             << "\nusage: summary_probe --prometheus-port P --queries FILE --sentinel-port S --summary-path PATH"
-               " --token JWT [--host H] [--rounds N] [--accept-encoding gzip]\n";
+               " --token JWT [--server-path PATH] [--host H] [--rounds N] [--accept-encoding gzip]\n";
   std::exit(2);
 }
 
@@ -72,6 +76,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--sentinel-port") o.sentinel_port = v;
     else if (a == "--queries") o.queries_file = v;
     else if (a == "--summary-path") o.summary_path = v;
+    else if (a == "--server-path") o.server_path = v;
     else if (a == "--token") o.token = v;
     else if (a == "--rounds") o.rounds = std::stoi(v);
     else if (a == "--accept-encoding") o.gzip = v == "gzip";
@@ -172,10 +177,12 @@ asio::awaitable<void> probe(const Options& o, const std::vector<std::string>& qu
   Conn sentinel(ex, sent);
 
   std::vector<std::vector<double>> single(queries.size());
-  std::vector<double> concurrent, summary;
+  std::vector<double> concurrent, summary, server_get;
   bhttp::request<bhttp::string_body> summary_req{bhttp::verb::get, o.summary_path, 11};
   summary_req.set(bhttp::field::host, o.host + ":" + o.sentinel_port);
   summary_req.set(bhttp::field::authorization, "Bearer " + o.token);
+  auto server_req = summary_req;
+  server_req.target(o.server_path);
 
   // Round 0 warms the connections and is not counted.
   for (int round = 0; round <= o.rounds; ++round) {
@@ -216,6 +223,14 @@ asio::awaitable<void> probe(const Options& o, const std::vector<std::string>& qu
         throw std::runtime_error("summary answered " + std::to_string(res.result_int()) + ": " + res.body());
       if (round) summary.push_back(ms);
     }
+    if (!o.server_path.empty()) {
+      const auto t0 = clock_type::now();
+      auto res = co_await sentinel.exchange(server_req);
+      const double ms = ms_since(t0);
+      if (res.result_int() != 200)
+        throw std::runtime_error("server GET answered " + std::to_string(res.result_int()) + ": " + res.body());
+      if (round) server_get.push_back(ms);
+    }
   }
 
   std::size_t slowest = 0;
@@ -232,6 +247,9 @@ asio::awaitable<void> probe(const Options& o, const std::vector<std::string>& qu
               "ratio_summary_to_slowest %.2f\nratio_summary_to_concurrent %.2f\n",
               o.rounds, slowest, slow, conc, percentile(concurrent, 0.9), summ, percentile(summary, 0.9),
               summ / slow, summ / conc);
+  if (!server_get.empty())
+    std::printf("server_get_median_ms %.3f\nserver_get_p90_ms %.3f\n", percentile(server_get, 0.5),
+                percentile(server_get, 0.9));
 }
 
 }  // namespace
