@@ -2,10 +2,10 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
-#include <cstdint>
 #include <cstdio>
 #include <string_view>
 
+#include "domain/label_fingerprint.hpp"
 #include "notify/text_format.hpp"
 #include "notify/utf8.hpp"
 
@@ -104,23 +104,7 @@ std::map<std::string, std::string> webhook_alert_labels(const Notification& n) {
 }
 
 std::string alertmanager_fingerprint(const std::map<std::string, std::string>& labels) {
-  std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64 offset basis
-  const auto add = [&h](std::string_view s) {
-    for (const char c : s) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 1099511628211ull;  // FNV-1a 64 prime
-    }
-  };
-  constexpr std::string_view separator = "\xFF";  // a byte no UTF-8 text contains
-  for (const auto& [name, value] : labels) {  // std::map: sorted by name, as the Go code sorts
-    add(name);
-    add(separator);
-    add(value);
-    add(separator);
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return domain::label_fingerprint(labels);  // the alert engine keys series by the same hash
 }
 
 boost::json::object webhook_payload(const Notification& n, const WebhookOptions& options) {
