@@ -190,7 +190,8 @@ void apply_evaluation(const domain::AlertRule& rule, const ServerIndex& servers,
     record.updates.push_back(std::move(u));
   }
   record.state = std::string(to_string(rule_phase(phases)));
-  record.last_value = worst;
+  // NaN is a sample, but not a value to show (SQLite would store it as NULL anyway).
+  record.last_value = worst && !std::isnan(*worst) ? worst : std::nullopt;
 }
 
 }  // namespace sentinel::alerting
