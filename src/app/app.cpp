@@ -10,11 +10,13 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
+#include <optional>
 #include <iostream>
 #include <thread>
 #include <vector>
 
 #include "api/services.hpp"
+#include "app/alert_engine.hpp"
 #include "app/bootstrap.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/jwt.hpp"
@@ -59,6 +61,7 @@ const char* role_name(Role r) {
 // most drain_timeout, then stops the event loop.
 asio::awaitable<void> drain_then_stop(asio::io_context& io, http::HttpServer& server, ws::MetricsHub& hub,
                                       http_client::HttpClient& http_client) {
+  // (The alert engine was stopped first: no new evaluations or deliveries.)
   asio::steady_timer timer(io);
   const auto deadline = std::chrono::steady_clock::now() + drain_timeout;
   while ((server.open_connections() > 0 || hub.sessions() > 0) && std::chrono::steady_clock::now() < deadline) {
@@ -129,6 +132,12 @@ int serve(config::Config config, Role role) {
   ws::WebSocketHandler websocket(blocking, auth_service, servers, hub,
                                  ws::WebSocketOptions{std::chrono::seconds(config.ws_ping_interval_sec)});
 
+  // Roles "all" and "worker" evaluate rules and deliver notifications.
+  std::optional<AlertEngine> engine;
+  if (role != Role::api)
+    engine.emplace(io.get_executor(), config, *db, events, blocking, prometheus_client, http_client, registry,
+                   EventListener{});
+
   http::HttpServer server(io, dispatcher, http::ServerOptions{.host = config.host, .port = config.port});
   if (role != Role::worker)
     server.set_websocket_handler([&websocket](http::WebSocketUpgrade upgrade) { return websocket.handle(std::move(upgrade)); });
@@ -143,10 +152,13 @@ int serve(config::Config config, Role role) {
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("received signal {}, shutting down", sig);
+    if (engine) engine->stop();
     server.stop();
     hub.shutdown();
     asio::co_spawn(io, drain_then_stop(io, server, hub, http_client), asio::detached);
   });
+
+  if (engine) engine->start();
 
   const auto ready_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();

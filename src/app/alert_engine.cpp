@@ -1,0 +1,90 @@
+#include "app/alert_engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "alerting/rule_evaluator.hpp"
+#include "alerting/scheduler.hpp"
+#include "alerting/server_directory.hpp"
+#include "config/config.hpp"
+#include "notify/dispatcher.hpp"
+#include "storage/database.hpp"
+#include "storage/outbox_repository.hpp"
+
+namespace sentinel::app {
+
+namespace {
+
+notify::DispatcherOptions notifier_options(const config::Config& c, std::string owner) {
+  notify::DispatcherOptions o;
+  o.owner = std::move(owner);
+  o.telegram_bot_token = c.telegram_bot_token;
+  o.telegram_chat_id = c.telegram_chat_id;
+  o.telegram_api_url = c.telegram_api_url;
+  o.telegram_message_thread_id = c.telegram_message_thread_id;
+  o.telegram_silent_resolved = c.telegram_silent_resolved;
+  o.webhook_url = c.webhook_url;
+  o.https_proxy = c.https_proxy;
+  o.no_proxy = c.no_proxy;
+  return o;
+}
+
+}  // namespace
+
+// Members are built in order, each from the ones before it.
+struct AlertEngine::Parts {
+  Parts(boost::asio::any_io_executor executor, const config::Config& config, storage::Database& db,
+        storage::AlertEventRepository& events, core::BlockingPool& blocking, prometheus::Client& prometheus,
+        http_client::HttpClient& http, observability::MetricsRegistry& metrics, EventListener on_events,
+        const std::string& owner, std::size_t in_flight)
+      : store(db, core::system_now),
+        outbox(db, core::system_now),
+        servers(store, blocking, std::chrono::seconds(2)),
+        notifier(executor, outbox, events, blocking, http, notifier_options(config, owner), metrics),
+        evaluator(prometheus, store, blocking, servers, core::system_now,
+                  [this, on_events = std::move(on_events)](const std::vector<storage::RecordedEvent>& recorded) {
+                    notifier.wake();
+                    if (on_events) on_events(recorded);
+                  },
+                  metrics),
+        scheduler(executor, store, blocking, evaluator,
+                  alerting::SchedulerOptions{.owner = owner,
+                                             .default_interval_sec = config.alert_check_interval_sec,
+                                             .max_in_flight = in_flight,
+                                             .poll = std::chrono::milliseconds(250)}) {}
+
+  storage::AlertEngineStore store;
+  storage::OutboxRepository outbox;
+  alerting::ServerDirectory servers;
+  notify::Dispatcher notifier;
+  alerting::RuleEvaluator evaluator;
+  alerting::Scheduler scheduler;
+};
+
+AlertEngine::AlertEngine(boost::asio::any_io_executor executor, const config::Config& config, storage::Database& db,
+                         storage::AlertEventRepository& events, core::BlockingPool& blocking,
+                         prometheus::Client& prometheus, http_client::HttpClient& http,
+                         observability::MetricsRegistry& metrics, EventListener on_events) {
+  const std::string owner = alerting::make_worker_name();
+  // Evaluations beyond the Prometheus concurrency would only queue inside
+  // the client while their leases run; twice as many keeps it busy.
+  const auto in_flight = static_cast<std::size_t>(std::max<std::int64_t>(2, 2 * config.prometheus_max_concurrency));
+  parts_ = std::make_unique<Parts>(std::move(executor), config, db, events, blocking, prometheus, http, metrics,
+                                   std::move(on_events), owner, in_flight);
+  // One process on SQLite (roles share nothing else): leases left by a
+  // previous run of this same process are void, so nothing waits them out.
+  if (db.dialect() == storage::Dialect::sqlite) parts_->store.release_all_leases();
+}
+
+AlertEngine::~AlertEngine() = default;
+
+void AlertEngine::start() {
+  parts_->scheduler.start();
+  parts_->notifier.start();
+}
+
+void AlertEngine::stop() {
+  parts_->scheduler.stop();
+  parts_->notifier.stop();
+}
+
+}  // namespace sentinel::app
