@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <optional>
 #include <iostream>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -30,6 +31,8 @@
 #include "http_client/http_client.hpp"
 #include "app/instrumentation.hpp"
 #include "observability/metrics_registry.hpp"
+#include "redis/event_channel.hpp"
+#include "ws/events_hub.hpp"
 #include "ws/metrics_hub.hpp"
 #include "ws/websocket_handler.hpp"
 #include "prometheus/client.hpp"
@@ -60,11 +63,12 @@ const char* role_name(Role r) {
 // Waits for in-flight requests and WebSocket closes (1001) after stop(), at
 // most drain_timeout, then stops the event loop.
 asio::awaitable<void> drain_then_stop(asio::io_context& io, http::HttpServer& server, ws::MetricsHub& hub,
-                                      http_client::HttpClient& http_client) {
+                                      ws::EventsHub& events_hub, http_client::HttpClient& http_client) {
   // (The alert engine was stopped first: no new evaluations or deliveries.)
   asio::steady_timer timer(io);
   const auto deadline = std::chrono::steady_clock::now() + drain_timeout;
-  while ((server.open_connections() > 0 || hub.sessions() > 0) && std::chrono::steady_clock::now() < deadline) {
+  while ((server.open_connections() > 0 || hub.sessions() > 0 || events_hub.sessions() > 0) &&
+         std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(std::chrono::milliseconds(20));
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
@@ -129,14 +133,32 @@ int serve(config::Config config, Role role) {
   http::Dispatcher dispatcher(router, http::DispatchOptions{config.cors_origins}, http_request_observer(registry));
   ws::MetricsHub hub(io.get_executor(), blocking, servers, server_metrics,
                      std::chrono::seconds(config.ws_metrics_interval_sec), registry);
-  ws::WebSocketHandler websocket(blocking, auth_service, servers, hub,
+  // Alert events for /ws/events: straight to this process's subscribers, or
+  // through Redis (REDIS_URL) so that every API process gets every event.
+  ws::EventsHub events_hub;
+  std::unique_ptr<redis::EventChannel> redis_events;
+  if (config.redis_url) {
+    redis_events = std::make_unique<redis::EventChannel>(redis::parse_redis_url(*config.redis_url),
+                                                         "sentinel:alert_events");
+    if (role != Role::worker) redis_events->subscribe([&events_hub](const std::string& frame) { events_hub.publish(frame); });
+  }
+  EventListener on_events = [&events_hub, &redis_events, &blocking](const std::vector<storage::RecordedEvent>& recorded) {
+    for (const auto& r : recorded) {
+      std::string frame = ws::EventsHub::frame_for(r.event);
+      if (redis_events)  // blocking I/O: off the event loop
+        asio::post(blocking.pool(), [&redis_events, frame = std::move(frame)] { redis_events->publish(frame); });
+      else
+        events_hub.publish(std::move(frame));
+    }
+  };
+  ws::WebSocketHandler websocket(blocking, auth_service, servers, hub, events_hub,
                                  ws::WebSocketOptions{std::chrono::seconds(config.ws_ping_interval_sec)});
 
   // Roles "all" and "worker" evaluate rules and deliver notifications.
   std::optional<AlertEngine> engine;
   if (role != Role::api)
     engine.emplace(io.get_executor(), config, *db, events, blocking, prometheus_client, http_client, registry,
-                   EventListener{});
+                   on_events);
 
   http::HttpServer server(io, dispatcher, http::ServerOptions{.host = config.host, .port = config.port});
   if (role != Role::worker)
@@ -155,7 +177,8 @@ int serve(config::Config config, Role role) {
     if (engine) engine->stop();
     server.stop();
     hub.shutdown();
-    asio::co_spawn(io, drain_then_stop(io, server, hub, http_client), asio::detached);
+    events_hub.shutdown();
+    asio::co_spawn(io, drain_then_stop(io, server, hub, events_hub, http_client), asio::detached);
   });
 
   if (engine) engine->start();
@@ -173,6 +196,7 @@ int serve(config::Config config, Role role) {
   io.run();
   for (auto& t : threads) t.join();
   blocking.join();
+  if (redis_events) redis_events->stop();
   spdlog::info("sentinel stopped");
   return 0;
 }

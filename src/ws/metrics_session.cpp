@@ -14,14 +14,14 @@ namespace asio = boost::asio;
 namespace websocket = boost::beast::websocket;
 constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 
-MetricsSession::MetricsSession(WebSocketStream ws, std::int64_t server_id)
-    : ws_(std::move(ws)), server_id_(server_id), wake_(ws_.get_executor()) {}
+MetricsSession::MetricsSession(WebSocketStream ws, std::int64_t server_id, std::size_t max_queued)
+    : ws_(std::move(ws)), server_id_(server_id), max_queued_(max_queued), wake_(ws_.get_executor()) {}
 
 void MetricsSession::send(Frame frame) {
   {
     std::lock_guard lock(mutex_);
     if (finished_ || close_request_) return;
-    if (queue_.size() >= max_queued_frames) {
+    if (queue_.size() >= max_queued_) {
       queue_.pop_front();
       ++dropped_;
     }

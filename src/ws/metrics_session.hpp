@@ -25,7 +25,9 @@ class MetricsSession : public std::enable_shared_from_this<MetricsSession> {
   // (a live view only needs the newest values).
   static constexpr std::size_t max_queued_frames = 4;
 
-  MetricsSession(WebSocketStream ws, std::int64_t server_id);
+  // `max_queued` overrides max_queued_frames (/ws/events keeps more: each
+  // of its frames is a distinct event, not a newer copy of the same view).
+  MetricsSession(WebSocketStream ws, std::int64_t server_id, std::size_t max_queued = max_queued_frames);
 
   // Thread-safe. Queues `frame`, dropping the oldest queued one when full.
   void send(Frame frame);
@@ -46,6 +48,7 @@ class MetricsSession : public std::enable_shared_from_this<MetricsSession> {
 
   WebSocketStream ws_;
   std::int64_t server_id_;
+  std::size_t max_queued_;
   boost::asio::steady_timer wake_;  // the writer sleeps on it; cancel() wakes it
 
   mutable std::mutex mutex_;  // guards the members below

@@ -14,6 +14,7 @@
 #include "core/blocking.hpp"
 #include "http/websocket_upgrade.hpp"
 #include "storage/server_repository.hpp"
+#include "ws/events_hub.hpp"
 #include "ws/metrics_hub.hpp"
 #include "ws/metrics_session.hpp"
 
@@ -28,6 +29,7 @@ constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 namespace {
 
 constexpr std::string_view metrics_prefix = "/ws/metrics/";
+constexpr std::string_view events_path = "/ws/events";
 
 // Application close codes (4401, 4404) are plain numbers to Beast.
 websocket::close_reason close_with(std::uint16_t code, std::string_view text) {
@@ -82,21 +84,26 @@ asio::awaitable<void> refuse(beast::tcp_stream& stream, unsigned version, bhttp:
 }  // namespace
 
 WebSocketHandler::WebSocketHandler(core::BlockingPool& blocking, auth::AuthService& auth,
-                                   storage::ServerRepository& servers, MetricsHub& hub, WebSocketOptions options)
-    : blocking_(blocking), auth_(auth), servers_(servers), hub_(hub), options_(options) {}
+                                   storage::ServerRepository& servers, MetricsHub& hub, EventsHub& events,
+                                   WebSocketOptions options)
+    : blocking_(blocking), auth_(auth), servers_(servers), hub_(hub), events_(events), options_(options) {}
 
 asio::awaitable<void> WebSocketHandler::handle(http::WebSocketUpgrade upgrade) {
   std::string_view path = upgrade.parsed.path;
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  if (!path.starts_with(metrics_prefix) || path.size() == metrics_prefix.size() ||
-      path.find('/', metrics_prefix.size()) != std::string_view::npos) {
+  const bool events = path == events_path;
+  if (!events && (!path.starts_with(metrics_prefix) || path.size() == metrics_prefix.size() ||
+                  path.find('/', metrics_prefix.size()) != std::string_view::npos)) {
     co_await refuse(upgrade.stream, upgrade.request.version(), bhttp::status::not_found, R"({"detail":"Not Found"})");
     co_return;
   }
-  const auto id_text = path.substr(metrics_prefix.size());
   std::int64_t server_id = 0;
-  const auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), server_id);
-  const bool id_ok = ec == std::errc{} && end == id_text.data() + id_text.size() && server_id > 0;
+  bool id_ok = false;
+  if (!events) {
+    const auto id_text = path.substr(metrics_prefix.size());
+    const auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), server_id);
+    id_ok = ec == std::errc{} && end == id_text.data() + id_text.size() && server_id > 0;
+  }
   const auto creds = credentials_of(upgrade.parsed);
   const std::string remote = upgrade.parsed.remote_address;
 
@@ -119,11 +126,12 @@ asio::awaitable<void> WebSocketHandler::handle(http::WebSocketUpgrade upgrade) {
 
   // Token check and server lookup: one hop to the blocking pool.
   using Outcome = std::variant<domain::Server, websocket::close_reason>;
-  auto check = [this, token = creds.token, server_id, id_ok]() -> Outcome {
+  auto check = [this, token = creds.token, server_id, id_ok, events]() -> Outcome {
     if (!token) return close_with(4401, "Could not validate credentials");
     try {
       auto user = auth_.authenticate(*token);
       if (!user) return close_with(4401, "Could not validate credentials");
+      if (events) return domain::Server{};  // no server: every event goes to every user
       if (!id_ok) return close_with(4404, "Server not found");
       auto server = servers_.get(server_id);
       if (!server) return close_with(4404, "Server not found");
@@ -142,6 +150,15 @@ asio::awaitable<void> WebSocketHandler::handle(http::WebSocketUpgrade upgrade) {
       if (rec) break;
       sink.consume(n);
     }
+    co_return;
+  }
+  if (events) {
+    spdlog::debug("websocket /ws/events opened from {}", remote);
+    auto session = std::make_shared<MetricsSession>(std::move(ws), 0, EventsHub::max_queued_events);
+    events_.subscribe(session);
+    co_await session->run();
+    events_.unsubscribe(session);
+    spdlog::debug("websocket /ws/events from {} closed", remote);
     co_return;
   }
   const auto& server = std::get<domain::Server>(outcome);

@@ -1,5 +1,6 @@
 #pragma once
-// Where upgraded connections go: /ws/metrics/{server_id} (live metrics).
+// Where upgraded connections go: /ws/metrics/{server_id} (live metrics) and
+// /ws/events (alert events as they are created and resolved).
 // The token comes as ?token=JWT or as `Sec-WebSocket-Protocol: bearer,
 // <JWT>` (browsers cannot set an Authorization header on a WebSocket); the
 // handshake then selects the "bearer" subprotocol. After the handshake, a
@@ -23,6 +24,7 @@ struct WebSocketUpgrade;
 namespace sentinel::ws {
 
 class MetricsHub;
+class EventsHub;
 
 struct WebSocketOptions {
   // Keep-alive ping period; a peer that sends nothing (not even a pong) for
@@ -33,7 +35,7 @@ struct WebSocketOptions {
 class WebSocketHandler {
  public:
   WebSocketHandler(core::BlockingPool& blocking, auth::AuthService& auth, storage::ServerRepository& servers,
-                   MetricsHub& hub, WebSocketOptions options);
+                   MetricsHub& hub, EventsHub& events, WebSocketOptions options);
 
   // Never throws for anything the client does; returns when the connection ends.
   boost::asio::awaitable<void> handle(http::WebSocketUpgrade upgrade);
@@ -43,6 +45,7 @@ class WebSocketHandler {
   auth::AuthService& auth_;
   storage::ServerRepository& servers_;
   MetricsHub& hub_;
+  EventsHub& events_;
   WebSocketOptions options_;
 };
 
