@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 // What the handlers may use, built and owned by app/. Handlers are thin:
 // parse → call a repository or service (on the blocking pool) → serialize.
 #include <chrono>
@@ -46,6 +47,8 @@ struct Services {
   prometheus::Client& prometheus;
   prometheus::ServerMetrics& server_metrics;
   observability::MetricsRegistry& metrics_registry;
+  // Set when REDIS_URL is: a blocking round trip to Redis, for readiness.
+  std::function<bool()> redis_ping = {};
 };
 
 // Every REST route of the API, in one table (see each *_routes.cpp).

@@ -141,6 +141,7 @@ int serve(config::Config config, Role role) {
     redis_events = std::make_unique<redis::EventChannel>(redis::parse_redis_url(*config.redis_url),
                                                          "sentinel:alert_events");
     if (role != Role::worker) redis_events->subscribe([&events_hub](const std::string& frame) { events_hub.publish(frame); });
+    services.redis_ping = [channel = redis_events.get()] { return channel->ping(); };
   }
   EventListener on_events = [&events_hub, &redis_events, &blocking](const std::vector<storage::RecordedEvent>& recorded) {
     for (const auto& r : recorded) {

@@ -216,12 +216,16 @@ schemas = {
                          description="Matches events of the server and/or rule given; with neither, everything."),
     "Liveness": obj({"status": {"type": "string", "const": "ok"}}, ["status"]),
     "Readiness": obj({"status": {"type": "string", "enum": ["ok", "degraded", "unavailable"],
-                                 "description": "ok: all checks ok; degraded: only Prometheus is unavailable "
-                                                "(metrics endpoints fail, the rest works); unavailable: the "
+                                 "description": "ok: all checks ok; degraded: the database answers but Prometheus "
+                                                "(metrics endpoints fail, the rest works) or Redis (live events "
+                                                "do not reach other processes) does not; unavailable: the "
                                                 "database is"},
-                      "checks": obj({"database": DEPENDENCY, "prometheus": DEPENDENCY}, ["database", "prometheus"]),
-                      "details": obj({"prometheus": {"type": "string", "description": "why the check failed"}},
-                                     description="present when Prometheus is unavailable")},
+                      "checks": obj({"database": DEPENDENCY, "prometheus": DEPENDENCY,
+                                     "redis": dict(DEPENDENCY, description="only when REDIS_URL is set")},
+                                    ["database", "prometheus"]),
+                      "details": obj({"prometheus": {"type": "string", "description": "why the check failed"},
+                                      "redis": {"type": "string", "description": "why the check failed"}},
+                                     description="present when Prometheus or Redis is unavailable")},
                      ["status", "checks"]),
 }
 schemas["AlertRuleWritten"] = obj(
@@ -458,12 +462,13 @@ paths["/api/v1/health/liveness"] = {"get": op("health", "Liveness: the process s
                                               {"200": resp("OK", ref("Liveness"))}, secured=False)}
 paths["/api/v1/health/readiness"] = {"get": op(
     "health", "Readiness: dependencies answer",
-    {"200": resp("Ready: status `ok`, or `degraded` when only Prometheus is unavailable", ref("Readiness")),
+    {"200": resp("Ready: status `ok`, or `degraded` when only Prometheus or Redis is unavailable",
+                 ref("Readiness")),
      "503": resp("The database is unavailable (status `unavailable`)", ref("Readiness"))},
     secured=False,
-    description="Checks the database and Prometheus (a trivial query with a 2 s timeout). Only the database "
-                "is required: Prometheus being down degrades the metrics features and is reported, with a 200, "
-                "so that load balancers keep the instance.")}
+    description="Checks the database, Prometheus (a trivial query with a 2 s timeout) and, when REDIS_URL is "
+                "set, Redis (PING). Only the database is required: Prometheus or Redis being down degrades one "
+                "feature and is reported, with a 200, so that load balancers keep the instance.")}
 paths["/metrics"] = {"get": op(
     "health", "Sentinel's own metrics (Prometheus exposition format)",
     {"200": resp("Text exposition format 0.0.4", {"type": "string"}, media="text/plain; version=0.0.4; charset=utf-8")},
@@ -471,7 +476,9 @@ paths["/metrics"] = {"get": op(
     description="For the Prometheus that scrapes Sentinel: HTTP requests by route and status "
                 "(`sentinel_http_requests_total`, `sentinel_http_request_duration_seconds`), Prometheus queries "
                 "(`sentinel_prometheus_queries_total`, `sentinel_prometheus_query_duration_seconds`), WebSocket "
-                "clients and polls (`sentinel_ws_*`). No authentication, as exporters do: bind Sentinel to a "
+                "clients and polls (`sentinel_ws_*`), rule evaluations (`sentinel_rule_evaluations_total`, "
+                "`sentinel_rule_evaluations_skipped_total`, `sentinel_rule_evaluation_duration_seconds`), "
+                "notifications (`sentinel_notifications_total` by channel and result). No authentication, as exporters do: bind Sentinel to a "
                 "private address or filter /metrics at the proxy.")}
 paths["/openapi.json"] = {"get": op("docs", "This OpenAPI document", {"200": resp("OK", {"type": "object"})},
                                     secured=False)}
@@ -509,6 +516,15 @@ One Prometheus poll per server per period, shared by all its subscribers. A slow
 pending frames (at most 4 wait) and never slows the others. Keep-alive: Sentinel sends a ping when nothing has
 been received from the client for WS_PING_INTERVAL_SEC (default 15) and drops a client that sends nothing, not
 even the pong, for twice that.
+
+## WebSocket: alert events
+
+`GET /ws/events` (WebSocket upgrade), same token rules and close codes (4401, 1001, 1013), streams every alert
+event as the alert engine creates or resolves it:
+`{"type": "alert_event", "event": {...AlertEvent, as GET /api/v1/alerts/events/{event_id}...}}`.
+Repeats and acknowledgements are not pushed. With several processes (PostgreSQL) the events travel through Redis
+(REDIS_URL), so a client connected to any API process sees the events of every worker; without Redis a process
+only pushes the events of its own engine. A client that stops reading loses its oldest events beyond 256 queued.
 """
 
 INFO_DESCRIPTION = ("Self-hosted server monitoring backend: inventory, Prometheus metrics, PromQL alert rules, alert "
