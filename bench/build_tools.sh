@@ -13,7 +13,7 @@ bench_configure() {
     echo "configuring $build_dir ..." >&2
     # shellcheck disable=SC2086
     cmake -S "$root" -B "$build_dir" $generator -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-      -DSENTINEL_BUILD_BENCH=ON >/dev/null
+      -DSENTINEL_BUILD_BENCH=ON >/dev/null || return 1
   }
 }
 
@@ -21,9 +21,9 @@ bench_tool() {
   local name=$1 exe=$build_dir/bench/$1 src
   src=$(ls "$root"/bench/*/"$name.cpp")
   if [ ! -x "$exe" ] || [ "$src" -nt "$exe" ]; then
-    bench_configure
+    bench_configure || return 1
     echo "building $exe ..." >&2
-    cmake --build "$build_dir" --target "$name" -j "$(nproc)" >&2
+    cmake --build "$build_dir" --target "$name" -j "$(nproc)" >&2 || { echo "building $name failed" >&2; return 1; }
   fi
   echo "$exe"
 }
@@ -35,9 +35,9 @@ sentinel_bin() {
   elif [ -x "$root/build/src/app/sentinel" ]; then
     echo "$root/build/src/app/sentinel"
   else
-    bench_configure
+    bench_configure || return 1
     echo "no build/ (make build): building Sentinel in $build_dir ..." >&2
-    cmake --build "$build_dir" --target sentinel -j "$(nproc)" >&2
+    cmake --build "$build_dir" --target sentinel -j "$(nproc)" >&2 || { echo "building sentinel failed" >&2; return 1; }
     echo "$build_dir/src/app/sentinel"
   fi
 }

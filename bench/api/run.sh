@@ -7,13 +7,15 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-bin=${SENTINEL_BIN:-$root/build/src/app/sentinel}
 duration=${DURATION:-10s}
 conns=${CONNECTIONS:-64}
 threads=${THREADS:-2}
 which_db=${1:-both}
-[ -x "$bin" ] || { echo "build first: make build (missing $bin)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk missing: scripts/install-deps all" >&2; exit 1; }
+build_dir=${BENCH_BUILD_DIR:-$root/build-bench}
+# shellcheck source=bench/build_tools.sh
+. "$root/bench/build_tools.sh"
+bin=$(sentinel_bin)  # SENTINEL_BIN, else build/ (make build), else build-bench/
 
 work=$(mktemp -d)
 chmod 755 "$work"  # the postgres user must reach the test database folder

@@ -54,13 +54,19 @@ start_sentinel() {  # start_sentinel <METRICS_CACHE_TTL_SEC>
   (cd "$work/db" && exec env -i PATH="$PATH" PORT="$port" DATABASE_URL="sqlite:///$work/db/sentinel.db" \
       SECRET_KEY=bench-secret-key-0123456789abcdef0123456789 LOG_LEVEL=warning \
       FIRST_SUPERUSER_EMAIL=bench@example.com FIRST_SUPERUSER_PASSWORD=bench-password \
-      PROMETHEUS_URL="$prom_url" METRICS_CACHE_TTL_SEC="$1" "$bin" serve) &
+      PROMETHEUS_URL="$prom_url" METRICS_CACHE_TTL_SEC="$1" "$bin" serve >>"$work/sentinel.log" 2>&1) &
   pid=$!
   for _ in $(seq 1 1000); do
     curl -fsS "http://127.0.0.1:$port/api/v1/health/liveness" >/dev/null 2>&1 && return 0
     sleep 0.01
   done
-  echo "sentinel did not start" >&2; exit 1
+  echo "sentinel did not start:" >&2; tail -n 20 "$work/sentinel.log" >&2; exit 1
+}
+# Sentinel still running? Else its last words, and stop.
+check_alive() {
+  kill -0 "$pid" 2>/dev/null && return 0
+  local rc=0; wait "$pid" || rc=$?; pid=""
+  echo "sentinel exited ($rc) $1:" >&2; tail -n 20 "$work/sentinel.log" >&2; exit 1
 }
 stop_sentinel() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
 

@@ -76,13 +76,19 @@ start_sentinel() {
   (cd "$work/db" && exec env -i PATH="$PATH" PORT="$port" DATABASE_URL="sqlite:///$work/db/sentinel.db" \
       SECRET_KEY=bench-secret-key-0123456789abcdef0123456789 LOG_LEVEL=warning \
       FIRST_SUPERUSER_EMAIL=bench@example.com FIRST_SUPERUSER_PASSWORD=bench-password \
-      PROMETHEUS_URL="$prom_url" WS_METRICS_INTERVAL_SEC=$interval "$bin" serve) &
+      PROMETHEUS_URL="$prom_url" WS_METRICS_INTERVAL_SEC=$interval "$bin" serve >>"$work/sentinel.log" 2>&1) &
   pid=$!
   for _ in $(seq 1 1000); do
     curl -fsS "http://127.0.0.1:$port/api/v1/health/liveness" >/dev/null 2>&1 && return 0
     sleep 0.01
   done
-  echo "sentinel did not start" >&2; exit 1
+  echo "sentinel did not start:" >&2; tail -n 20 "$work/sentinel.log" >&2; exit 1
+}
+# Sentinel still running? Else its last words, and stop.
+check_alive() {
+  kill -0 "$pid" 2>/dev/null && return 0
+  local rc=0; wait "$pid" || rc=$?; pid=""
+  echo "sentinel exited ($rc) $1:" >&2; tail -n 20 "$work/sentinel.log" >&2; exit 1
 }
 stop_sentinel() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
 
@@ -124,6 +130,7 @@ for n in $client_counts; do
   read -r _ connected _ failed _ ramp < <(grep '^connected' "$work/load.out")
   [ "$failed" -eq 0 ] || { echo "$failed of $n clients failed to connect:" >&2; cat "$work/load.err" >&2; exit 1; }
   sleep "$settle"
+  check_alive "with $n clients connected"
   ws_clients=$(sentinel_metric sentinel_ws_clients); ws_pollers=$(sentinel_metric sentinel_ws_pollers)
 
   t0=$(now); s0=$(cpu_ticks "$pid"); p0=$(cpu_ticks "$prom_pid"); e0=$(cpu_ticks "$exporter_pid")
@@ -132,6 +139,7 @@ for n in $client_counts; do
   kill -USR1 "$load_pid"
   sleep "$window"
   kill -USR2 "$load_pid"
+  check_alive "during the window"
   t1=$(now); s1=$(cpu_ticks "$pid"); p1=$(cpu_ticks "$prom_pid"); e1=$(cpu_ticks "$exporter_pid")
   rss1=$(rss_kb "$pid")
   pq1=$(prom_queries); sq1=$(sentinel_metric sentinel_prometheus_queries_total 'endpoint="query"')
