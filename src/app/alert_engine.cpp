@@ -82,6 +82,8 @@ void AlertEngine::start() {
   parts_->notifier.start();
 }
 
+std::size_t AlertEngine::busy() const { return parts_->scheduler.in_flight() + parts_->notifier.in_flight(); }
+
 void AlertEngine::stop() {
   parts_->scheduler.stop();
   parts_->notifier.stop();

@@ -46,6 +46,9 @@ class AlertEngine {
   // Stops claiming rules and outbox rows; work in flight finishes or, if
   // cut short, is redone by whoever holds the lease next.
   void stop();
+  // Evaluations and deliveries still running after stop(); shutdown waits
+  // (bounded) for them so their outcome is recorded.
+  std::size_t busy() const;
 
  private:
   struct Parts;

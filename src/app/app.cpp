@@ -63,12 +63,17 @@ const char* role_name(Role r) {
 // Waits for in-flight requests and WebSocket closes (1001) after stop(), at
 // most drain_timeout, then stops the event loop.
 asio::awaitable<void> drain_then_stop(asio::io_context& io, http::HttpServer& server, ws::MetricsHub& hub,
-                                      ws::EventsHub& events_hub, http_client::HttpClient& http_client) {
-  // (The alert engine was stopped first: no new evaluations or deliveries.)
+                                      ws::EventsHub& events_hub, const AlertEngine* engine,
+                                      http_client::HttpClient& http_client) {
+  // The alert engine was stopped first: no new evaluations or deliveries;
+  // those under way finish and record their outcome.
   asio::steady_timer timer(io);
   const auto deadline = std::chrono::steady_clock::now() + drain_timeout;
-  while ((server.open_connections() > 0 || hub.sessions() > 0 || events_hub.sessions() > 0) &&
-         std::chrono::steady_clock::now() < deadline) {
+  auto busy = [&] {
+    return server.open_connections() > 0 || hub.sessions() > 0 || events_hub.sessions() > 0 ||
+           (engine && engine->busy() > 0);
+  };
+  while (busy() && std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(std::chrono::milliseconds(20));
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
@@ -179,7 +184,7 @@ int serve(config::Config config, Role role) {
     server.stop();
     hub.shutdown();
     events_hub.shutdown();
-    asio::co_spawn(io, drain_then_stop(io, server, hub, events_hub, http_client), asio::detached);
+    asio::co_spawn(io, drain_then_stop(io, server, hub, events_hub, engine ? &*engine : nullptr, http_client), asio::detached);
   });
 
   if (engine) engine->start();

@@ -69,6 +69,8 @@ class Dispatcher {
   void stop();
   // New rows were written (by this process's engine): look now, not at the next poll.
   void wake();
+  // Deliveries under way (shutdown waits for them, bounded).
+  std::size_t in_flight() const { return state_->in_flight; }
 
  private:
   struct State {
