@@ -53,6 +53,10 @@ void apply_payload(const std::string& payload, Notification& n) {
   n.instance = string_field(o, "instance");
   n.description = string_field(o, "description");
   if (auto it = o.find("value"); it != o.end() && it->value().is_number()) n.event.value = it->value().to_number<double>();
+  // Alerts ended by a change rather than by data ("rule deleted", "rule
+  // paused", "server deleted") say so.
+  if (auto reason = string_field(o, "reason"))
+    n.description = n.description ? *n.description + " (resolved: " + *reason + ")" : "Resolved: " + *reason;
 }
 
 }  // namespace

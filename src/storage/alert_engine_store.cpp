@@ -6,6 +6,7 @@
 
 #include "storage/alert_event_rows.hpp"
 #include "storage/alert_rule_rows.hpp"
+#include "storage/notification_rows.hpp"
 #include "storage/sql_support.hpp"
 
 namespace sentinel::storage {
@@ -33,24 +34,6 @@ long long first_slot(long long now, long long id, long long interval) {
 // instead of running twice at once; short enough that a dead worker's rules
 // move on soon (at the first slot after the lease ends).
 long long lease_seconds(long long interval) { return std::max(2 * interval, 10LL); }
-
-bool silenced(soci::session& sql, long long now, const std::optional<std::int64_t>& server_id, long long rule_id) {
-  auto server = sql::nullable_i64(server_id);
-  long long n = 0;
-  // A NULL server (unregistered instance) only matches silences without a server.
-  sql << "SELECT COUNT(*) FROM silences WHERE starts_at <= :n1 AND ends_at > :n2 "
-         "AND (server_id IS NULL OR server_id = :s) AND (rule_id IS NULL OR rule_id = :r)",
-      soci::use(now), soci::use(now), soci::use(server.value, server.ind), soci::use(rule_id), soci::into(n);
-  return n > 0;
-}
-
-void add_outbox(soci::session& sql, long long event_id, const std::string& channel, Notification kind,
-                const std::string& payload, long long now) {
-  const std::string k(to_string(kind));
-  sql << "INSERT INTO notification_outbox (event_id, channel, kind, payload, status, attempts, next_attempt_at, "
-         "created_at) VALUES (:e, :c, :k, :p, 'pending', 0, :n, :cr)",
-      soci::use(event_id), soci::use(channel), soci::use(k), soci::use(payload), soci::use(now), soci::use(now);
-}
 
 void save_series(soci::session& sql, long long rule_id, const StoredSeries& s) {
   const std::string labels = labels_json(s.labels);
@@ -226,7 +209,7 @@ std::vector<RecordedEvent> AlertEngineStore::record(const domain::AlertRule& rul
         touched.push_back(eid);
       }
       const auto event_id = u.notify == Notification::firing ? series.event_id : u.open_event_id;
-      if (deliver && event_id) add_outbox(sql, *event_id, rule.channel, u.notify, u.payload, now);
+      if (deliver && event_id) add_outbox(sql, *event_id, rule.channel, to_string(u.notify), u.payload, now);
 
       if (u.forget) {
         sql << "DELETE FROM alert_series_state WHERE rule_id = :r AND fingerprint = :f", soci::use(rule_id),

@@ -4,6 +4,7 @@
 
 #include "domain/json.hpp"
 #include "storage/alert_rule_rows.hpp"
+#include "storage/notification_rows.hpp"
 #include "storage/sql_support.hpp"
 
 namespace sentinel::storage {
@@ -111,7 +112,9 @@ core::Result<domain::AlertRule> AlertRuleRepository::update(const domain::AlertR
         soci::use(r.severity), soci::use(f.description.value, f.description.ind),
         soci::use(f.eval_interval_sec.value, f.eval_interval_sec.ind), soci::use(reschedule), soci::use(now),
         soci::use(id);
-    if (condition_changed)
+    if (before->is_active && !r.is_active)
+      end_alerts_of_rule(sql, id, now, "rule paused");
+    else if (condition_changed)
       sql << "DELETE FROM alert_series_state WHERE rule_id = :id AND state <> 'firing'", soci::use(id);
     tx.commit();
     updated = fetch_rule(sql, id);
@@ -123,10 +126,13 @@ core::Result<domain::AlertRule> AlertRuleRepository::update(const domain::AlertR
 core::Result<void> AlertRuleRepository::remove(std::int64_t id) {
   bool found = false;
   db_.with_session([&](soci::session& sql) {
-    long long key = id;
+    const long long key = id, now = core::to_unix(clock_());
+    sql::WriteTransaction tx(sql, db_.dialect());
+    end_alerts_of_rule(sql, key, now, "rule deleted");
     soci::statement st = (sql.prepare << "DELETE FROM alert_rules WHERE id = :id", soci::use(key));
     st.execute(true);
     found = st.get_affected_rows() > 0;
+    tx.commit();
   });
   if (!found) return core::fail(core::Error::not_found("Alert rule not found"));
   return {};

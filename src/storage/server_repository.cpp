@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "storage/notification_rows.hpp"
 #include "storage/sql_support.hpp"
 
 namespace sentinel::storage {
@@ -144,6 +145,13 @@ core::Result<void> ServerRepository::remove(std::int64_t id) {
     // One transaction: the rules go with the server (also by FK cascade);
     // events stay as history and keep their server_id and rule_id.
     sql::WriteTransaction tx(sql, db_.dialect());
+    const long long now = core::to_unix(clock_());
+    std::vector<long long> rules;
+    {
+      soci::rowset<soci::row> rows = (sql.prepare << "SELECT id FROM alert_rules WHERE server_id = :id", soci::use(key));
+      for (const auto& r : rows) rules.push_back(sql::get_i64(r, 0));
+    }
+    for (long long rule : rules) end_alerts_of_rule(sql, rule, now, "server deleted");
     sql << "DELETE FROM alert_rules WHERE server_id = :id", soci::use(key);
     soci::statement st = (sql.prepare << "DELETE FROM servers WHERE id = :id", soci::use(key));
     st.execute(true);

@@ -358,6 +358,45 @@ TEST_P(EngineStore, OutboxDeliversAtLeastOnce) {
   EXPECT_EQ(box.pending_count(), 0);
 }
 
+TEST_P(EngineStore, DeletingOrPausingARuleOrItsServerEndsItsAlerts) {
+  const auto server = make_server("web-1", "10.0.0.1:9100");
+  auto fire = [&](const domain::AlertRule& r) {
+    first_claim(r.id);
+    return store().record(r, evaluation(r.id, {firing("/", server.id, 95)})).at(0).event.id;
+  };
+  const auto deleted = make_rule(server.id);
+  const auto paused = make_rule(server.id, "webhook");
+  const auto by_server = make_rule(server.id);
+  const auto quiet = make_rule(server.id, "none");
+  const auto e_deleted = fire(deleted), e_paused = fire(paused), e_server = fire(by_server), e_quiet = fire(quiet);
+  for (auto& item : outbox().claim_due("d", 30, 100)) outbox().mark_sent(item.id);  // the firing messages
+
+  now += 60s;
+  ASSERT_TRUE(rules().remove(deleted.id));
+  auto p = rules().get(paused.id).value();
+  p.is_active = false;
+  ASSERT_TRUE(rules().update(p));
+  ASSERT_TRUE(storage::ServerRepository(db(), clock).remove(server.id));
+
+  for (auto id : {e_deleted, e_paused, e_server, e_quiet}) {
+    auto e = events().get(id).value();
+    EXPECT_EQ(e.status, "resolved") << id;
+    EXPECT_EQ(e.resolved_at, now) << id;
+  }
+  EXPECT_EQ(events().get(e_quiet).value().notification_status, "suppressed");
+  std::map<std::int64_t, std::string> resolved;  // event -> payload
+  for (const auto& item : outbox().claim_due("d", 30, 100)) {
+    EXPECT_EQ(item.kind, "resolved");
+    resolved[item.event_id] = item.payload;
+  }
+  EXPECT_EQ(resolved.size(), 3u) << "one resolved notification each, none for channel none";
+  EXPECT_NE(resolved[e_deleted].find(R"("reason":"rule deleted")"), std::string::npos) << resolved[e_deleted];
+  EXPECT_NE(resolved[e_paused].find(R"("reason":"rule paused")"), std::string::npos) << resolved[e_paused];
+  EXPECT_NE(resolved[e_server].find(R"("reason":"server deleted")"), std::string::npos) << resolved[e_server];
+  EXPECT_NE(resolved[e_deleted].find(R"("server_name":"web-1")"), std::string::npos) << resolved[e_deleted];
+  EXPECT_TRUE(store().load_series(paused.id).empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Dialects, EngineStore,
                          ::testing::Values(storage::Dialect::sqlite, storage::Dialect::postgresql),
                          sentinel::testing::dialect_name);
