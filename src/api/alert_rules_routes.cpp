@@ -82,8 +82,15 @@ asio::awaitable<Response> check_then_store(Services& s, std::optional<std::strin
   if (!warning.empty()) body.as_object()["warnings"] = boost::json::array{boost::json::value(warning)};
   auto response = http::json_response(status, body);
   if (!warning.empty()) {
+    // A quoted-string (RFC 9110): quotes and backslashes escaped, and no
+    // control characters: the reason can quote a datasource's error page,
+    // whose CR/LF would otherwise end the header and inject others.
     std::string quoted;
-    for (char c : warning) quoted += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    for (char c : warning) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') quoted += '\\';
+      quoted += (u < 0x20 || u == 0x7F) ? ' ' : c;
+    }
     response.set_header("Warning", "299 - \"" + quoted + "\"");
   }
   co_return response;

@@ -36,16 +36,62 @@ std::unexpected<QueryError> fail(QueryErrorKind kind, std::string message) {
   return std::unexpected<QueryError>(QueryError{kind, std::move(message)});
 }
 
-// The start of `body` for an error message, whitespace-trimmed and cut on a
-// UTF-8 character boundary so JSON logs stay valid.
+// Length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF), or 0.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b0 = byte(i);
+  if (b0 < 0x80) return 1;
+  std::size_t len = 0;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xBF;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    if (b0 == 0xE0) lo = 0xA0;
+    if (b0 == 0xED) hi = 0x9F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    if (b0 == 0xF0) lo = 0x90;
+    if (b0 == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k)
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  return len;
+}
+
+// The start of `body` for an error message: whitespace-trimmed, at most
+// max_snippet_bytes, cut on a UTF-8 character boundary, and with every byte
+// that is not well-formed UTF-8 written as \xNN. The message ends up in JSON
+// responses and logs, which must stay valid UTF-8 whatever the datasource
+// sent (Boost.JSON copies string bytes as they are).
 std::string snippet(std::string_view body) {
+  static constexpr char hex[] = "0123456789abcdef";
   const auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
   while (!body.empty() && is_space(body.front())) body.remove_prefix(1);
   while (!body.empty() && is_space(body.back())) body.remove_suffix(1);
-  if (body.size() <= max_snippet_bytes) return std::string(body);
-  std::size_t cut = max_snippet_bytes;
-  while (cut > 0 && (static_cast<unsigned char>(body[cut]) & 0xC0U) == 0x80U) --cut;
-  return std::string(body.substr(0, cut)) + "...";
+  std::string out;
+  out.reserve(std::min(body.size(), max_snippet_bytes) + 3);
+  for (std::size_t i = 0; i < body.size();) {
+    const std::size_t len = utf8_sequence_length(body, i);
+    const std::size_t piece = len > 0 ? len : 4;  // "\xNN"
+    if (out.size() + piece > max_snippet_bytes) return out + "...";
+    if (len > 0) {
+      out.append(body.substr(i, len));
+      i += len;
+    } else {
+      const auto c = static_cast<unsigned char>(body[i++]);
+      out += "\\x";
+      out += hex[c >> 4U];
+      out += hex[c & 0xFU];
+    }
+  }
+  return out;
 }
 
 // Prometheus writes sample values with Go's FormatFloat plus its own

@@ -13,18 +13,27 @@ namespace asio = boost::asio;
 
 core::Result<std::string> render_rule_query(const domain::AlertRule& rule,
                                             const std::optional<domain::Server>& server) {
-  if (!server) return rule.promql;  // fleet rules may not use $instance/$job (domain validation)
+  if (!server) {
+    // A fleet rule has no server to take the values from. The domain check
+    // looks for "$instance"/"$job" only; ${instance} and ${job} are
+    // variables too, and sent as they are they would match nothing, for ever.
+    if (uses_template_vars(rule.promql))
+      return core::fail(core::Error::invalid_field(
+          {"body", "promql"}, "Value error, a fleet rule (server_id null) cannot use $instance or $job", "value_error"));
+    return rule.promql;
+  }
   return render_promql(rule.promql, TemplateVars{server->instance, server->job_name});
 }
 
 namespace {
 
-core::Error wrong_type(std::string_view what) {
-  return core::Error::invalid_field(
-      {"body", "promql"},
-      "the query must return an instant vector or a scalar, got " + std::string(what) +
-          " (a range selector like x[5m] needs a function around it, e.g. rate(x[5m]))",
-      "promql_result_type");
+core::Error wrong_type(ResultType type) {
+  std::string msg = "the query must return an instant vector or a scalar, got ";
+  if (type == ResultType::matrix)
+    msg += "a range vector (a range selector like x[5m] needs a function around it, e.g. rate(x[5m]))";
+  else
+    msg += "a string";
+  return core::Error::invalid_field({"body", "promql"}, std::move(msg), "promql_result_type");
 }
 
 }  // namespace
@@ -33,8 +42,7 @@ asio::awaitable<RuleQueryCheck> check_rule_query(Client& client, std::string que
   RuleQueryCheck check;
   auto r = co_await client.instant(std::move(query));
   if (r) {
-    if (r->type == ResultType::matrix) check.rejected = wrong_type("a range vector");
-    else if (r->type == ResultType::string) check.rejected = wrong_type("a string");
+    if (r->type == ResultType::matrix || r->type == ResultType::string) check.rejected = wrong_type(r->type);
     else check.validated = true;
     co_return check;
   }
@@ -78,11 +86,7 @@ asio::awaitable<QueryOutcome<RuleTest>> test_rule(Client& client, const domain::
       break;
     case ResultType::matrix:
     case ResultType::string:
-      co_return std::unexpected(QueryError{QueryErrorKind::bad_data, wrong_type(r->type == ResultType::matrix
-                                                                                    ? "a range vector"
-                                                                                    : "a string")
-                                                                             .fields.front()
-                                                                             .msg});
+      co_return std::unexpected(QueryError{QueryErrorKind::bad_data, wrong_type(r->type).fields.front().msg});
   }
   co_return out;
 }

@@ -20,7 +20,8 @@ class Client;
 
 // The query for `rule`: $instance/$job replaced by `server`'s values for a
 // server rule; unchanged for a fleet rule (server == nullopt). Fails with a
-// 422 on ["body","promql"] when a value cannot be quoted safely.
+// 422 on ["body","promql"] when a value cannot be quoted safely, or when a
+// fleet rule uses $instance, ${instance}, $job or ${job}.
 core::Result<std::string> render_rule_query(const domain::AlertRule& rule, const std::optional<domain::Server>& server);
 
 struct RuleQueryCheck {
