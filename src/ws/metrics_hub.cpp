@@ -97,11 +97,13 @@ void MetricsHub::subscribe(const std::shared_ptr<MetricsSession>& session, const
   std::shared_ptr<Poller> start;
   {
     std::lock_guard lock(mutex_);
+    // Counted even when refused: the caller runs the session (to send the
+    // 1001 close) and then unsubscribes it like any other, which decrements.
+    ++sessions_;
     if (stopping_) {
       session->close(1001, "server shutting down");
       return;
     }
-    ++sessions_;
     auto& poller = pollers_[server.id];
     if (!poller || poller->stopped) {
       poller = std::make_shared<Poller>(executor_, server);

@@ -43,7 +43,9 @@ class MetricsHub {
 
   // Adds `session` to `server`'s poller (starting it if needed). The newest
   // frame, if there is one, is sent at once; otherwise the first poll,
-  // which starts immediately, brings it.
+  // which starts immediately, brings it. After shutdown() the session is
+  // closed with 1001 instead. Either way it counts as open until the
+  // matching unsubscribe(), which every subscribe() must be paired with.
   void subscribe(const std::shared_ptr<MetricsSession>& session, const domain::Server& server);
   void unsubscribe(const std::shared_ptr<MetricsSession>& session);
 
