@@ -169,7 +169,10 @@ asio::awaitable<void> Dispatcher::deliver(storage::OutboxItem item) {
       const auto wait = result.retry_after.value_or(backoff_after(attempts, options_));
       spdlog::info("notification {} ({} via {}) will be retried in {}s: {}", id, item.kind, channel, wait.count(),
                    result.detail);
-      const auto next = core::system_now() + wait;
+      // Stored times are whole seconds and now is rounded down: without the
+      // extra second a retry_after of 2 s was retried 1.0-2.0 s later, which
+      // Telegram answers with another 429.
+      const auto next = core::system_now() + wait + std::chrono::seconds(1);
       auto later = [this, id, next, detail = result.detail] { outbox_.mark_retry(id, next, detail); };
       co_await blocking_.run(std::move(later));
       retried.inc();

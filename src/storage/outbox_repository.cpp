@@ -15,9 +15,17 @@ std::vector<OutboxItem> OutboxRepository::claim_due(std::string_view owner_view,
     sql::WriteTransaction tx(sql, db_.dialect());
     const long long now = core::to_unix(clock_()), lim = static_cast<long long>(limit);
     soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT id, event_id, channel, kind, payload, attempts, created_at FROM notification_outbox "
-                        "WHERE status = 'pending' AND next_attempt_at <= :n1 "
-                        "AND (lease_expires_at IS NULL OR lease_expires_at <= :n2) ORDER BY id LIMIT :l"
+        // One event's notifications on one channel go out in order: a row
+        // waits while an earlier one is still pending (being retried or in
+        // flight), so a resolution never overtakes its firing, which would
+        // leave a webhook receiver with an open alert.
+        (sql.prepare << "SELECT o.id, o.event_id, o.channel, o.kind, o.payload, o.attempts, o.created_at "
+                        "FROM notification_outbox o "
+                        "WHERE o.status = 'pending' AND o.next_attempt_at <= :n1 "
+                        "AND (o.lease_expires_at IS NULL OR o.lease_expires_at <= :n2) "
+                        "AND NOT EXISTS (SELECT 1 FROM notification_outbox p WHERE p.status = 'pending' "
+                        "AND p.event_id = o.event_id AND p.channel = o.channel AND p.id < o.id) "
+                        "ORDER BY o.id LIMIT :l"
                      << (pg ? " FOR UPDATE SKIP LOCKED" : ""),
          soci::use(now), soci::use(now), soci::use(lim));
     for (const auto& r : rows)

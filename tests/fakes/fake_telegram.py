@@ -49,6 +49,8 @@ Control endpoints (JSON; not part of the Bot API):
   GET    /_messages[?wait=S&count=N]   {"messages": [...]}: accepted messages, oldest first; with
                                        wait, blocks up to S seconds until at least N exist
   GET    /_requests[?wait=S&count=N]   {"requests": [...]}: every Bot API request with its answer
+  GET    /_in_flight                   {"in_flight": N}: Bot API requests received and not yet
+                                       answered (e.g. held by delay_seconds)
   DELETE /_messages                    forget messages and requests (config is kept)
   GET    /_config                      current settings
   POST   /_config                      merge settings (null resets a key to its default):
@@ -56,6 +58,8 @@ Control endpoints (JSON; not part of the Bot API):
       chats           list of known chat ids; null (default) accepts every chat
       bad_chats       list of chat ids answered "chat not found"
       fail_next       the next N sendMessage requests fail (counts down to 0)
+      fail_match      only sendMessage requests whose text contains this string fail and count
+                      down fail_next (default null: every request)
       fail_status     their status: 429 (default, with retry_after), 400, 403, 500, 502, ...
       retry_after     seconds in the 429 answer (default 1)
       fail_description  description for failures (default: Telegram's wording for the status)
@@ -89,6 +93,7 @@ DEFAULTS = {
     "chats": None,
     "bad_chats": [],
     "fail_next": 0,
+    "fail_match": None,
     "fail_status": 429,
     "retry_after": 1,
     "fail_description": None,
@@ -307,6 +312,7 @@ class State:
         self.messages = []
         self.requests = []
         self.next_message_id = 1
+        self.in_flight = 0
 
     def configure(self, changes):
         if not isinstance(changes, dict):
@@ -348,11 +354,13 @@ class State:
 
     # --- Bot API ---------------------------------------------------------------
 
-    def take_failure(self):
+    def take_failure(self, text):
         """The configured failure for this request, if one is due: (status, description, parameters)."""
         with self.lock:
             cfg = self.config
             if int(cfg.get("fail_next") or 0) <= 0:
+                return None
+            if cfg.get("fail_match") is not None and str(cfg["fail_match"]) not in str(text):
                 return None
             cfg["fail_next"] = int(cfg["fail_next"]) - 1
             status = int(cfg.get("fail_status") or 429)
@@ -378,7 +386,7 @@ class State:
             raise ApiError(400, "Bad Request: chat not found")
         if cfg.get("chats") is not None and key not in {str(c) for c in cfg["chats"]}:
             raise ApiError(400, "Bad Request: chat not found")
-        failure = self.take_failure()
+        failure = self.take_failure(params.get("text"))
         if failure:
             raise ApiError(*failure)
 
@@ -503,6 +511,9 @@ class Handler(BaseHTTPRequestHandler):
                 wait = float(query.get("wait", ["0"])[0] or 0)
                 count = int(query.get("count", ["1"])[0] or 1)
                 return self.reply(200, {attr: st.wait(attr, count, min(wait, 60.0))})
+            if path == "/_in_flight" and self.command in ("GET", "HEAD"):
+                with st.lock:
+                    return self.reply(200, {"in_flight": st.in_flight})
             if path == "/_messages" and self.command == "DELETE":
                 st.clear()
                 return self.reply(200, {"deleted": True})
@@ -550,11 +561,20 @@ class Handler(BaseHTTPRequestHandler):
     def bot_api(self, path, query, raw):
         st = self.state
         m = PATH_RE.match(path)
-        token = m.group(1) if m else None
-        method = m.group(2) if m else None
         with st.lock:
             delay = float(st.config.get("delay_seconds") or 0)
             expected = st.config.get("token")
+            st.in_flight += 1
+        try:
+            return self.answer_bot_api(path, query, raw, m, delay, expected)
+        finally:
+            with st.lock:
+                st.in_flight -= 1
+
+    def answer_bot_api(self, path, query, raw, m, delay, expected):
+        st = self.state
+        token = m.group(1) if m else None
+        method = m.group(2) if m else None
         if delay > 0:
             time.sleep(delay)
         entry = {"method": method, "path": path, "token": token, "time": time.time()}
@@ -649,6 +669,11 @@ class FakeTelegram:
 
     def wait_for_requests(self, count, timeout=10.0):
         return self.state.wait("requests", count, timeout)
+
+    def in_flight(self):
+        """Bot API requests received and not yet answered."""
+        with self.state.lock:
+            return self.state.in_flight
 
     def configure(self, **settings):
         return self.state.configure(settings)

@@ -152,6 +152,15 @@ class Sentinel:
             raise AssertionError("sentinel exited with %s:\n%s" % (code, self.read_log()))
         return code
 
+    def kill(self):
+        """A crash: SIGKILL, no shutdown at all. start() again runs a new process on the same
+        database, port, secret and working directory (a restart after the crash)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+
     def close(self):
         try:
             self.stop(expect_clean=False)
