@@ -129,12 +129,18 @@ int serve(config::Config config, Role role) {
                          rules,        events,          silences,     auth_service,  prometheus_client,
                          server_metrics, registry};
   http::Router router;
-  if (role != Role::worker) api::register_routes(router, services);
-  else router.add("GET", "/api/v1/health/liveness", [](http::Request&) -> asio::awaitable<http::Response> {
-    http::Response r;
-    r.body = R"({"status":"ok"})";
-    co_return r;
-  });
+  if (role != Role::worker) {
+    api::register_routes(router, services);
+  } else {
+    router.add("GET", "/api/v1/health/liveness", [](http::Request&) -> asio::awaitable<http::Response> {
+      http::Response r;
+      r.body = R"({"status":"ok"})";
+      co_return r;
+    });
+    // Rule evaluations, notifications and their Prometheus queries are
+    // counted only in the process that runs the alert engine.
+    api::register_self_metrics_routes(router, services);
+  }
   http::Dispatcher dispatcher(router, http::DispatchOptions{config.cors_origins}, http_request_observer(registry));
   ws::MetricsHub hub(io.get_executor(), blocking, servers, server_metrics,
                      std::chrono::seconds(config.ws_metrics_interval_sec), registry);
