@@ -31,9 +31,10 @@ namespace asio = boost::asio;
 
 namespace {
 
-// How long a claimed row stays with this dispatcher: one request and its
-// bookkeeping. After a crash the row is delivered again once it ends.
-std::int64_t lease_seconds(const DispatcherOptions& o) { return o.request_timeout.count() + 20; }
+// How long a claimed row stays with this dispatcher: one request (bounded
+// by request_timeout) and its bookkeeping. After a crash the row is
+// delivered again once it ends, so it is kept short.
+std::int64_t lease_seconds(const DispatcherOptions& o) { return o.request_timeout.count() + 5; }
 
 std::optional<std::string> string_field(const boost::json::object& o, std::string_view key) {
   auto it = o.find(key);

@@ -566,7 +566,7 @@ class CrashSafety(unittest.TestCase):
             TG.configure(fail_next=None, fail_match=None, fail_status=None)
         finally:
             S.start()
-        # SQLite: leases die with the process; PostgreSQL: they run out (request timeout + 20 s).
+        # SQLite: leases die with the process; PostgreSQL: they run out (request timeout + 5 s).
         delivered = wait_for(lambda: all(messages(n, "firing") for n in names) and [messages(n) for n in names],
                              45, "every firing notification after the restart")
         self.assertGreater(min(m["time"] for ms in delivered for m in ms), killed_at)
