@@ -1,15 +1,15 @@
 #include "notify/delivery_result.hpp"
 
-#include "notify/utf8.hpp"
+#include "core/utf8.hpp"
 
 namespace sentinel::notify {
 
 std::string bounded_detail(std::string_view text) {
   constexpr std::size_t max_bytes = 512;
   constexpr std::string_view ellipsis = "\xE2\x80\xA6";
-  const std::string valid = sanitize_utf8(text);
+  const std::string valid = core::sanitize_utf8(text);
   if (valid.size() <= max_bytes) return valid;
-  std::string out(utf8_prefix(valid, max_bytes - ellipsis.size()));
+  std::string out(core::utf8_prefix(valid, max_bytes - ellipsis.size()));
   out += ellipsis;
   return out;
 }

@@ -4,7 +4,7 @@
 #include <optional>
 #include <vector>
 
-#include "notify/utf8.hpp"
+#include "core/utf8.hpp"
 
 namespace sentinel::notify {
 
@@ -101,7 +101,7 @@ Token next_token(std::string_view s, std::size_t pos) {
     if (auto t = entity_token(s, pos)) return std::move(*t);
   }
   Token t;
-  const std::size_t n = utf8_sequence_length(s, pos);
+  const std::size_t n = core::utf8_sequence_length(s, pos);
   t.end = pos + (n == 0 ? 1 : n);
   t.units = n == 4 ? 2 : 1;  // 4-byte sequences are the code points above U+FFFF: a surrogate pair
   return t;
@@ -110,7 +110,7 @@ Token next_token(std::string_view s, std::size_t pos) {
 }  // namespace
 
 std::string html_escape(std::string_view text) {
-  const std::string valid = sanitize_utf8(text);
+  const std::string valid = core::sanitize_utf8(text);
   std::string out;
   out.reserve(valid.size() + valid.size() / 8);
   for (const char c : valid) {

@@ -7,7 +7,7 @@
 
 #include "domain/label_fingerprint.hpp"
 #include "notify/text_format.hpp"
-#include "notify/utf8.hpp"
+#include "core/utf8.hpp"
 
 namespace sentinel::notify {
 
@@ -62,19 +62,19 @@ std::map<std::string, std::string> annotations(const Notification& n) {
   const domain::AlertEvent& e = n.event;
   std::map<std::string, std::string> a;
   if (!e.message.empty()) {
-    a["summary"] = sanitize_utf8(e.message);
+    a["summary"] = core::sanitize_utf8(e.message);
   } else {
     std::string summary = e.rule_name;
     if (const std::string who = subject(n); !who.empty()) summary += " on " + who;
     summary += ": ";
     summary += e.value ? format_value_against(*e.value, e.threshold) : std::string("no data");
     summary += " (" + e.comparison + " " + format_readable(e.threshold) + ")";
-    a["summary"] = sanitize_utf8(summary);
+    a["summary"] = core::sanitize_utf8(summary);
   }
-  if (n.description && !n.description->empty()) a["description"] = sanitize_utf8(*n.description);
+  if (n.description && !n.description->empty()) a["description"] = core::sanitize_utf8(*n.description);
   if (e.value) a["value"] = format_exact(*e.value);
   a["threshold"] = format_exact(e.threshold);
-  a["comparison"] = sanitize_utf8(e.comparison);
+  a["comparison"] = core::sanitize_utf8(e.comparison);
   return a;
 }
 
@@ -85,13 +85,13 @@ std::map<std::string, std::string> webhook_alert_labels(const Notification& n) {
   std::map<std::string, std::string> labels;
   for (const auto& [name, value] : e.labels) {
     if (name == "__name__" || value.empty()) continue;
-    labels[sanitize_utf8(name)] = sanitize_utf8(value);
+    labels[core::sanitize_utf8(name)] = core::sanitize_utf8(value);
   }
   if (!labels.contains("instance")) {
-    if (auto instance = display_instance(n)) labels["instance"] = sanitize_utf8(*instance);
+    if (auto instance = display_instance(n)) labels["instance"] = core::sanitize_utf8(*instance);
   }
-  labels["alertname"] = sanitize_utf8(e.rule_name);
-  labels["severity"] = sanitize_utf8(e.severity);
+  labels["alertname"] = core::sanitize_utf8(e.rule_name);
+  labels["severity"] = core::sanitize_utf8(e.severity);
   if (e.server_id)
     labels["server_id"] = std::to_string(*e.server_id);
   else

@@ -7,6 +7,8 @@
 #include <string>
 #include <utility>
 
+#include "core/utf8.hpp"
+
 namespace sentinel::prometheus {
 
 namespace {
@@ -177,35 +179,6 @@ void append_hex_escape(std::string& out, unsigned char c) {
   out += digits[c & 0xFU];
 }
 
-// Length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629: no
-// overlong forms, no surrogates, nothing above U+10FFFF), or 0. Go's
-// decoder, and so Prometheus's lexer, agrees on what is well-formed.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b0 = byte(i);
-  std::size_t len = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  return len;
-}
-
 void append_escaped(std::string& out, std::string_view value, char quote) {
   for (std::size_t i = 0; i < value.size(); ++i) {
     const char c = value[i];
@@ -223,7 +196,7 @@ void append_escaped(std::string& out, std::string_view value, char quote) {
       append_hex_escape(out, u);
     } else if (u < 0x80) {
       out += c;
-    } else if (const std::size_t len = utf8_sequence_length(value, i); len > 0) {
+    } else if (const std::size_t len = core::utf8_sequence_length(value, i); len > 0) {
       out.append(value, i, len);
       i += len - 1;
     } else {

@@ -12,6 +12,8 @@
 #include <string>
 #include <system_error>
 
+#include "core/utf8.hpp"
+
 namespace sentinel::prometheus {
 
 namespace {
@@ -36,35 +38,6 @@ std::unexpected<QueryError> fail(QueryErrorKind kind, std::string message) {
   return std::unexpected<QueryError>(QueryError{kind, std::move(message)});
 }
 
-// Length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629: no
-// overlong forms, no surrogates, nothing above U+10FFFF), or 0.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b0 = byte(i);
-  if (b0 < 0x80) return 1;
-  std::size_t len = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  return len;
-}
-
 // The start of `body` for an error message: whitespace-trimmed, at most
 // max_snippet_bytes, cut on a UTF-8 character boundary, and with every byte
 // that is not well-formed UTF-8 written as \xNN. The message ends up in JSON
@@ -78,7 +51,7 @@ std::string snippet(std::string_view body) {
   std::string out;
   out.reserve(std::min(body.size(), max_snippet_bytes) + 3);
   for (std::size_t i = 0; i < body.size();) {
-    const std::size_t len = utf8_sequence_length(body, i);
+    const std::size_t len = core::utf8_sequence_length(body, i);
     const std::size_t piece = len > 0 ? len : 4;  // "\xNN"
     if (out.size() + piece > max_snippet_bytes) return out + "...";
     if (len > 0) {

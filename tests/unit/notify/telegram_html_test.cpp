@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "notify/telegram_html.hpp"
-#include "notify/utf8.hpp"
+#include "core/utf8.hpp"
 
 namespace sentinel::notify {
 namespace {
@@ -63,7 +63,7 @@ std::optional<std::size_t> strict_visible_units(const std::string& html) {
       }
       i = semi + 1;
     } else {
-      const std::size_t n = utf8_sequence_length(html, i);
+      const std::size_t n = core::utf8_sequence_length(html, i);
       if (n == 0) return std::nullopt;
       units += n == 4 ? 2 : 1;
       i += n;
@@ -166,7 +166,7 @@ TEST(TruncateTelegramHtml, EmojiIsNeverSplit) {
 TEST(TruncateTelegramHtml, CyrillicCutsOnCharacterBoundaries) {
   const std::string out = truncate_telegram_html("Привет, мир", 5);
   EXPECT_EQ(out, "Прив" + ellipsis);
-  EXPECT_EQ(sanitize_utf8(out), out);
+  EXPECT_EQ(core::sanitize_utf8(out), out);
 }
 
 TEST(TruncateTelegramHtml, TinyLimits) {

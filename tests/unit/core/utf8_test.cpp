@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "notify/utf8.hpp"
+#include "core/utf8.hpp"
 
-namespace sentinel::notify {
+namespace sentinel::core {
 namespace {
 
 TEST(Utf8, SequenceLengths) {
@@ -38,4 +38,4 @@ TEST(Utf8, PrefixNeverSplitsASequence) {
 }
 
 }  // namespace
-}  // namespace sentinel::notify
+}  // namespace sentinel::core

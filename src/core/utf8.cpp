@@ -1,6 +1,6 @@
-#include "notify/utf8.hpp"
+#include "core/utf8.hpp"
 
-namespace sentinel::notify {
+namespace sentinel::core {
 
 namespace {
 
@@ -65,4 +65,4 @@ std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) {
   return s.substr(0, end);
 }
 
-}  // namespace sentinel::notify
+}  // namespace sentinel::core
