@@ -142,6 +142,13 @@ void apply_evaluation(const domain::AlertRule& rule, const ServerIndex& servers,
     if (!previous.contains(fp))
       previous.emplace(fp, fresh_series(fp, o.labels, o.server_id));
 
+  // The series with no labels made above for an empty result stands for "no
+  // data at all": once the query returns series again, that is over (absent
+  // from the result, under "alerting" it would hold, and fire, forever).
+  const std::string nothing = domain::label_fingerprint({});
+  RuleCondition data_returned = condition;
+  data_returned.no_data = NoData::ok;
+
   std::vector<Phase> phases;
   std::optional<double> worst;
   for (auto& [fp, before] : previous) {
@@ -151,8 +158,10 @@ void apply_evaluation(const domain::AlertRule& rule, const ServerIndex& servers,
       before.labels = it->second.labels;
       before.server_id = it->second.server_id;  // a server registered since maps now
     }
+    const bool no_data_over = condition.no_data == NoData::alerting && fp == nothing && it == observed.end() &&
+                              !observed.empty();
     const SeriesState prior = to_state(before);
-    const Step step = alerting::step(prior, sample, condition, now);
+    const Step step = alerting::step(prior, sample, no_data_over ? data_returned : condition, now);
     if (sample && (!worst || worse(*sample, *worst, rule.comparison))) worst = sample;
     phases.push_back(step.next.phase);
     const bool was_stored = is_stored.contains(fp);
@@ -179,7 +188,9 @@ void apply_evaluation(const domain::AlertRule& rule, const ServerIndex& servers,
       if (!instance)
         if (auto l = u.series.labels.find("instance"); l != u.series.labels.end()) instance = l->second;
       where = server_name.value_or(instance.value_or(""));
-      u.message = event_message(rule, sample ? sample : u.series.last_value, where);
+      // Only a firing stores its message: without a sample it fired for the
+      // absence of data, which the last value seen (below the threshold) would belie.
+      u.message = event_message(rule, sample, where);
       boost::json::object payload;
       payload["server_name"] = server_name ? boost::json::value(*server_name) : nullptr;
       payload["instance"] = instance ? boost::json::value(*instance) : nullptr;
