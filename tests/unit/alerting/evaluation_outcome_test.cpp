@@ -3,6 +3,8 @@
 // query_for: the PromQL each rule runs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "alerting/evaluation_outcome.hpp"
 #include "domain/label_fingerprint.hpp"
 
@@ -179,4 +181,32 @@ TEST(EvaluationOutcome, QueryForRendersServerRulesAndRefusesAMissingServer) {
   auto fleet = rule(std::nullopt);
   fleet.promql = "disk > 0";
   EXPECT_EQ(alerting::query_for(fleet, index).value(), "disk > 0");
+}
+
+TEST(EvaluationOutcome, NoDataAlertEndsWhenTheQueryReturnsSeriesAgain) {
+  auto r = rule();
+  r.no_data_state = "alerting";
+  auto stored = after({}, run(r, {}, {}));
+  ASSERT_EQ(stored.size(), 1u);
+  ASSERT_EQ(stored[0].state, "firing");
+  // Data is back (below threshold): the "no data" alert resolves and is dropped.
+  auto record = run(r, {series("/", 40)}, stored, t0 + 60s);
+  const auto none = domain::label_fingerprint({});
+  auto it = std::find_if(record.updates.begin(), record.updates.end(),
+                         [&](const auto& u) { return u.series.fingerprint == none; });
+  ASSERT_NE(it, record.updates.end());
+  EXPECT_EQ(it->notify, Notification::resolved);
+  EXPECT_TRUE(it->forget);
+  EXPECT_EQ(record.state, "inactive");
+}
+
+TEST(EvaluationOutcome, ASeriesFiringForMissingDataSaysNoData) {
+  auto r = rule();
+  r.no_data_state = "alerting";
+  auto stored = after({}, run(r, {series("/", 40)}, {}));  // below threshold: remembered, inactive
+  ASSERT_EQ(stored.size(), 1u);
+  auto record = run(r, {}, stored, t0 + 60s);  // the series vanished
+  ASSERT_EQ(record.updates.size(), 1u);
+  EXPECT_EQ(record.updates[0].notify, Notification::firing);
+  EXPECT_EQ(record.updates[0].message, "Disk full: no data > 90 on web-1");
 }
