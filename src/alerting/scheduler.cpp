@@ -42,11 +42,17 @@ void Scheduler::stop() {
 asio::awaitable<void> Scheduler::loop() {
   auto state = state_;  // outlives this object's stop() while the loop unwinds
   bool reported_outage = false;
+  // Rules are claimed in batches: when half the slots are free (the other
+  // half keeps Prometheus busy meanwhile), not after every evaluation, so a
+  // backlog of due rules costs one claim transaction per batch. Each poll
+  // still claims whatever room there is.
+  const std::size_t refill_at = options_.max_in_flight / 2;
+  bool polled = true;  // the poll timer ran out (or this is the first turn)
   while (!state->stopped) {
     const std::size_t running = state->in_flight;
+    const std::size_t room = running < options_.max_in_flight ? options_.max_in_flight - running : 0;
     std::size_t claimed_count = 0;
-    if (running < options_.max_in_flight) {
-      const std::size_t room = options_.max_in_flight - running;
+    if (room > 0 && (polled || running <= refill_at)) {
       try {
         auto claim = [this, room] { return store_.claim_due_rules(options_.owner, options_.default_interval_sec, room); };
         auto claimed = co_await blocking_.run(std::move(claim));
@@ -55,11 +61,10 @@ asio::awaitable<void> Scheduler::loop() {
         claimed_count = claimed.size();
         for (auto& c : claimed) {
           ++state->in_flight;
-          auto evaluate = [this, state, c = std::move(c)]() mutable -> asio::awaitable<void> {
+          auto evaluate = [this, state, refill_at, c = std::move(c)]() mutable -> asio::awaitable<void> {
             co_await evaluator_.evaluate(std::move(c), options_.owner);
-            asio::post(state->strand, [state] {
-              --state->in_flight;
-              state->timer.cancel();  // room for more
+            asio::post(state->strand, [state, refill_at] {
+              if (--state->in_flight <= refill_at) state->timer.cancel();  // room for a batch
             });
           };
           asio::co_spawn(executor_, std::move(evaluate), asio::detached);
@@ -72,9 +77,13 @@ asio::awaitable<void> Scheduler::loop() {
       }
     }
     if (state->stopped) break;
-    if (claimed_count > 0 && claimed_count == options_.max_in_flight - running) continue;  // more may be due
+    if (claimed_count > 0 && claimed_count == room) {  // more may be due: claim again at the next batch
+      polled = false;
+      continue;
+    }
     state->timer.expires_after(reported_outage ? std::chrono::milliseconds(1000) : options_.poll);
-    co_await state->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    auto [ec] = co_await state->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    polled = ec != asio::error::operation_aborted;
   }
 }
 
