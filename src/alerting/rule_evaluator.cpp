@@ -94,8 +94,12 @@ asio::awaitable<void> RuleEvaluator::run(storage::ClaimedRule claimed, std::stri
   // to the database pool, not two: each trip is two thread hand-offs
   // (wake-ups, context switches), a visible part of an evaluation's CPU when
   // thousands are due at once (bench/alerts). "ok" is counted once recorded.
-  auto write = [this, ok, &rule, &index, &series, &record] {
-    if (ok) apply_evaluation(rule, *index, std::move(series), store_.load_series(rule.id), record.evaluated_at, record);
+  const bool has_series = claimed.has_series;
+  auto write = [this, ok, has_series, &rule, &index, &series, &record] {
+    if (ok)
+      apply_evaluation(rule, *index, std::move(series),
+                       has_series ? store_.load_series(rule.id) : std::vector<storage::StoredSeries>{},
+                       record.evaluated_at, record);
     return store_.record(rule, record);
   };
   auto events = co_await blocking_.run(std::move(write));

@@ -35,6 +35,18 @@ long long first_slot(long long now, long long id, long long interval) {
 // move on soon (at the first slot after the lease ends).
 long long lease_seconds(long long interval) { return std::max(2 * interval, 10LL); }
 
+// The rule's own fields after an evaluation, and its lease given back.
+void update_rule_row(soci::session& sql, const EvaluationRecord& ev, long long now) {
+  const long long rule_id = ev.rule_id;
+  sql::Nullable<double> last_value(ev.last_value);
+  sql::Nullable<std::string> last_error(ev.last_error);
+  sql << "UPDATE alert_rules SET state = :s, last_evaluated_at = :t, last_value = :v, last_error = :e, "
+         "lease_owner = CASE WHEN lease_owner = :o1 THEN NULL ELSE lease_owner END, "
+         "lease_expires_at = CASE WHEN lease_owner = :o2 THEN NULL ELSE lease_expires_at END WHERE id = :id",
+      soci::use(ev.state), soci::use(now), soci::use(last_value.value, last_value.ind),
+      soci::use(last_error.value, last_error.ind), soci::use(ev.owner), soci::use(ev.owner), soci::use(rule_id);
+}
+
 void save_series(soci::session& sql, long long rule_id, const StoredSeries& s) {
   const std::string labels = labels_json(s.labels);
   auto server = sql::nullable_i64(s.server_id), event = sql::nullable_i64(s.event_id);
@@ -82,7 +94,8 @@ std::vector<ClaimedRule> AlertEngineStore::claim_due_rules(std::string_view owne
     }
 
     soci::rowset<soci::row> due =
-        (sql.prepare << "SELECT " << rule_columns << ", next_eval_at, COALESCE(eval_interval_sec, :d) "
+        (sql.prepare << "SELECT " << rule_columns << ", next_eval_at, COALESCE(eval_interval_sec, :d), "
+                     << "(SELECT COUNT(*) FROM alert_series_state s WHERE s.rule_id = alert_rules.id) "
                      << "FROM alert_rules WHERE is_active = 1 AND next_eval_at <= :n1 "
                         "AND (lease_expires_at IS NULL OR lease_expires_at <= :n2) "
                         "ORDER BY next_eval_at, id LIMIT :l"
@@ -97,6 +110,7 @@ std::vector<ClaimedRule> AlertEngineStore::claim_due_rules(std::string_view owne
       // Slots that passed while nobody evaluated the rule are skipped, not
       // caught up: evaluating now covers them.
       c.skipped = (now - slot) / c.interval_sec;
+      c.has_series = sql::get_i64(r, 24) > 0;
       out.push_back(std::move(c));
     }
     for (const auto& c : out) {
@@ -156,8 +170,14 @@ std::vector<RecordedEvent> AlertEngineStore::record(const domain::AlertRule& rul
   std::vector<RecordedEvent> out;
   db_.with_session([&](soci::session& sql) {
     const bool pg = db_.dialect() == Dialect::postgresql;
-    sql::WriteTransaction tx(sql, db_.dialect());
     const long long rule_id = ev.rule_id, now = core::to_unix(ev.evaluated_at);
+    if (ev.updates.empty()) {
+      // The common case (nothing fired, nothing changed): one statement, no
+      // transaction; a rule deleted meanwhile simply matches no row.
+      update_rule_row(sql, ev, now);
+      return;
+    }
+    sql::WriteTransaction tx(sql, db_.dialect());
     // Locks the rule row against a concurrent DELETE until commit.
     long long exists = 0;
     sql << "SELECT COUNT(*) FROM (SELECT id FROM alert_rules WHERE id = :id" << (pg ? " FOR UPDATE" : "")
@@ -219,13 +239,7 @@ std::vector<RecordedEvent> AlertEngineStore::record(const domain::AlertRule& rul
       }
     }
 
-    sql::Nullable<double> last_value(ev.last_value);
-    sql::Nullable<std::string> last_error(ev.last_error);
-    sql << "UPDATE alert_rules SET state = :s, last_evaluated_at = :t, last_value = :v, last_error = :e, "
-           "lease_owner = CASE WHEN lease_owner = :o1 THEN NULL ELSE lease_owner END, "
-           "lease_expires_at = CASE WHEN lease_owner = :o2 THEN NULL ELSE lease_expires_at END WHERE id = :id",
-        soci::use(ev.state), soci::use(now), soci::use(last_value.value, last_value.ind),
-        soci::use(last_error.value, last_error.ind), soci::use(ev.owner), soci::use(ev.owner), soci::use(rule_id);
+    update_rule_row(sql, ev, now);
     tx.commit();
 
     for (long long id : touched) {

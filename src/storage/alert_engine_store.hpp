@@ -26,6 +26,9 @@ struct ClaimedRule {
   core::Timestamp slot{};     // the scheduled time this evaluation stands for
   std::int64_t interval_sec = 0;
   std::int64_t skipped = 0;   // whole slots missed since the previous one (overrun, downtime)
+  // The rule has stored series state. Only this rule's evaluation writes it
+  // (the lease), so when false there is nothing to load.
+  bool has_series = true;
 };
 
 // One row of alert_series_state.

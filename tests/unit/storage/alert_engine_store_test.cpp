@@ -405,6 +405,34 @@ TEST_P(EngineStore, DeletingOrPausingARuleOrItsServerEndsItsAlerts) {
   EXPECT_TRUE(store().load_series(paused.id).empty());
 }
 
+TEST_P(EngineStore, ClaimsSayWhetherARuleHasSeriesToLoad) {
+  const auto rule = make_rule(std::nullopt, "none", 10);
+  EXPECT_FALSE(first_claim(rule.id).has_series);
+  store().record(rule, evaluation(rule.id, {firing("/", std::nullopt, 95)}));
+  now += 10s;
+  auto next = store().claim_due_rules("w1", 60, 100);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_TRUE(next[0].has_series);
+}
+
+TEST_P(EngineStore, AnEvaluationWithoutChangesStillUpdatesTheRule) {
+  const auto rule = make_rule(std::nullopt, "none", 10);
+  first_claim(rule.id);
+  auto ev = evaluation(rule.id, {}, "error");
+  ev.last_error = "Prometheus unavailable: connection refused";
+  EXPECT_TRUE(store().record(rule, ev).empty());
+  auto r = rules().get(rule.id).value();
+  EXPECT_EQ(r.state, "error");
+  EXPECT_EQ(r.last_error, "Prometheus unavailable: connection refused");
+  EXPECT_EQ(r.last_evaluated_at, now);
+  // The lease is given back: the next slot is claimable at once.
+  now += 10s;
+  EXPECT_EQ(store().claim_due_rules("w2", 60, 100).size(), 1u);
+  // A rule deleted meanwhile: nothing to update, no error.
+  ASSERT_TRUE(rules().remove(rule.id));
+  EXPECT_NO_THROW(store().record(rule, evaluation(rule.id, {}, "inactive")));
+}
+
 INSTANTIATE_TEST_SUITE_P(Dialects, EngineStore,
                          ::testing::Values(storage::Dialect::sqlite, storage::Dialect::postgresql),
                          sentinel::testing::dialect_name);
