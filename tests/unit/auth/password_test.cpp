@@ -68,3 +68,14 @@ TEST(Password, Policy) {
   EXPECT_TRUE(password_policy_error(std::string(256, 'a')).empty());
   EXPECT_FALSE(password_policy_error(std::string(257, 'a')).empty());
 }
+
+TEST(Password, UsesOwaspArgon2idParametersAndStillVerifiesOlderHashes) {
+  // 19 MiB, two passes: a login stays inside a process's 64 MB budget.
+  EXPECT_NE(hash_password("correct horse").find("$m=19456,t=2,p=1$"), std::string::npos);
+  // Made with libsodium's 64 MiB "interactive" setting, which Sentinel used
+  // before: the parameters travel with the hash, so such users still log in.
+  const std::string older =
+      "$argon2id$v=19$m=65536,t=2,p=1$7iN9nYi3eiVO5F7hz1mBXg$EusJU+SruI0vvxF3LGISZ5W7jzTJXy5zftK4fxKa7aY";
+  EXPECT_TRUE(verify_password(older, "legacy password"));
+  EXPECT_FALSE(verify_password(older, "legacy passwort"));
+}
