@@ -247,12 +247,16 @@ struct Family {
   std::vector<std::unique_ptr<Series>> series;  // sorted by labels
 };
 
-// What a lookup asks for; gauge_callback is a gauge family's other kind of series.
-enum class Want : std::uint8_t { counter, gauge, gauge_callback, histogram };
+// What a lookup asks for; the callbacks are a counter or gauge family's other
+// kind of series.
+enum class Want : std::uint8_t { counter, counter_callback, gauge, gauge_callback, histogram };
+
+bool is_callback(Want want) { return want == Want::counter_callback || want == Want::gauge_callback; }
 
 Type family_type(Want want) {
   switch (want) {
-    case Want::counter: return Type::counter;
+    case Want::counter:
+    case Want::counter_callback: return Type::counter;
     case Want::gauge:
     case Want::gauge_callback: return Type::gauge;
     case Want::histogram: return Type::histogram;
@@ -264,6 +268,7 @@ bool holds(const Series& s, Want want) {
   switch (want) {
     case Want::counter: return std::holds_alternative<Counter>(s.metric);
     case Want::gauge: return std::holds_alternative<Gauge>(s.metric);
+    case Want::counter_callback:
     case Want::gauge_callback: return std::holds_alternative<std::function<double()>>(s.metric);
     case Want::histogram: return std::holds_alternative<Histogram>(s.metric);
   }
@@ -282,10 +287,10 @@ std::vector<std::string> exposed_names(std::string_view name, Type type) {
 }
 
 void check_existing(const Series& s, Want want, std::string_view name, std::span<const double> bounds) {
-  if (want == Want::gauge_callback) fail("series already registered; a callback gauge has one owner", name);
+  if (is_callback(want)) fail("series already registered; a callback series has one owner", name);
   if (s.family->type != family_type(want))
     fail("already registered as a " + std::string(type_name(s.family->type)), name);
-  if (!holds(s, want)) fail("series already registered as a callback gauge", name);
+  if (!holds(s, want)) fail("series already registered as a callback", name);
   if (want == Want::histogram && !std::ranges::equal(finite_bounds(bounds), s.family->bounds))
     fail("buckets differ from the family's", name);
 }
@@ -422,7 +427,7 @@ Series& MetricsRegistry::State::create(Want want, const SeriesProbe& probe, std:
     if (!valid_utf8(l.second)) fail("value of label '" + l.first + "' is not valid UTF-8", name);
     if (l.second.size() > max_part) fail("label value too long", name);
   }
-  if (want == Want::gauge_callback && (read == nullptr || !*read)) fail("empty callback", name);
+  if (is_callback(want) && (read == nullptr || !*read)) fail("empty callback", name);
 
   const auto family_it = families.find(name);
   if (family_it != families.end()) {
@@ -473,6 +478,7 @@ Series& MetricsRegistry::State::create(Want want, const SeriesProbe& probe, std:
     case Want::gauge:
       series = make(std::in_place_type<Gauge>);
       break;
+    case Want::counter_callback:
     case Want::gauge_callback:
       series = make(std::in_place_type<std::function<double()>>, std::move(*read));
       break;
@@ -525,6 +531,11 @@ Histogram& MetricsRegistry::histogram(std::string_view name, std::string_view he
 void MetricsRegistry::gauge_callback(std::string_view name, std::string_view help, const MetricLabels& labels,
                                      std::function<double()> read) {
   state_->get(Want::gauge_callback, name, help, labels, {}, &read);
+}
+
+void MetricsRegistry::counter_callback(std::string_view name, std::string_view help, const MetricLabels& labels,
+                                       std::function<double()> read) {
+  state_->get(Want::counter_callback, name, help, labels, {}, &read);
 }
 
 std::string MetricsRegistry::render() const {

@@ -102,7 +102,7 @@ class MetricsRegistry {
   //  * help that differs from the family's (checked when a series is created);
   //  * histogram buckets that are not strictly increasing, or differ from the
   //    family's (every series of a family shares one bucket layout);
-  //  * gauge() for a series registered by gauge_callback().
+  //  * gauge() or counter() for a series registered by a *_callback().
   // May also throw std::bad_alloc.
   Counter& counter(std::string_view name, std::string_view help, const MetricLabels& labels = {});
   Gauge& gauge(std::string_view name, std::string_view help, const MetricLabels& labels = {});
@@ -118,6 +118,11 @@ class MetricsRegistry {
   // already exists (a callback has exactly one owner), or when `read` is empty.
   void gauge_callback(std::string_view name, std::string_view help, const MetricLabels& labels,
                       std::function<double()> read);
+
+  // The same for a total someone else keeps (CPU seconds from /proc): typed
+  // counter; `read` must never go down, or rate() sees a restart.
+  void counter_callback(std::string_view name, std::string_view help, const MetricLabels& labels,
+                        std::function<double()> read);
 
   // The whole registry in text format 0.0.4: # HELP and # TYPE once per
   // family, families sorted by name, series by labels; histograms as
