@@ -3,6 +3,8 @@
 #   make test   install what the tests need, build with -Werror, run every test
 #   make asan   the test suite under AddressSanitizer + UBSan
 #   make bench  the benchmarks (see bench/README.md)
+#   make install  Release build, then the binary to $(PREFIX)/bin and the systemd units
+#                 to /etc/systemd/system (DESTDIR stages a package root; see deploy/systemd)
 
 BUILD_DIR ?= build
 TEST_BUILD_DIR ?= build-test
@@ -39,6 +41,20 @@ asan: test-deps
 
 bench: build
 	bench/run
+
+# No Docker: deploy/systemd/install copies the binary, the units (sentinel,
+# sentinel@api, sentinel@worker) and an example /etc/sentinel/sentinel.env
+# (kept when present). Installing for real (no DESTDIR) also adds the system
+# user the units run as.
+PREFIX ?= /usr/local
+.PHONY: install
+install: build
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" deploy/systemd/install $(BUILD_DIR)/src/app/sentinel
+	@if [ -z "$(DESTDIR)" ]; then \
+	  getent passwd sentinel >/dev/null || useradd --system --user-group --home-dir /var/lib/sentinel \
+	    --no-create-home --shell /usr/sbin/nologin sentinel; \
+	  echo "next: edit /etc/sentinel/sentinel.env, then: systemctl daemon-reload && systemctl enable --now sentinel"; \
+	fi
 
 clean:
 	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR) $(ASAN_BUILD_DIR)
