@@ -9,6 +9,7 @@ namespace sentinel::api {
 
 void register_self_metrics_routes(http::Router& r, Services& s) {
   r.add("GET", "/metrics", [&s](http::Request&) -> boost::asio::awaitable<http::Response> {
+    if (s.refresh_self_metrics) co_await s.refresh_self_metrics();
     http::Response res;
     res.content_type = std::string(observability::MetricsRegistry::content_type);
     res.body = s.metrics_registry.render();

@@ -1,4 +1,5 @@
 #pragma once
+#include <boost/asio/awaitable.hpp>
 #include <functional>
 // What the handlers may use, built and owned by app/. Handlers are thin:
 // parse → call a repository or service (on the blocking pool) → serialize.
@@ -49,6 +50,9 @@ struct Services {
   observability::MetricsRegistry& metrics_registry;
   // Set when REDIS_URL is: a blocking round trip to Redis, for readiness.
   std::function<bool()> redis_ping = {};
+  // Set by app/: brings the database-backed gauges up to date before GET
+  // /metrics renders (see app/database_gauges.hpp).
+  std::function<boost::asio::awaitable<void>()> refresh_self_metrics = {};
 };
 
 // Every REST route of the API, in one table (see each *_routes.cpp).

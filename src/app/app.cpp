@@ -19,6 +19,8 @@
 #include "api/services.hpp"
 #include "app/alert_engine.hpp"
 #include "app/bootstrap.hpp"
+#include "app/database_gauges.hpp"
+#include "app/self_monitoring.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/jwt.hpp"
 #include "auth/password.hpp"
@@ -165,6 +167,10 @@ int serve(config::Config config, Role role) {
   };
   ws::WebSocketHandler websocket(blocking, auth_service, servers, hub, events_hub,
                                  ws::WebSocketOptions{std::chrono::seconds(config.ws_ping_interval_sec)});
+  // Every role serves /metrics (worker: with the liveness route only).
+  register_self_monitoring(registry, role_name(role), *db, events_hub);
+  DatabaseGauges database_gauges(*db, blocking, registry);
+  services.refresh_self_metrics = [&database_gauges] { return database_gauges.refresh_if_stale(); };
 
   // Roles "all" and "worker" evaluate rules and deliver notifications.
   std::optional<AlertEngine> engine;

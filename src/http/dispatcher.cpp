@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 
 #include "core/error.hpp"
 #include "http/responses.hpp"
+#include "observability/logging.hpp"
 
 namespace sentinel::http {
 
@@ -65,6 +67,12 @@ boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request) const {
   request.request_id = request_id_for(request);
   std::string_view route_label = "unmatched";
   Response response;
+  // A handler's exception, logged once the response (and its status) is known.
+  struct Failure {
+    spdlog::level::level_enum level;
+    std::string what;
+  };
+  std::optional<Failure> failure;
 
   const auto match = router_.match(request.method, request.path);
   const bool preflight = request.method == "OPTIONS" && request.header("Origin") &&
@@ -92,10 +100,10 @@ boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request) const {
     try {
       response = co_await match.route->handler(request);
     } catch (const core::DependencyUnavailable& e) {
-      spdlog::warn("request {} {} {}: {}", request.request_id, request.method, route_label, e.what());
+      failure = Failure{spdlog::level::warn, e.what()};
       response = error_response(core::Error::unavailable(e.what()));
     } catch (const std::exception& e) {
-      spdlog::error("request {} {} {} failed: {}", request.request_id, request.method, route_label, e.what());
+      failure = Failure{spdlog::level::err, e.what()};
       response = error_response(core::Error::internal(e.what()));
     }
   }
@@ -103,9 +111,23 @@ boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request) const {
   add_cors_headers(request, response);
   response.set_header("X-Request-ID", request.request_id);
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-  spdlog::info("{} {} {} {:.2f}ms {}B id={} from={}", request.method, request.path, response.status,
-               static_cast<double>(elapsed.count()) / 1000.0, response.body.size(), request.request_id,
-               request.remote_address);
+  const double duration_ms = static_cast<double>(elapsed.count()) / 1000.0;
+  // With LOG_FORMAT=json the facts are also separate fields, so a log
+  // search by request_id finds the access line and the error line alike.
+  using observability::log_with_fields;
+  if (failure)
+    log_with_fields(failure->level,
+                    {{"request_id", request.request_id}, {"method", request.method}, {"route", route_label},
+                     {"path", request.path}, {"status", response.status}, {"duration_ms", duration_ms},
+                     {"error", failure->what}},
+                    "request {} {} {}{}: {}", request.request_id, request.method, route_label,
+                    failure->level == spdlog::level::err ? " failed" : "", failure->what);
+  log_with_fields(spdlog::level::info,
+                  {{"request_id", request.request_id}, {"method", request.method}, {"route", route_label},
+                   {"path", request.path}, {"status", response.status}, {"duration_ms", duration_ms},
+                   {"bytes", response.body.size()}, {"remote", request.remote_address}},
+                  "{} {} {} {:.2f}ms {}B id={} from={}", request.method, request.path, response.status, duration_ms,
+                  response.body.size(), request.request_id, request.remote_address);
   if (observer_) observer_(request, route_label, response, elapsed);
   co_return response;
 }

@@ -79,7 +79,14 @@ Dispatcher::Dispatcher(asio::any_io_executor executor, storage::OutboxRepository
       http_(http),
       options_(std::move(options)),
       metrics_(metrics),
-      state_(std::make_shared<State>(executor_)) {}
+      state_(std::make_shared<State>(executor_)) {
+  // Every channel's series exist from the start, at 0, so that a dashboard's
+  // rate() reads 0 rather than "no data" before the first notification.
+  for (const char* channel : {"telegram", "webhook"})
+    for (const char* result : {"sent", "retried", "failed"})
+      metrics_.counter("sentinel_notifications_total", "Notification delivery attempts by channel and result",
+                       {{"channel", channel}, {"result", result}});
+}
 
 void Dispatcher::start() { asio::co_spawn(state_->strand, loop(), asio::detached); }
 

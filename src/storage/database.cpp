@@ -105,6 +105,16 @@ class PooledDatabase final : public Database {
     }
   }
 
+  PoolStats pool_stats() override {
+    std::lock_guard lock(mutex_);
+    PoolStats stats{.size = slots_.size(), .in_use = slots_.size() - free_.size(), .idle = 0};
+    // A free slot's session changes only while borrowed, and borrowing
+    // takes this lock: reading it here is safe.
+    for (const auto i : free_)
+      if (slots_[i].session) ++stats.idle;
+    return stats;
+  }
+
  private:
   struct Slot {
     std::unique_ptr<soci::session> session;

@@ -18,6 +18,14 @@ namespace sentinel::storage {
 
 enum class Dialect { sqlite, postgresql };
 
+// The connection pool right now, for sentinel_db_pool_* metrics. A slot
+// never connected yet (connections open lazily) is neither in use nor idle.
+struct PoolStats {
+  std::size_t size = 0;    // slots: the most connections the pool opens
+  std::size_t in_use = 0;  // borrowed by a with_session() call
+  std::size_t idle = 0;    // connected and waiting in the pool
+};
+
 // Thrown when the database cannot be reached or a connection broke; the HTTP
 // layer maps it to 503 with what() as detail ("Database unavailable: …").
 // Any other SQL failure is a bug and surfaces as soci::soci_error (→ 500, logged).
@@ -43,6 +51,9 @@ class Database {
 
   // Cheap round trip ("SELECT 1"); false when unreachable. Never throws.
   virtual bool ping() = 0;
+
+  // Takes the pool's lock only, never waits for a connection. Never throws.
+  virtual PoolStats pool_stats() = 0;
 };
 
 }  // namespace sentinel::storage

@@ -259,6 +259,24 @@ TEST(MetricsRegistry, CallbackGaugesAreReadAtRender) {
   EXPECT_THROW(r.gauge_callback("empty", "E.", {}, nullptr), std::invalid_argument);
 }
 
+TEST(MetricsRegistry, CallbackCountersAreTypedCounter) {
+  MetricsRegistry r;
+  double seconds = 1.5;
+  r.counter_callback("cpu_seconds_total", "CPU.", {}, [&] { return seconds; });
+  EXPECT_EQ(r.render(),
+            "# HELP cpu_seconds_total CPU.\n"
+            "# TYPE cpu_seconds_total counter\n"
+            "cpu_seconds_total 1.5\n");
+  seconds = 2.25;
+  EXPECT_NE(r.render().find("cpu_seconds_total 2.25\n"), std::string::npos);
+  // One owner per series; a gauge family's name is not a counter's.
+  EXPECT_THROW(r.counter_callback("cpu_seconds_total", "CPU.", {}, [] { return 0.0; }), std::invalid_argument);
+  EXPECT_THROW(r.counter("cpu_seconds_total", "CPU."), std::invalid_argument);
+  r.gauge_callback("depth", "D.", {}, [] { return 1.0; });
+  EXPECT_THROW(r.counter_callback("depth", "D.", {{"x", "y"}}, [] { return 0.0; }), std::invalid_argument);
+  EXPECT_THROW(r.counter_callback("empty_total", "E.", {}, nullptr), std::invalid_argument);
+}
+
 TEST(MetricsRegistry, ThrowingCallbackReadsNaNAndSparesTheRest) {
   MetricsRegistry r;
   r.gauge_callback("broken", "Broken.", {}, []() -> double { throw std::runtime_error("boom"); });
