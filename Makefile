@@ -3,6 +3,8 @@
 #   make test   install what the tests need, build with -Werror, run every test
 #   make asan   the test suite under AddressSanitizer + UBSan
 #   make bench  the benchmarks (see bench/README.md)
+#   make stack  scale-out on this machine: PostgreSQL, Redis, Prometheus, node_exporter,
+#               2 API + 2 worker processes behind nginx (scripts/stack; make stack-stop)
 #   make install  Release build, then the binary to $(PREFIX)/bin and the systemd units
 #                 to /etc/systemd/system (DESTDIR stages a package root; see deploy/systemd)
 
@@ -41,6 +43,14 @@ asan: test-deps
 
 bench: build
 	bench/run
+
+# State in .stack/ (STACK_DIR); stack-stop keeps it (scripts/stack stop --purge deletes it).
+.PHONY: stack stack-stop
+stack: test-deps build
+	SENTINEL_BIN=$(CURDIR)/$(BUILD_DIR)/src/app/sentinel scripts/stack start
+
+stack-stop:
+	scripts/stack stop
 
 # No Docker: deploy/systemd/install copies the binary, the units (sentinel,
 # sentinel@api, sentinel@worker) and an example /etc/sentinel/sentinel.env
