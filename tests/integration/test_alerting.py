@@ -12,7 +12,6 @@ kills the shared Sentinel with SIGKILL and restarts it on the same database.
 import calendar
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import time
 import unittest
 
 import harness
+from alerting_support import EVENTS, RULES, AlertingView, kind_of, uniq
 from fixtures import FixtureHost, wait_for
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
@@ -29,8 +29,6 @@ from webhook_receiver import WebhookReceiver  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 TEST_ENV = os.path.join(REPO, "scripts", "test-env")
-RULES = "/api/v1/alerts/rules/"
-EVENTS = "/api/v1/alerts/events/"
 SILENCES = "/api/v1/alerts/silences/"
 BOT_TOKEN = "987654:alerting-test-token"
 CHAT_ID = -1001234567890
@@ -38,6 +36,7 @@ THREAD_ID = 42
 ZERO_TIME = "0001-01-01T00:00:00Z"
 
 S = None       # the Sentinel of most tests, on the shared test Prometheus
+A = None       # AlertingView of S, TG and HOOK
 T = None       # its admin token
 TG = None      # FakeTelegram
 HOOK = None    # WebhookReceiver
@@ -78,7 +77,7 @@ def setUpModule():
 
 
 def start_everything():
-    global S, T, TG, HOOK
+    global S, T, TG, HOOK, A
     # Targets first: Prometheus picks them up while the rest starts.
     ISO["dir"] = tempfile.mkdtemp(prefix="sentinel-alerting-prom-")
     subprocess.run([TEST_ENV, "start", ISO["dir"], "prometheus"], check=True, stdout=subprocess.DEVNULL)
@@ -91,6 +90,7 @@ def start_everything():
     TG = FakeTelegram(token=BOT_TOKEN).start()
     HOOK = WebhookReceiver().start()
     S = harness.Sentinel(sentinel_env()).start()
+    A = AlertingView(S, TG, HOOK)
     T = S.admin_token
     for role in ROLES:
         SERVERS[role] = server(S, role)
@@ -131,9 +131,6 @@ def tearDownModule():
 
 # --- helpers ------------------------------------------------------------------------------
 
-def uniq(what):
-    return "%s-%s" % (what, secrets.token_hex(4))
-
 
 def iso(t):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
@@ -170,77 +167,6 @@ def create_rule(testcase, name, server_id, promql=None, sentinel=None, **kw):
     return rule
 
 
-def get_rule(rule_id, sentinel=None):
-    s = sentinel or S
-    r = s.request("GET", RULES + "%d" % rule_id, token=s.admin_token)
-    assert r.status == 200, r
-    return r.json()
-
-
-def events(sentinel=None, **query):
-    s = sentinel or S
-    qs = "&".join("%s=%s" % (k, v) for k, v in query.items())
-    r = s.request("GET", EVENTS + ("?" + qs if qs else ""), token=s.admin_token)
-    assert r.status == 200, r
-    return r.json()
-
-
-def rule_events(rule_id, sentinel=None, **query):
-    return events(sentinel, rule_id=rule_id, limit=1000, **query)
-
-
-def kind_of(message):
-    head = message["plain_text"].split("\n", 1)[0]
-    if "STILL FIRING" in head:
-        return "repeat"
-    if "RESOLVED" in head:
-        return "resolved"
-    if "FIRING" in head:
-        return "firing"
-    return "?"
-
-
-def messages(name, kind=None):
-    """Telegram messages accepted by the fake whose heading names this rule, oldest first."""
-    out = [m for m in TG.messages() if name in m["plain_text"].split("\n", 1)[0]]
-    return [m for m in out if kind is None or kind_of(m) == kind]
-
-
-def wait_messages(name, kind=None, count=1, timeout=20):
-    return wait_for(lambda: len(messages(name, kind)) >= count and messages(name, kind), timeout,
-                    "%d %s message(s) for %s" % (count, kind or "any", name))
-
-
-def telegram_requests(name):
-    """Every sendMessage request about this rule, with the fake's answer (matched on the random
-    suffix of the name, which HTML escaping leaves alone)."""
-    key = name[-8:]
-    return [r for r in TG.requests() if key in str((r.get("params") or {}).get("text", ""))]
-
-
-def hook_requests(name):
-    out = []
-    for r in HOOK.requests():
-        alerts = (r.get("json") or {}).get("alerts") or []
-        if alerts and alerts[0].get("labels", {}).get("alertname") == name:
-            out.append(r)
-    return out
-
-
-def event_with(rule_id, sentinel=None, **want):
-    """Waits for the rule's single event to match `want`; returns it."""
-    def match():
-        evs = rule_events(rule_id, sentinel)
-        return len(evs) == 1 and all(evs[0].get(k) == v for k, v in want.items()) and evs[0]
-    return wait_for(match, 20, "the event of rule %d with %r" % (rule_id, want))
-
-
-def rule_with(rule_id, sentinel=None, timeout=20, **want):
-    def match():
-        rule = get_rule(rule_id, sentinel)
-        return all(rule.get(k) == v for k, v in want.items()) and rule
-    return wait_for(match, timeout, "rule %d with %r" % (rule_id, want))
-
 
 # --- tests --------------------------------------------------------------------------------
 
@@ -250,7 +176,7 @@ class Telegram(unittest.TestCase):
         name = uniq("repeat")
         rule = create_rule(self, name, srv["id"], repeat_interval_sec=4, severity="critical",
                            description="load is high")
-        first = wait_messages(name, "firing")[0]
+        first = A.wait_messages(name, "firing")[0]
         self.assertEqual(first["chat_id"], CHAT_ID)
         self.assertEqual(first["message_thread_id"], THREAD_ID)
         self.assertEqual(first["parse_mode"], "HTML")
@@ -259,49 +185,49 @@ class Telegram(unittest.TestCase):
         for part in (srv["name"], host.instance, "critical", "load is high", "5"):
             self.assertIn(part, first["plain_text"])
 
-        ev = event_with(rule["id"], notification_status="sent")
+        ev = A.event_with(rule["id"], notification_status="sent")
         self.assertEqual((ev["status"], ev["rule_name"], ev["server_id"], ev["severity"]),
                          ("firing", name, srv["id"], "critical"))
         self.assertEqual((ev["value"], ev["threshold"], ev["comparison"]), (5.0, 2.0, ">"))
         self.assertEqual(ev["labels"].get("instance"), host.instance)
         self.assertIsNone(ev["resolved_at"])
         self.assertFalse(ev["acknowledged"])
-        self.assertEqual(get_rule(rule["id"])["state"], "firing")
-        self.assertEqual(get_rule(rule["id"])["last_value"], 5.0)
+        self.assertEqual(A.get_rule(rule["id"])["state"], "firing")
+        self.assertEqual(A.get_rule(rule["id"])["last_value"], 5.0)
 
         # Nothing more inside the repeat window (evaluated every second meanwhile)...
         time.sleep(2)
-        self.assertEqual(len(messages(name)), 1, messages(name))
+        self.assertEqual(len(A.messages(name)), 1, A.messages(name))
         # ...then one repeat, for the same event.
-        repeat = wait_messages(name, "repeat", timeout=10)[0]
+        repeat = A.wait_messages(name, "repeat", timeout=10)[0]
         # Stored times are whole seconds: 4 s after the firing evaluation's second, not its instant.
         self.assertGreaterEqual(repeat["time"] - first["time"], 4 - 1.5)
-        self.assertEqual(len(messages(name, "firing")), 1)
-        self.assertEqual(len(rule_events(rule["id"])), 1)
+        self.assertEqual(len(A.messages(name, "firing")), 1)
+        self.assertEqual(len(A.rule_events(rule["id"])), 1)
 
         host.set(load1=0.5)
-        resolved = wait_messages(name, "resolved")[0]
+        resolved = A.wait_messages(name, "resolved")[0]
         self.assertTrue(resolved["disable_notification"])  # TELEGRAM_SILENT_RESOLVED
         self.assertEqual(resolved["message_thread_id"], THREAD_ID)
-        ev = event_with(rule["id"], status="resolved", notification_status="sent")
+        ev = A.event_with(rule["id"], status="resolved", notification_status="sent")
         self.assertIsNotNone(ev["resolved_at"])
         self.assertGreaterEqual(parse_iso(ev["resolved_at"]), parse_iso(ev["started_at"]))
-        rule_with(rule["id"], state="inactive", last_value=0.5)
-        self.assertEqual([kind_of(m) for m in messages(name)][-1], "resolved")
+        A.rule_with(rule["id"], state="inactive", last_value=0.5)
+        self.assertEqual([kind_of(m) for m in A.messages(name)][-1], "resolved")
 
     def test_for_sec_keeps_the_rule_pending_first(self):
         name = uniq("pending")
         created = time.time()
         rule = create_rule(self, name, SERVERS["pending"]["id"], for_sec=4)
-        rule_with(rule["id"], state="pending", timeout=10)
-        self.assertEqual(messages(name), [])
-        self.assertEqual(rule_events(rule["id"]), [])
-        first = wait_messages(name, "firing", timeout=15)[0]
+        A.rule_with(rule["id"], state="pending", timeout=10)
+        self.assertEqual(A.messages(name), [])
+        self.assertEqual(A.rule_events(rule["id"]), [])
+        first = A.wait_messages(name, "firing", timeout=15)[0]
         # for_sec counts from the first evaluation, which is after the rule was created.
         self.assertGreaterEqual(first["time"] - created, 4 - 1.2)
-        ev = event_with(rule["id"], status="firing")
+        ev = A.event_with(rule["id"], status="firing")
         self.assertEqual(ev["server_id"], SERVERS["pending"]["id"])
-        self.assertEqual(get_rule(rule["id"])["state"], "firing")
+        self.assertEqual(A.get_rule(rule["id"])["state"], "firing")
 
     def test_silence_records_a_suppressed_event_and_sends_nothing(self):
         srv = SERVERS["muted"]
@@ -312,12 +238,12 @@ class Telegram(unittest.TestCase):
         self.addCleanup(lambda: S.request("DELETE", SILENCES + "%d" % silence["id"], token=T))
         name = uniq("silenced")
         rule = create_rule(self, name, srv["id"])
-        ev = event_with(rule["id"], status="firing")
+        ev = A.event_with(rule["id"], status="firing")
         self.assertEqual(ev["notification_status"], "suppressed")
-        self.assertEqual(get_rule(rule["id"])["state"], "firing")
+        self.assertEqual(A.get_rule(rule["id"])["state"], "firing")
         time.sleep(2)
-        self.assertEqual(telegram_requests(name), [])
-        self.assertEqual(rule_events(rule["id"])[0]["notification_status"], "suppressed")
+        self.assertEqual(A.telegram_requests(name), [])
+        self.assertEqual(A.rule_events(rule["id"])[0]["notification_status"], "suppressed")
 
     def test_429_retry_after_is_honoured_then_delivered(self):
         retried = S.self_metric("sentinel_notifications_total", channel="telegram", result="retried")
@@ -325,13 +251,13 @@ class Telegram(unittest.TestCase):
         TG.configure(fail_next=1, fail_match=name[-8:], fail_status=429, retry_after=2)
         self.addCleanup(lambda: TG.configure(fail_next=None, fail_match=None, fail_status=None, retry_after=None))
         rule = create_rule(self, name, SERVERS["hot"]["id"])
-        msg = wait_messages(name, "firing")[0]
-        reqs = telegram_requests(name)
+        msg = A.wait_messages(name, "firing")[0]
+        reqs = A.telegram_requests(name)
         self.assertEqual([r["status"] for r in reqs], [429, 200], reqs)
         self.assertEqual(reqs[0]["response"]["parameters"], {"retry_after": 2})
         # Telegram asked for 2 s: the retry must not come sooner.
         self.assertGreaterEqual(msg["time"] - reqs[0]["time"], 2 - 0.05)
-        event_with(rule["id"], notification_status="sent")
+        A.event_with(rule["id"], notification_status="sent")
         self.assertGreaterEqual(
             S.self_metric("sentinel_notifications_total", channel="telegram", result="retried"), retried + 1)
 
@@ -339,8 +265,8 @@ class Telegram(unittest.TestCase):
         name = uniq('<b>Load & "quotes"</b> <script>x</script> 1<2')
         desc = "<i>unclosed & <a href='x'>"
         rule = create_rule(self, name, SERVERS["hot"]["id"], description=desc)
-        msg = wait_messages(name, "firing")[0]
-        self.assertEqual([r["status"] for r in telegram_requests(name)], [200])  # the fake parsed the HTML
+        msg = A.wait_messages(name, "firing")[0]
+        self.assertEqual([r["status"] for r in A.telegram_requests(name)], [200])  # the fake parsed the HTML
         self.assertIn(name, msg["plain_text"])
         self.assertIn(desc, msg["plain_text"])
         self.assertIn("&lt;script&gt;", msg["text"])
@@ -348,23 +274,23 @@ class Telegram(unittest.TestCase):
         self.assertNotIn("<script>", msg["text"])
         # The only markup is Sentinel's own: no entity covers the rule name's would-be tags.
         self.assertTrue(all(e["type"] in ("bold", "italic", "code", "pre") for e in msg["entities"]), msg)
-        ev = event_with(rule["id"], notification_status="sent")
+        ev = A.event_with(rule["id"], notification_status="sent")
         self.assertEqual(ev["rule_name"], name)
 
     def test_ack_stops_repeats(self):
         name = uniq("acked")
         rule = create_rule(self, name, SERVERS["ack"]["id"], repeat_interval_sec=2)
-        wait_messages(name, "firing")
-        ev = event_with(rule["id"], status="firing")
+        A.wait_messages(name, "firing")
+        ev = A.event_with(rule["id"], status="firing")
         r = S.request("POST", EVENTS + "%d/ack" % ev["id"], token=T)
         self.assertEqual(r.status, 200, r)
         self.assertTrue(r.json()["acknowledged"])
         acked_at = time.time()
         time.sleep(5)  # 2.5 repeat intervals
-        late = [m for m in messages(name, "repeat") if m["time"] > acked_at + 1]
+        late = [m for m in A.messages(name, "repeat") if m["time"] > acked_at + 1]
         self.assertEqual(late, [])
-        self.assertTrue(event_with(rule["id"], status="firing")["acknowledged"])
-        self.assertEqual(get_rule(rule["id"])["state"], "firing")
+        self.assertTrue(A.event_with(rule["id"], status="firing")["acknowledged"])
+        self.assertEqual(A.get_rule(rule["id"])["state"], "firing")
 
 
 class Fleet(unittest.TestCase):
@@ -377,7 +303,7 @@ class Fleet(unittest.TestCase):
         self.assertIsNone(rule["server_id"])
 
         def two_events():
-            evs = rule_events(rule["id"])
+            evs = A.rule_events(rule["id"])
             return len(evs) >= 2 and evs
         evs = wait_for(two_events, 20, "two fleet events")
         by_instance = {e["labels"]["instance"]: e for e in evs}
@@ -388,7 +314,7 @@ class Fleet(unittest.TestCase):
         stray = by_instance[HOSTS[UNREGISTERED].instance]
         self.assertIsNone(stray["server_id"])
         self.assertEqual(stray["value"], 4.0)
-        msgs = wait_messages(name, "firing", count=2)
+        msgs = A.wait_messages(name, "firing", count=2)
         texts = "\n".join(m["plain_text"] for m in msgs)
         self.assertIn(SERVERS["fleet_high"]["name"], texts)
         self.assertIn(HOSTS[UNREGISTERED].instance, texts)
@@ -396,12 +322,12 @@ class Fleet(unittest.TestCase):
             self.assertNotIn(SERVERS[quiet]["name"], texts)
             self.assertNotIn(HOSTS[quiet].instance, texts)
         # The worst series is the rule's value; nothing else fires later.
-        rule_with(rule["id"], state="firing", last_value=4.0)
+        A.rule_with(rule["id"], state="firing", last_value=4.0)
         time.sleep(2)
-        self.assertEqual(len(rule_events(rule["id"])), 2)
-        self.assertEqual(len(messages(name)), 2)
+        self.assertEqual(len(A.rule_events(rule["id"])), 2)
+        self.assertEqual(len(A.messages(name)), 2)
         # server_id filters the fleet rule's events too.
-        self.assertEqual([e["id"] for e in events(server_id=SERVERS["fleet_high"]["id"])], [high["id"]])
+        self.assertEqual([e["id"] for e in A.events(server_id=SERVERS["fleet_high"]["id"])], [high["id"]])
 
 
 class Webhook(unittest.TestCase):
@@ -409,7 +335,7 @@ class Webhook(unittest.TestCase):
         host, srv = HOSTS["hook"], SERVERS["hook"]
         name = uniq("hooked")
         rule = create_rule(self, name, srv["id"], channel="webhook", severity="info", description="via hook")
-        req = wait_for(lambda: hook_requests(name), 20, "the firing webhook")[0]
+        req = wait_for(lambda: A.hook_requests(name), 20, "the firing webhook")[0]
         self.assertEqual(req["method"], "POST")
         self.assertEqual(req["path"], "/hooks/sentinel")
         self.assertTrue(req["headers"].get("Content-Type", "").startswith("application/json"), req["headers"])
@@ -427,23 +353,23 @@ class Webhook(unittest.TestCase):
         self.assertRegex(alert["fingerprint"], r"^[0-9a-f]{16}$")
         self.assertEqual(alert["annotations"].get("description"), "via hook")
         self.assertEqual(body["groupLabels"], {"alertname": name})
-        self.assertEqual(messages(name), [])  # webhook only
-        ev = event_with(rule["id"], notification_status="sent")
+        self.assertEqual(A.messages(name), [])  # webhook only
+        ev = A.event_with(rule["id"], notification_status="sent")
         self.assertEqual(alert["startsAt"], ev["started_at"])
 
         host.set(load1=0.5)
 
         def resolved():
-            return [r for r in hook_requests(name) if r["json"]["status"] == "resolved"]
+            return [r for r in A.hook_requests(name) if r["json"]["status"] == "resolved"]
         done = wait_for(resolved, 20, "the resolved webhook")[0]["json"]
         ra = done["alerts"][0]
         self.assertEqual((done["version"], ra["status"]), ("4", "resolved"))
         self.assertEqual((ra["fingerprint"], ra["startsAt"]), (alert["fingerprint"], alert["startsAt"]))
         self.assertNotEqual(ra["endsAt"], ZERO_TIME)
         self.assertGreaterEqual(parse_iso(ra["endsAt"]), parse_iso(ra["startsAt"]))
-        ev = event_with(rule["id"], status="resolved", notification_status="sent")
+        ev = A.event_with(rule["id"], status="resolved", notification_status="sent")
         self.assertEqual(ra["endsAt"], ev["resolved_at"])
-        self.assertEqual([r["json"]["status"] for r in hook_requests(name)], ["firing", "resolved"])
+        self.assertEqual([r["json"]["status"] for r in A.hook_requests(name)], ["firing", "resolved"])
 
     def test_resolved_never_overtakes_a_firing_being_retried(self):
         """The firing webhook fails once (503, Retry-After: 2) and the alert resolves meanwhile:
@@ -453,16 +379,16 @@ class Webhook(unittest.TestCase):
         self.addCleanup(lambda: HOOK.configure(fail_next=None, fail_status=None, retry_after=None))
         name = uniq("hook-retry")
         rule = create_rule(self, name, srv["id"], channel="webhook")
-        first = wait_for(lambda: hook_requests(name), 20, "the first (failing) webhook")[0]
+        first = wait_for(lambda: A.hook_requests(name), 20, "the first (failing) webhook")[0]
         self.assertEqual((first["status"], first["json"]["status"]), (503, "firing"))
         host.set(load1=0.5)
-        event_with(rule["id"], status="resolved")
+        A.event_with(rule["id"], status="resolved")
 
         def delivered():
-            ok = [r["json"]["status"] for r in hook_requests(name) if r["status"] == 200]
+            ok = [r["json"]["status"] for r in A.hook_requests(name) if r["status"] == 200]
             return len(ok) >= 2 and ok
         self.assertEqual(wait_for(delivered, 20, "both webhooks delivered"), ["firing", "resolved"])
-        event_with(rule["id"], status="resolved", notification_status="sent")
+        A.event_with(rule["id"], status="resolved", notification_status="sent")
 
 
 class EventsApi(unittest.TestCase):
@@ -470,25 +396,25 @@ class EventsApi(unittest.TestCase):
         a, b = SERVERS["filter_a"], SERVERS["filter_b"]
         ra = create_rule(self, uniq("filter-a"), a["id"])
         rb = create_rule(self, uniq("filter-b"), b["id"])
-        ea = event_with(ra["id"], status="firing")
-        event_with(rb["id"], status="firing")
+        ea = A.event_with(ra["id"], status="firing")
+        A.event_with(rb["id"], status="firing")
         HOSTS["filter_b"].set(load1=0.5)
-        eb = event_with(rb["id"], status="resolved")
+        eb = A.event_with(rb["id"], status="resolved")
 
-        self.assertEqual([e["id"] for e in events(rule_id=ra["id"])], [ea["id"]])
-        self.assertEqual([e["id"] for e in events(server_id=b["id"])], [eb["id"]])
-        self.assertEqual(events(status="firing", rule_id=rb["id"]), [])
-        self.assertEqual([e["id"] for e in events(status="resolved", rule_id=rb["id"])], [eb["id"]])
-        self.assertEqual([e["id"] for e in events(status="firing", server_id=a["id"])], [ea["id"]])
-        self.assertEqual(events(status="resolved", server_id=a["id"]), [])
-        firing = events(status="firing", limit=1000)
+        self.assertEqual([e["id"] for e in A.events(rule_id=ra["id"])], [ea["id"]])
+        self.assertEqual([e["id"] for e in A.events(server_id=b["id"])], [eb["id"]])
+        self.assertEqual(A.events(status="firing", rule_id=rb["id"]), [])
+        self.assertEqual([e["id"] for e in A.events(status="resolved", rule_id=rb["id"])], [eb["id"]])
+        self.assertEqual([e["id"] for e in A.events(status="firing", server_id=a["id"])], [ea["id"]])
+        self.assertEqual(A.events(status="resolved", server_id=a["id"]), [])
+        firing = A.events(status="firing", limit=1000)
         self.assertIn(ea["id"], [e["id"] for e in firing])
         self.assertTrue(all(e["status"] == "firing" for e in firing))
-        resolved = events(status="resolved", limit=1000)
+        resolved = A.events(status="resolved", limit=1000)
         self.assertIn(eb["id"], [e["id"] for e in resolved])
         self.assertTrue(all(e["status"] == "resolved" for e in resolved))
         # newest first
-        ids = [e["id"] for e in events(limit=1000)]
+        ids = [e["id"] for e in A.events(limit=1000)]
         self.assertEqual(ids, sorted(ids, reverse=True))
         r = S.request("GET", EVENTS + "%d" % eb["id"], token=T)
         self.assertEqual((r.status, r.json()["status"], r.json()["rule_id"]), (200, "resolved", rb["id"]))
@@ -500,7 +426,7 @@ class EventsApi(unittest.TestCase):
         sent = S.self_metric("sentinel_notifications_total", channel="telegram", result="sent")
         name = uniq("metered")
         create_rule(self, name, SERVERS["hot"]["id"])
-        wait_messages(name, "firing")
+        A.wait_messages(name, "firing")
         wait_for(lambda: S.self_metric("sentinel_notifications_total", channel="telegram", result="sent") >= sent + 1,
                  10, "sentinel_notifications_total{channel=telegram,result=sent} to grow")
         wait_for(lambda: S.self_metric("sentinel_rule_evaluations_total", result="ok") >= ok + 2,
@@ -518,27 +444,27 @@ class PrometheusDown(unittest.TestCase):
         s = ISO["sentinel"]
         name = uniq("outage")
         rule = create_rule(self, name, ISO["server"]["id"], sentinel=s)
-        wait_messages(name, "firing")
-        ev = event_with(rule["id"], sentinel=s, status="firing", notification_status="sent")
+        A.wait_messages(name, "firing")
+        ev = A.event_with(rule["id"], sentinel=s, status="firing", notification_status="sent")
         self.service("stop-service")
         try:
-            failed = rule_with(rule["id"], sentinel=s, state="error")
+            failed = A.rule_with(rule["id"], sentinel=s, state="error")
             self.assertTrue(failed["last_error"], failed)
             self.assertIn("rometheus", failed["last_error"])
             self.assertEqual(failed["last_value"], 5.0)  # the last known value stays
             time.sleep(3)  # three failed evaluations
-            self.assertEqual(get_rule(rule["id"], s)["state"], "error")
-            self.assertEqual(messages(name, "resolved"), [])
-            self.assertEqual(rule_events(rule["id"], s), [ev])
+            self.assertEqual(A.get_rule(rule["id"], s)["state"], "error")
+            self.assertEqual(A.messages(name, "resolved"), [])
+            self.assertEqual(A.rule_events(rule["id"], s), [ev])
         finally:
             self.service("start-service")
-        back = rule_with(rule["id"], sentinel=s, state="firing", timeout=30)
+        back = A.rule_with(rule["id"], sentinel=s, state="firing", timeout=30)
         self.assertIsNone(back["last_error"])
         time.sleep(1.5)
         # Still the one event, never resolved, never fired again.
-        evs = rule_events(rule["id"], s)
+        evs = A.rule_events(rule["id"], s)
         self.assertEqual([(e["id"], e["status"]) for e in evs], [(ev["id"], "firing")])
-        self.assertEqual([kind_of(m) for m in messages(name)], ["firing"])
+        self.assertEqual([kind_of(m) for m in A.messages(name)], ["firing"])
 
 
 class CrashSafety(unittest.TestCase):
@@ -552,7 +478,7 @@ class CrashSafety(unittest.TestCase):
         tag = uniq("crash")
         names = ["%s-%d" % (tag, i) for i in range(3)]
         rules = [create_rule(self, n, SERVERS["crash"]["id"]) for n in names]
-        evs = [event_with(r["id"], status="firing", notification_status="pending") for r in rules]
+        evs = [A.event_with(r["id"], status="firing", notification_status="pending") for r in rules]
         # The dispatcher, woken by the commit, has sent them: the fake sits on them.
         wait_for(lambda: TG.in_flight() >= len(names), delay, "three requests in flight")
         killed_at = time.time()
@@ -561,17 +487,17 @@ class CrashSafety(unittest.TestCase):
             # What reaches Telegram from the dead process fails; new requests answer at once.
             TG.configure(fail_next=len(names), fail_match=tag, fail_status=500, delay_seconds=None)
             wait_for(lambda: TG.in_flight() == 0, delay + 5, "the dead process's requests to end")
-            self.assertEqual([r["status"] for n in names for r in telegram_requests(n)], [500] * len(names))
-            self.assertEqual([m for n in names for m in messages(n)], [])
+            self.assertEqual([r["status"] for n in names for r in A.telegram_requests(n)], [500] * len(names))
+            self.assertEqual([m for n in names for m in A.messages(n)], [])
             TG.configure(fail_next=None, fail_match=None, fail_status=None)
         finally:
             S.start()
         # SQLite: leases die with the process; PostgreSQL: they run out (request timeout + 5 s).
-        delivered = wait_for(lambda: all(messages(n, "firing") for n in names) and [messages(n) for n in names],
+        delivered = wait_for(lambda: all(A.messages(n, "firing") for n in names) and [A.messages(n) for n in names],
                              45, "every firing notification after the restart")
         self.assertGreater(min(m["time"] for ms in delivered for m in ms), killed_at)
         for r, ev in zip(rules, evs):
-            after = event_with(r["id"], status="firing", notification_status="sent")
+            after = A.event_with(r["id"], status="firing", notification_status="sent")
             self.assertEqual(after["id"], ev["id"])  # the same event, not a new one
 
 

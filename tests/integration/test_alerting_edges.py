@@ -34,14 +34,13 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import harness
+from alerting_support import EVENTS, RULES, AlertingView, kind_of, uniq
 from fixtures import FixtureHost, prometheus_value, wait_for
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
 from fake_telegram import FakeTelegram, utf16_len  # noqa: E402
 from webhook_receiver import WebhookReceiver  # noqa: E402
 
-RULES = "/api/v1/alerts/rules/"
-EVENTS = "/api/v1/alerts/events/"
 # Random, so that finding it anywhere is never a coincidence.
 BOT_TOKEN = "424242:edge-" + secrets.token_hex(12)
 CHAT_ID = -1009876543210
@@ -49,6 +48,7 @@ HOOK_PATH = "/hooks/edge"
 ELLIPSIS = "\u2026"
 
 S = None        # the Sentinel of most tests (no proxy)
+A = None        # AlertingView of S, TG and HOOK
 SP = None       # HTTPS_PROXY=<PROXY>
 SN = None       # HTTPS_PROXY=<PROXY>, NO_PROXY=127.0.0.1
 TG = None       # FakeTelegram
@@ -200,7 +200,7 @@ def setUpModule():
 
 
 def start_everything():
-    global S, SP, SN, TG, HOOK, PROXY
+    global S, SP, SN, TG, HOOK, PROXY, A
     # Targets first: Prometheus picks them up while the rest starts.
     for role, values in ROLES.items():
         HOSTS[role] = FixtureHost(**values)
@@ -208,6 +208,7 @@ def start_everything():
     HOOK = WebhookReceiver().start()
     PROXY = RecordingProxy().start()
     S = harness.Sentinel(sentinel_env()).start()
+    A = AlertingView(S, TG, HOOK)
     SP = harness.Sentinel(sentinel_env(HTTPS_PROXY=PROXY.url)).start()
     SN = harness.Sentinel(sentinel_env(HTTPS_PROXY=PROXY.url, NO_PROXY="127.0.0.1")).start()
     for role in ROLES:
@@ -248,9 +249,6 @@ def tearDownModule():
 
 # --- helpers (as in test_alerting.py, with the Sentinel as a parameter) --------------------
 
-def uniq(what):
-    return "%s-%s" % (what, secrets.token_hex(4))
-
 
 def server(sentinel, role, name=None):
     host = HOSTS[role]
@@ -275,79 +273,14 @@ def create_rule(testcase, name, role, sentinel=None, **kw):
     return rule
 
 
-def get_rule(rule_id, sentinel=None):
-    s = sentinel or S
-    r = s.request("GET", RULES + "%d" % rule_id, token=s.admin_token)
-    assert r.status == 200, r
-    return r.json()
-
-
-def rule_events(rule_id, sentinel=None):
-    s = sentinel or S
-    r = s.request("GET", EVENTS + "?rule_id=%d&limit=1000" % rule_id, token=s.admin_token)
-    assert r.status == 200, r
-    return r.json()
-
-
-def event_with(rule_id, sentinel=None, timeout=20, **want):
-    """Waits for the rule's single event to match `want`; returns it."""
-    def match():
-        evs = rule_events(rule_id, sentinel)
-        return len(evs) == 1 and all(evs[0].get(k) == v for k, v in want.items()) and evs[0]
-    return wait_for(match, timeout, "the event of rule %d with %r" % (rule_id, want))
-
-
-def rule_with(rule_id, sentinel=None, timeout=20, **want):
-    def match():
-        rule = get_rule(rule_id, sentinel)
-        return rule["last_evaluated_at"] and all(rule.get(k) == v for k, v in want.items()) and rule
-    return wait_for(match, timeout, "rule %d with %r" % (rule_id, want))
-
 
 def evaluations_after(rule_id, t, count, sentinel=None):
     """Waits until the rule has been evaluated `count` seconds (= evaluations) after time t."""
     def done():
-        at = get_rule(rule_id, sentinel)["last_evaluated_at"]
+        at = A.get_rule(rule_id, sentinel)["last_evaluated_at"]
         return at and calendar.timegm(time.strptime(at, "%Y-%m-%dT%H:%M:%SZ")) >= int(t) + count
     wait_for(done, count + 10, "%d evaluations of rule %d" % (count, rule_id))
 
-
-def kind_of(message):
-    head = message["plain_text"].split("\n", 1)[0]
-    if "STILL FIRING" in head:
-        return "repeat"
-    if "RESOLVED" in head:
-        return "resolved"
-    if "FIRING" in head:
-        return "firing"
-    return "?"
-
-
-def messages(name, kind=None):
-    """Telegram messages accepted by the fake whose heading names this rule, oldest first."""
-    out = [m for m in TG.messages() if name in m["plain_text"].split("\n", 1)[0]]
-    return [m for m in out if kind is None or kind_of(m) == kind]
-
-
-def wait_messages(name, kind=None, count=1, timeout=20):
-    return wait_for(lambda: len(messages(name, kind)) >= count and messages(name, kind), timeout,
-                    "%d %s message(s) for %s" % (count, kind or "any", name))
-
-
-def telegram_requests(name):
-    """Every sendMessage request about this rule, with the fake's answer (matched on the random
-    suffix of the name)."""
-    key = name[-8:]
-    return [r for r in TG.requests() if key in str((r.get("params") or {}).get("text", ""))]
-
-
-def hook_requests(name):
-    out = []
-    for r in HOOK.requests():
-        alerts = (r.get("json") or {}).get("alerts") or []
-        if alerts and alerts[0].get("labels", {}).get("alertname") == name:
-            out.append(r)
-    return out
 
 
 def proxied(name):
@@ -379,88 +312,88 @@ class NoData(unittest.TestCase):
         name = uniq("nd-alerting")
         rule = create_rule(self, name, "nd_alerting", no_data_state="alerting")
         self.assertEqual(rule["no_data_state"], "alerting")
-        rule_with(rule["id"], state="inactive", last_value=1.0)  # evaluated: below the threshold
-        self.assertEqual(rule_events(rule["id"]), [])
+        A.rule_with(evaluated=True, rule_id=rule["id"], state="inactive", last_value=1.0)  # evaluated: below the threshold
+        self.assertEqual(A.rule_events(rule["id"]), [])
 
         go_dark(host)
-        ev = event_with(rule["id"], status="firing")
+        ev = A.event_with(rule["id"], status="firing")
         self.assertEqual((ev["server_id"], ev["labels"].get("instance")), (srv["id"], host.instance))
         self.assertIsNone(ev["value"])  # no data, not the last value seen
         self.assertIn("no data", ev["message"])
         self.assertNotIn("1 > 2", ev["message"])  # the last value (1) never met the condition
-        msg = wait_messages(name, "firing")[0]
+        msg = A.wait_messages(name, "firing")[0]
         self.assertIn("no data", msg["plain_text"])
         self.assertNotIn("1 > 2", msg["plain_text"])
-        self.assertEqual(get_rule(rule["id"])["state"], "firing")
+        self.assertEqual(A.get_rule(rule["id"])["state"], "firing")
 
         host.set(fail_status=None)  # back, still at 1.0 < 2
-        ev = event_with(rule["id"], status="resolved", notification_status="sent")
+        ev = A.event_with(rule["id"], status="resolved", notification_status="sent")
         self.assertEqual(ev["value"], 1.0)
-        wait_messages(name, "resolved")
-        rule_with(rule["id"], state="inactive", last_value=1.0)
-        self.assertEqual([kind_of(m) for m in messages(name)], ["firing", "resolved"])
+        A.wait_messages(name, "resolved")
+        A.rule_with(evaluated=True, rule_id=rule["id"], state="inactive", last_value=1.0)
+        self.assertEqual([kind_of(m) for m in A.messages(name)], ["firing", "resolved"])
 
     def test_alerting_fires_on_an_empty_result_and_ends_once_data_arrives(self):
         host, srv = HOSTS["nd_empty"], SERVERS[(S, "nd_empty")]
         self.assertIsNone(load1(host))  # never scraped successfully
         name = uniq("nd-empty")
         rule = create_rule(self, name, "nd_empty", no_data_state="alerting")
-        ev = event_with(rule["id"], status="firing")
+        ev = A.event_with(rule["id"], status="firing")
         self.assertEqual(ev["labels"], {})
         self.assertEqual(ev["server_id"], srv["id"])
         self.assertIsNone(ev["value"])
         self.assertIn("no data", ev["message"])
-        msg = wait_messages(name, "firing")[0]
+        msg = A.wait_messages(name, "firing")[0]
         self.assertIn(srv["name"], msg["plain_text"])
-        rule_with(rule["id"], state="firing")
+        A.rule_with(evaluated=True, rule_id=rule["id"], state="firing")
 
         host.set(fail_status=None)  # data arrives, at 1.0 < 2
         wait_for(lambda: load1(host) == 1.0, 15, "node_load1 of %s" % host.instance)
         # The "no data at all" alert is over; the series that arrived is below the threshold.
-        ev = event_with(rule["id"], status="resolved", notification_status="sent")
+        ev = A.event_with(rule["id"], status="resolved", notification_status="sent")
         self.assertEqual(ev["labels"], {})
-        wait_messages(name, "resolved")
-        rule_with(rule["id"], state="inactive", last_value=1.0)
+        A.wait_messages(name, "resolved")
+        A.rule_with(evaluated=True, rule_id=rule["id"], state="inactive", last_value=1.0)
         evaluations_after(rule["id"], time.time(), 2)
-        self.assertEqual(len(rule_events(rule["id"])), 1)
-        self.assertEqual([kind_of(m) for m in messages(name)], ["firing", "resolved"])
+        self.assertEqual(len(A.rule_events(rule["id"])), 1)
+        self.assertEqual([kind_of(m) for m in A.messages(name)], ["firing", "resolved"])
 
     def test_keep_last_keeps_firing_while_data_is_gone(self):
         host = HOSTS["nd_keep"]
         name = uniq("nd-keep")
         rule = create_rule(self, name, "nd_keep", no_data_state="keep_last")
-        first = event_with(rule["id"], status="firing", notification_status="sent")
-        wait_messages(name, "firing")
+        first = A.event_with(rule["id"], status="firing", notification_status="sent")
+        A.wait_messages(name, "firing")
 
         go_dark(host)
         evaluations_after(rule["id"], time.time(), 3)  # three evaluations without data
-        self.assertEqual(get_rule(rule["id"])["state"], "firing")
-        self.assertEqual(rule_events(rule["id"]), [first])
-        self.assertEqual([kind_of(m) for m in messages(name)], ["firing"])
+        self.assertEqual(A.get_rule(rule["id"])["state"], "firing")
+        self.assertEqual(A.rule_events(rule["id"]), [first])
+        self.assertEqual([kind_of(m) for m in A.messages(name)], ["firing"])
 
         host.set(load1=1.0, fail_status=None)  # data returns, below the threshold
-        ev = event_with(rule["id"], status="resolved", notification_status="sent")
+        ev = A.event_with(rule["id"], status="resolved", notification_status="sent")
         self.assertEqual((ev["id"], ev["value"]), (first["id"], 1.0))
-        wait_messages(name, "resolved")
-        rule_with(rule["id"], state="inactive", last_value=1.0)
+        A.wait_messages(name, "resolved")
+        A.rule_with(evaluated=True, rule_id=rule["id"], state="inactive", last_value=1.0)
 
     def test_ok_is_the_default_and_resolves_on_disappearance(self):
         host = HOSTS["nd_ok"]
         name = uniq("nd-ok")
         rule = create_rule(self, name, "nd_ok")
         self.assertEqual(rule["no_data_state"], "ok")
-        first = event_with(rule["id"], status="firing", notification_status="sent")
-        wait_messages(name, "firing")
+        first = A.event_with(rule["id"], status="firing", notification_status="sent")
+        A.wait_messages(name, "firing")
 
         go_dark(host)
-        ev = event_with(rule["id"], status="resolved", notification_status="sent")
+        ev = A.event_with(rule["id"], status="resolved", notification_status="sent")
         self.assertEqual(ev["id"], first["id"])
         self.assertEqual(ev["value"], 5.0)  # the last value seen stays
-        wait_messages(name, "resolved")
-        rule_with(rule["id"], state="inactive")
+        A.wait_messages(name, "resolved")
+        A.rule_with(evaluated=True, rule_id=rule["id"], state="inactive")
         evaluations_after(rule["id"], time.time(), 2)  # still gone: nothing more happens
-        self.assertEqual([kind_of(m) for m in messages(name)], ["firing", "resolved"])
-        self.assertEqual(len(rule_events(rule["id"])), 1)
+        self.assertEqual([kind_of(m) for m in A.messages(name)], ["firing", "resolved"])
+        self.assertEqual(len(A.rule_events(rule["id"])), 1)
 
 
 class Hysteresis(unittest.TestCase):
@@ -469,27 +402,27 @@ class Hysteresis(unittest.TestCase):
         name = uniq("hysteresis")
         rule = create_rule(self, name, "hysteresis", threshold=90, recovery_threshold=80)
         self.assertEqual(rule["recovery_threshold"], 80)
-        first = event_with(rule["id"], status="firing", notification_status="sent")
+        first = A.event_with(rule["id"], status="firing", notification_status="sent")
         self.assertEqual(first["value"], 95.0)
-        wait_messages(name, "firing")
+        A.wait_messages(name, "firing")
 
         host.set(load1=85.0)  # below the threshold, above the recovery threshold
-        rule_with(rule["id"], state="firing", last_value=85.0)
+        A.rule_with(evaluated=True, rule_id=rule["id"], state="firing", last_value=85.0)
         evaluations_after(rule["id"], time.time(), 2)
-        self.assertEqual(get_rule(rule["id"])["state"], "firing")
-        self.assertEqual(rule_events(rule["id"])[0]["status"], "firing")
-        self.assertEqual(messages(name, "resolved"), [])
+        self.assertEqual(A.get_rule(rule["id"])["state"], "firing")
+        self.assertEqual(A.rule_events(rule["id"])[0]["status"], "firing")
+        self.assertEqual(A.messages(name, "resolved"), [])
 
         host.set(load1=75.0)  # past the recovery threshold
-        ev = event_with(rule["id"], status="resolved", notification_status="sent")
+        ev = A.event_with(rule["id"], status="resolved", notification_status="sent")
         self.assertEqual((ev["id"], ev["value"]), (first["id"], 75.0))
-        wait_messages(name, "resolved")
+        A.wait_messages(name, "resolved")
 
         host.set(load1=85.0)  # back above the recovery threshold: firing again needs > 90
-        rule_with(rule["id"], state="inactive", last_value=85.0)
+        A.rule_with(evaluated=True, rule_id=rule["id"], state="inactive", last_value=85.0)
         evaluations_after(rule["id"], time.time(), 2)
-        self.assertEqual(len(rule_events(rule["id"])), 1)
-        self.assertEqual([kind_of(m) for m in messages(name)], ["firing", "resolved"])
+        self.assertEqual(len(A.rule_events(rule["id"])), 1)
+        self.assertEqual([kind_of(m) for m in A.messages(name)], ["firing", "resolved"])
 
 
 class Proxy(unittest.TestCase):
@@ -497,28 +430,28 @@ class Proxy(unittest.TestCase):
         name, hooked = uniq("via-proxy"), uniq("hook-via-proxy")
         create_rule(self, name, "hot", sentinel=SP)
         create_rule(self, hooked, "hot", sentinel=SP, channel="webhook")
-        msg = wait_messages(name, "firing")[0]
+        msg = A.wait_messages(name, "firing")[0]
         self.assertEqual(msg["token"], BOT_TOKEN)
         seen = wait_for(lambda: proxied(name), 5, "the proxy to record the sendMessage")
         self.assertEqual([(r["line"], r["status"]) for r in seen],
                          [("POST http://127.0.0.1:%d/bot%s/sendMessage HTTP/1.1" % (TG.port, BOT_TOKEN), 200)])
-        self.assertEqual(len(telegram_requests(name)), 1)  # through the proxy only, not also directly
+        self.assertEqual(len(A.telegram_requests(name)), 1)  # through the proxy only, not also directly
 
-        wait_for(lambda: hook_requests(hooked), 20, "the webhook")
+        wait_for(lambda: A.hook_requests(hooked), 20, "the webhook")
         seen = wait_for(lambda: proxied(hooked), 5, "the proxy to record the webhook")
         self.assertEqual([(r["line"], r["status"]) for r in seen],
                          [("POST http://127.0.0.1:%d%s HTTP/1.1" % (HOOK.port, HOOK_PATH), 200)])
-        self.assertEqual(len(hook_requests(hooked)), 1)
+        self.assertEqual(len(A.hook_requests(hooked)), 1)
 
     def test_no_proxy_bypasses_it(self):
         name, hooked = uniq("no-proxy"), uniq("hook-no-proxy")
         create_rule(self, name, "hot", sentinel=SN)
         create_rule(self, hooked, "hot", sentinel=SN, channel="webhook")
-        wait_messages(name, "firing")
-        wait_for(lambda: hook_requests(hooked), 20, "the webhook")
+        A.wait_messages(name, "firing")
+        wait_for(lambda: A.hook_requests(hooked), 20, "the webhook")
         self.assertEqual(proxied(name), [])
         self.assertEqual(proxied(hooked), [])
-        self.assertEqual([r["status"] for r in telegram_requests(name)], [200])
+        self.assertEqual([r["status"] for r in A.telegram_requests(name)], [200])
 
 
 class Telegram(unittest.TestCase):
@@ -536,8 +469,8 @@ class Telegram(unittest.TestCase):
         name = (uniq("long") + " \u0422\u0440\u0435\u0432\u043e\u0433\u0430 " + "\U0001F6A8" * 255)[:255]
         self.assertGreater(2 * utf16_len(name) + 2 * utf16_len(LONG_SERVER_NAME) + utf16_len(description), 4096 + 500)
         rule = create_rule(self, name, "long", description=description)
-        msg = wait_messages(name, "firing")[0]
-        self.assertEqual([r["status"] for r in telegram_requests(name)], [200])  # the fake parsed its HTML
+        msg = A.wait_messages(name, "firing")[0]
+        self.assertEqual([r["status"] for r in A.telegram_requests(name)], [200])  # the fake parsed its HTML
         plain = msg["plain_text"]
         self.assertLessEqual(utf16_len(plain), 4096)
         self.assertGreater(utf16_len(plain), 4096 - 10)  # cut at the limit, not far before it
@@ -553,7 +486,7 @@ class Telegram(unittest.TestCase):
         # Everything before it is whole.
         self.assertIn(name, plain.split("\n", 1)[0])
         self.assertIn(LONG_SERVER_NAME, plain)
-        event_with(rule["id"], notification_status="sent")
+        A.event_with(rule["id"], notification_status="sent")
 
     def test_chat_not_found_fails_at_once_and_the_token_stays_secret(self):
         failed = S.self_metric("sentinel_notifications_total", channel="telegram", result="failed")
@@ -562,16 +495,16 @@ class Telegram(unittest.TestCase):
         TG.configure(fail_next=100, fail_match=name[-8:], fail_status=400)
         self.addCleanup(lambda: TG.configure(fail_next=None, fail_match=None, fail_status=None))
         rule = create_rule(self, name, "hot")
-        ev = event_with(rule["id"], status="firing", notification_status="failed")
-        reqs = telegram_requests(name)
+        ev = A.event_with(rule["id"], status="firing", notification_status="failed")
+        reqs = A.telegram_requests(name)
         self.assertEqual([(r["status"], r["response"]["description"]) for r in reqs],
                          [(400, "Bad Request: chat not found")])
         wait_for(lambda: S.self_metric("sentinel_notifications_total", channel="telegram", result="failed")
                  >= failed + 1, 5, "sentinel_notifications_total{result=failed} to grow")
         time.sleep(1.5)  # "failed" is final: no second attempt
-        self.assertEqual(len(telegram_requests(name)), 1)
-        self.assertEqual(messages(name), [])
-        self.assertEqual(rule_events(rule["id"])[0]["notification_status"], "failed")
+        self.assertEqual(len(A.telegram_requests(name)), 1)
+        self.assertEqual(A.messages(name), [])
+        self.assertEqual(A.rule_events(rule["id"])[0]["notification_status"], "failed")
 
         secrets_ = {BOT_TOKEN, BOT_TOKEN.split(":", 1)[1], urllib.parse.quote(BOT_TOKEN, safe="")}
         # Not in any log (every Sentinel of this module, at LOG_LEVEL=debug)...
@@ -601,13 +534,13 @@ class Webhook(unittest.TestCase):
         self.addCleanup(lambda: HOOK.configure(fail_next=None, fail_status=None, retry_after=None))
         name = uniq("hook-500")
         rule = create_rule(self, name, "hook", channel="webhook")
-        first = wait_for(lambda: hook_requests(name), 20, "the first (failing) webhook")[0]
+        first = wait_for(lambda: A.hook_requests(name), 20, "the first (failing) webhook")[0]
         self.assertEqual((first["status"], first["json"]["status"]), (500, "firing"))
         host.set(load1=0.5)  # resolves while the firing notification is being retried
-        event_with(rule["id"], status="resolved")
+        A.event_with(rule["id"], status="resolved")
 
         def delivered():
-            reqs = hook_requests(name)
+            reqs = A.hook_requests(name)
             return len([r for r in reqs if r["status"] == 200]) >= 2 and reqs
         reqs = wait_for(delivered, 20, "both webhooks delivered")
         self.assertEqual([(r["status"], r["json"]["status"]) for r in reqs],
@@ -616,7 +549,7 @@ class Webhook(unittest.TestCase):
         self.assertGreaterEqual(reqs[1]["time"] - reqs[0]["time"], 1 - 0.05)
         self.assertGreaterEqual(reqs[2]["time"] - reqs[1]["time"], 1 - 0.05)
         self.assertEqual(reqs[2]["json"]["alerts"][0]["fingerprint"], reqs[3]["json"]["alerts"][0]["fingerprint"])
-        event_with(rule["id"], status="resolved", notification_status="sent")
+        A.event_with(rule["id"], status="resolved", notification_status="sent")
 
 
 if __name__ == "__main__":
