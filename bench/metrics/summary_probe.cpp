@@ -1,16 +1,20 @@
 // summary_probe: latency of Sentinel's summary endpoint next to the raw
-// latency of the same Prometheus queries, measured in the same rounds
+// latency of the Prometheus queries behind it, measured in the same rounds
 // (one thread, keep-alive connections, Boost.Beast), for bench/metrics/run.sh.
 //
 //   summary_probe --prometheus-port P --queries FILE --sentinel-port S --summary-path PATH
-//                 --token JWT [--server-path PATH] [--host 127.0.0.1] [--rounds 200]
-//                 [--accept-encoding gzip]
+//                 --token JWT [--combined FILE] [--server-path PATH] [--host 127.0.0.1]
+//                 [--rounds 200] [--accept-encoding gzip]
 //
-// FILE holds the PromQL expressions a summary sends, one per line. Each round:
-//   1. every query alone, one after the other, on one connection;
-//   2. all queries at once, one connection each (what a summary asks of Prometheus);
-//   3. one GET of the summary (one connection; run Sentinel with METRICS_CACHE_TTL_SEC=0);
-//   4. with --server-path (GET /api/v1/servers/{id}), one GET of it on the same
+// --queries FILE holds the summary's PromQL expressions (the catalogue's), one
+// per line; --combined FILE the one query that joins them (what Sentinel
+// sends for a summary). Each round:
+//   1. every catalogue query alone, one after the other, on one connection;
+//   2. all catalogue queries at once, one connection each (the floor of a
+//      client that sends them separately but concurrently);
+//   3. with --combined, the combined query alone;
+//   4. one GET of the summary (one connection; run Sentinel with METRICS_CACHE_TTL_SEC=0);
+//   5. with --server-path (GET /api/v1/servers/{id}), one GET of it on the same
 //      connection: Sentinel's fixed cost (HTTP, token, server lookup) without Prometheus.
 // Queries are sent as Sentinel sends them: POST /api/v1/query with query,
 // timeout=9000ms and time=now (ms), without asking for compression (Sentinel
@@ -19,8 +23,9 @@
 // Prints "key value" lines: per query "query_<i>_median_ms", "query_<i>_p90_ms",
 // "slowest_query" (index), "slowest_query_median_ms", "all_concurrent_median_ms",
 // "summary_median_ms", "summary_p90_ms", "ratio_summary_to_slowest",
-// "ratio_summary_to_concurrent" and, with --server-path, "server_get_median_ms"
-// and "server_get_p90_ms".
+// "ratio_summary_to_concurrent"; with --combined "combined_median_ms",
+// "combined_p90_ms", "ratio_combined_to_slowest" and "ratio_summary_to_combined";
+// with --server-path "server_get_median_ms" and "server_get_p90_ms".
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -53,7 +58,7 @@ namespace {
 
 struct Options {
   std::string host = "127.0.0.1";
-  std::string prometheus_port, sentinel_port, queries_file, summary_path, server_path, token;
+  std::string prometheus_port, sentinel_port, queries_file, combined_file, summary_path, server_path, token;
   int rounds = 200;
   bool gzip = false;  // --accept-encoding gzip: ask Prometheus for gzip (libcurl's default)
 };
@@ -61,7 +66,8 @@ struct Options {
 [[noreturn]] void usage(const char* why) {
   std::cerr << "summary_probe: " << why
             << "\nusage: summary_probe --prometheus-port P --queries FILE --sentinel-port S --summary-path PATH"
-               " --token JWT [--server-path PATH] [--host H] [--rounds N] [--accept-encoding gzip]\n";
+               " --token JWT [--combined FILE] [--server-path PATH] [--host H] [--rounds N]"
+               " [--accept-encoding gzip]\n";
   std::exit(2);
 }
 
@@ -75,6 +81,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--prometheus-port") o.prometheus_port = v;
     else if (a == "--sentinel-port") o.sentinel_port = v;
     else if (a == "--queries") o.queries_file = v;
+    else if (a == "--combined") o.combined_file = v;
     else if (a == "--summary-path") o.summary_path = v;
     else if (a == "--server-path") o.server_path = v;
     else if (a == "--token") o.token = v;
@@ -167,7 +174,7 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
 }
 
-asio::awaitable<void> probe(const Options& o, const std::vector<std::string>& queries) {
+asio::awaitable<void> probe(const Options& o, const std::vector<std::string>& queries, const std::string& combined) {
   auto ex = co_await asio::this_coro::executor;
   tcp::resolver resolver(ex);
   const tcp::endpoint prom = *(co_await resolver.async_resolve(o.host, o.prometheus_port, asio::use_awaitable)).begin();
@@ -177,7 +184,7 @@ asio::awaitable<void> probe(const Options& o, const std::vector<std::string>& qu
   Conn sentinel(ex, sent);
 
   std::vector<std::vector<double>> single(queries.size());
-  std::vector<double> concurrent, summary, server_get;
+  std::vector<double> concurrent, combined_ms, summary, server_get;
   bhttp::request<bhttp::string_body> summary_req{bhttp::verb::get, o.summary_path, 11};
   summary_req.set(bhttp::field::host, o.host + ":" + o.sentinel_port);
   summary_req.set(bhttp::field::authorization, "Bearer " + o.token);
@@ -215,6 +222,14 @@ asio::awaitable<void> probe(const Options& o, const std::vector<std::string>& qu
       if (failure) std::rethrow_exception(failure);
       if (round) concurrent.push_back(ms);
     }
+    if (!combined.empty()) {
+      auto req = query_request(o, combined);
+      const auto t0 = clock_type::now();
+      auto res = co_await prom_conns[0]->exchange(std::move(req));
+      const double ms = ms_since(t0);
+      check(res, "prometheus (combined)");
+      if (round) combined_ms.push_back(ms);
+    }
     {
       const auto t0 = clock_type::now();
       auto res = co_await sentinel.exchange(summary_req);
@@ -247,6 +262,12 @@ asio::awaitable<void> probe(const Options& o, const std::vector<std::string>& qu
               "ratio_summary_to_slowest %.2f\nratio_summary_to_concurrent %.2f\n",
               o.rounds, slowest, slow, conc, percentile(concurrent, 0.9), summ, percentile(summary, 0.9),
               summ / slow, summ / conc);
+  if (!combined_ms.empty()) {
+    const double comb = percentile(combined_ms, 0.5);
+    std::printf("combined_median_ms %.3f\ncombined_p90_ms %.3f\nratio_combined_to_slowest %.2f\n"
+                "ratio_summary_to_combined %.2f\n",
+                comb, percentile(combined_ms, 0.9), comb / slow, summ / comb);
+  }
   if (!server_get.empty())
     std::printf("server_get_median_ms %.3f\nserver_get_p90_ms %.3f\n", percentile(server_get, 0.5),
                 percentile(server_get, 0.9));
@@ -261,10 +282,16 @@ int main(int argc, char** argv) {
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) queries.push_back(line);
   if (queries.empty()) usage("no queries in --queries file");
+  std::string combined;
+  if (!o.combined_file.empty()) {
+    std::ifstream c(o.combined_file);
+    std::getline(c, combined);
+    if (combined.empty()) usage("no query in --combined file");
+  }
 
   asio::io_context io(1);
   int rc = 0;
-  asio::co_spawn(io, probe(o, queries), [&](std::exception_ptr e) {
+  asio::co_spawn(io, probe(o, queries, combined), [&](std::exception_ptr e) {
     if (!e) return;
     try {
       std::rethrow_exception(e);

@@ -9,7 +9,7 @@
 #   * queries/s reaching Prometheus (its own prometheus_http_requests_total
 #     {handler="/api/v1/query"}) and sent by Sentinel
 #     (sentinel_prometheus_queries_total{endpoint="query"}): must be
-#     SERVERS x queries per summary (10) / INTERVAL, whatever N (one poller
+#     SERVERS x queries per summary (1) / INTERVAL, whatever N (one poller
 #     per server: sentinel_ws_pollers == SERVERS, sentinel_ws_polls_total
 #     grows by SERVERS / INTERVAL per second);
 #   * lag = frame receipt time - "polled_at", p50/p99/max over every frame;
@@ -37,7 +37,7 @@ parallel=${PARALLEL:-64}
 . "$root/bench/build_tools.sh"
 bin=$(sentinel_bin)
 load=$(bench_tool ws_load)
-per_summary=$(python3 "$root/bench/metrics/catalogue_queries.py" "$root/src/prometheus/query_catalogue.cpp" x x | wc -l)
+per_summary=$(python3 "$root/bench/metrics/catalogue_queries.py" --combined "$root/src/prometheus/query_catalogue.cpp" x x | wc -l)
 
 max_clients=0
 for n in $client_counts; do [ "$n" -gt "$max_clients" ] && max_clients=$n; done

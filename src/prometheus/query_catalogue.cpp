@@ -1,6 +1,7 @@
 #include "prometheus/query_catalogue.hpp"
 
 #include <array>
+#include <string>
 
 namespace sentinel::prometheus {
 
@@ -62,6 +63,21 @@ constexpr ContainerQueries containers{
 std::span<const SummaryMetric> summary_metrics() { return summary; }
 
 std::string_view up_query() { return up; }
+
+std::string_view summary_query() {
+  static const std::string combined = [] {
+    // label_replace(v, dst, replacement, "", ""): the empty source label
+    // always matches the empty regex, so dst is set on every series.
+    auto tagged = [](std::string_view key, std::string_view promql) {
+      return "label_replace(" + std::string(promql) + ", \"" + std::string(summary_metric_label) + "\", \"" +
+             std::string(key) + "\", \"\", \"\")";
+    };
+    std::string q = tagged("up", up);
+    for (const auto& m : summary) q += " or " + tagged(m.key, m.promql);
+    return q;
+  }();
+  return combined;
+}
 
 std::optional<SummaryMetric> find_summary_metric(std::string_view key) {
   for (const auto& m : summary)

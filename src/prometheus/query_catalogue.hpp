@@ -26,6 +26,18 @@ std::span<const SummaryMetric> summary_metrics();
 // `up{instance="$instance",job="$job"}`: 1 when the last scrape succeeded.
 std::string_view up_query();
 
+// The label that names each series of summary_query(): "up" or a SummaryMetric key.
+inline constexpr std::string_view summary_metric_label = "sentinel_metric";
+
+// The whole summary as ONE instant query (a template over $instance and
+// $job): up_query() and every summary metric, each tagged by label_replace
+// with summary_metric_label, joined with `or`. The tag keeps `or` from
+// dropping a branch (every branch is an aggregation without labels, so
+// untagged they would all match the first one). A metric with no data has
+// no series in the answer. One query instead of ten: Prometheus parses,
+// plans and answers once, and a summary holds one concurrency slot.
+std::string_view summary_query();
+
 // The summary metric named `key`, or nullopt (used by the range endpoint,
 // which accepts exactly the summary's keys).
 std::optional<SummaryMetric> find_summary_metric(std::string_view key);

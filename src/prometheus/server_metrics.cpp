@@ -6,11 +6,14 @@
 #include <cmath>
 #include <map>
 
+#include "core/shared_cache.hpp"
 #include "core/time.hpp"
 #include "core/when_all.hpp"
 #include "prometheus/client.hpp"
 #include "prometheus/promql_template.hpp"
 #include "prometheus/query_catalogue.hpp"
+#include "prometheus/summary_result.hpp"
+#include "prometheus/summary_snapshot.hpp"
 
 namespace sentinel::prometheus {
 
@@ -20,20 +23,13 @@ namespace {
 
 double unix_now() {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
-  // Millisecond precision: every query of one summary uses the same instant.
+  // Millisecond precision: the `time` a summary is evaluated at, sent as such to Prometheus.
   return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()) / 1000.0;
 }
 
 boost::json::value json_number(const std::optional<double>& v) {
   if (!v || !std::isfinite(*v)) return nullptr;
   return *v;
-}
-
-// The single value of an instant query meant to yield at most one series.
-std::optional<double> single_value(const QueryResult& r) {
-  if (r.type == ResultType::scalar) return r.scalar.value;
-  if (r.type == ResultType::vector && !r.vector.empty()) return r.vector.front().point.value;
-  return std::nullopt;
 }
 
 std::optional<double> finite(std::optional<double> v) {
@@ -67,58 +63,83 @@ boost::json::object to_json(const Summary& s) {
   };
 }
 
-ServerMetrics::ServerMetrics(Client& client, std::chrono::milliseconds cache_ttl)
-    : client_(client), cache_ttl_(cache_ttl) {}
+ServerMetrics::ServerMetrics(Client& client, std::chrono::milliseconds cache_ttl, core::SharedCache* shared)
+    : client_(client), cache_ttl_(cache_ttl), shared_(shared) {}
 
 std::optional<Summary> ServerMetrics::cached(const std::string& key) {
-  if (cache_ttl_.count() <= 0) return std::nullopt;
   std::lock_guard lock(mutex_);
   auto it = cache_.find(key);
   if (it == cache_.end() || std::chrono::steady_clock::now() - it->second.fetched > cache_ttl_) return std::nullopt;
   return it->second.summary;
 }
 
-void ServerMetrics::store(const std::string& key, const Summary& s) {
-  if (cache_ttl_.count() <= 0) return;
+void ServerMetrics::store(const std::string& key, const Summary& s, std::chrono::steady_clock::time_point fetched) {
   std::lock_guard lock(mutex_);
   const auto now = std::chrono::steady_clock::now();
   // Bounded by the number of servers; drop stale entries when it grows.
   if (cache_.size() > 4096)
     std::erase_if(cache_, [&](const auto& kv) { return now - kv.second.fetched > cache_ttl_; });
-  cache_[key] = CacheEntry{s, now};
+  cache_[key] = CacheEntry{s, fetched};
 }
 
 asio::awaitable<QueryOutcome<Summary>> ServerMetrics::summary(const domain::Server& server, bool fresh) {
-  const std::string key = server.job_name + '\n' + server.instance;
+  if (cache_ttl_.count() <= 0) co_return co_await query(server);  // no cache: every caller asks Prometheus
+  std::string key = server.job_name + '\n' + server.instance;
   if (auto hit = fresh ? std::nullopt : cached(key)) {
     hit->server_id = server.id;
     co_return std::move(*hit);
   }
+  auto task = fetch(server, key, /*shared=*/!fresh);
+  auto out = co_await flights_.run(key, std::move(task));
+  if (out) out->server_id = server.id;  // the fetch may have been another server's on the same target
+  co_return out;
+}
+
+asio::awaitable<QueryOutcome<Summary>> ServerMetrics::fetch(domain::Server server, std::string key, bool shared) {
+  // Length-prefixed: no job/instance pair can spell another's key.
+  const std::string shared_key =
+      "sentinel:summary:v1:" + std::to_string(server.job_name.size()) + ":" + server.job_name + server.instance;
+  if (shared && shared_) {
+    if (auto text = co_await shared_->get(shared_key)) {
+      if (auto snapshot = decode_snapshot(*text)) {
+        // Another process fetched it; it ages from then, not from now.
+        const auto age = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(std::max(0.0, unix_now() - snapshot->evaluated_at)));
+        if (age < cache_ttl_) {
+          snapshot->server_id = server.id;
+          snapshot->instance = server.instance;
+          snapshot->job_name = server.job_name;
+          store(key, *snapshot, std::chrono::steady_clock::now() - age);
+          co_return std::move(*snapshot);
+        }
+      }
+    }
+  }
+  auto out = co_await query(server);
+  if (!out) co_return out;
+  store(key, *out, std::chrono::steady_clock::now());
+  if (shared_) {
+    const auto left = cache_ttl_ - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::duration<double>(unix_now() - out->evaluated_at));
+    if (left.count() > 0) shared_->put(shared_key, encode_snapshot(*out), left);
+  }
+  co_return out;
+}
+
+asio::awaitable<QueryOutcome<Summary>> ServerMetrics::query(const domain::Server& server) {
   Summary out;
   out.server_id = server.id;
   out.instance = server.instance;
   out.job_name = server.job_name;
   out.evaluated_at = unix_now();
-
-  std::vector<asio::awaitable<QueryOutcome<QueryResult>>> tasks;
-  const auto defs = summary_metrics();
-  tasks.reserve(defs.size() + 1);
-  auto up = render_for(up_query(), server.instance, server.job_name);
-  if (!up) co_return std::unexpected(template_error(up.error()));
-  tasks.push_back(client_.instant(std::move(*up), out.evaluated_at));
-  for (const auto& def : defs) {
-    auto q = render_for(def.promql, server.instance, server.job_name);
-    if (!q) co_return std::unexpected(template_error(q.error()));
-    tasks.push_back(client_.instant(std::move(*q), out.evaluated_at));
-  }
-  auto results = co_await core::when_all(std::move(tasks));
-  for (auto& r : results)
-    if (!r) co_return std::unexpected(std::move(r.error()));
-  const auto up_value = single_value(*results[0]);
-  out.up = up_value && *up_value == 1.0;
-  out.values.reserve(defs.size());
-  for (std::size_t i = 0; i < defs.size(); ++i) out.values.push_back(finite(single_value(*results[i + 1])));
-  store(key, out);
+  auto q = render_for(summary_query(), server.instance, server.job_name);
+  if (!q) co_return std::unexpected(template_error(q.error()));
+  auto answer = co_await client_.instant(std::move(*q), out.evaluated_at);
+  if (!answer) co_return std::unexpected(std::move(answer.error()));
+  auto values = read_summary_result(*answer);
+  if (!values) co_return std::unexpected(std::move(values.error()));
+  out.up = values->up;
+  out.values = std::move(values->values);
   co_return out;
 }
 

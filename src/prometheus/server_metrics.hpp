@@ -12,8 +12,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/single_flight.hpp"
 #include "domain/server.hpp"
 #include "prometheus/result.hpp"
+
+namespace sentinel::core {
+class SharedCache;
+}
 
 namespace sentinel::prometheus {
 
@@ -52,15 +57,23 @@ class ServerMetrics {
  public:
   // cache_ttl: a summary is reused for this long (0 = never) by every caller
   // (REST and WebSocket), keyed by the server's instance and job.
-  ServerMetrics(Client& client, std::chrono::milliseconds cache_ttl);
+  // shared: the cross-process cache (Redis), asked on a miss of this
+  // process's own cache and given every summary fetched; null without one.
+  ServerMetrics(Client& client, std::chrono::milliseconds cache_ttl, core::SharedCache* shared = nullptr);
 
-  // All summary queries run concurrently. Fails when any query fails
-  // (Prometheus unreachable, timeout, error): a partial summary would show
-  // "no data" where the truth is "unknown". A target that is down is not a
-  // failure: `up` is false.
+  // One Prometheus query (query_catalogue's summary_query()) evaluates
+  // every metric at one instant. Fails when the query fails (Prometheus
+  // unreachable, timeout, error): a partial summary would show "no data"
+  // where the truth is "unknown". A target that is down is not a failure:
+  // `up` is false.
   //
-  // `fresh`: skip the cache (the result still refreshes it). The WebSocket
-  // pollers ask for fresh values every period; REST callers reuse theirs.
+  // With a cache (cache_ttl > 0), concurrent callers for one target share
+  // one fetch: whoever arrives while a fetch is under way waits for it.
+  //
+  // `fresh`: skip the caches (the result still refreshes them); a fetch
+  // already under way is joined all the same, its answer being no older
+  // than one it would start. The WebSocket pollers ask for fresh values
+  // every period; REST callers reuse theirs.
   boost::asio::awaitable<QueryOutcome<Summary>> summary(const domain::Server& server, bool fresh = false);
 
   // One summary metric over [start, end] every `step` seconds.
@@ -76,12 +89,18 @@ class ServerMetrics {
     std::chrono::steady_clock::time_point fetched;
   };
   std::optional<Summary> cached(const std::string& key);
-  void store(const std::string& key, const Summary& s);
+  void store(const std::string& key, const Summary& s, std::chrono::steady_clock::time_point fetched);
+  // The summary of `server`'s target from the shared cache (when `shared`)
+  // or from Prometheus; refreshes the caches.
+  boost::asio::awaitable<QueryOutcome<Summary>> fetch(domain::Server server, std::string key, bool shared);
+  boost::asio::awaitable<QueryOutcome<Summary>> query(const domain::Server& server);
 
   Client& client_;
   std::chrono::milliseconds cache_ttl_;
+  core::SharedCache* shared_;
   std::mutex mutex_;
   std::unordered_map<std::string, CacheEntry> cache_;
+  core::SingleFlight<QueryOutcome<Summary>> flights_;
 };
 
 }  // namespace sentinel::prometheus

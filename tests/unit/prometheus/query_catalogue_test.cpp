@@ -63,6 +63,21 @@ TEST(QueryCatalogue, UpQueryRenders) {
   EXPECT_THAT(*r, HasSubstr(R"(up{instance="10.0.0.5:9100",job="node"})"));
 }
 
+TEST(QueryCatalogue, SummaryQueryTagsUpAndEveryMetric) {
+  // One branch per metric, each tagged with its key, joined with `or`.
+  const std::string q(summary_query());
+  auto branch = [](std::string_view key, std::string_view promql) {
+    return "label_replace(" + std::string(promql) + R"(, "sentinel_metric", ")" + std::string(key) + R"(", "", ""))";
+  };
+  std::string expected = branch("up", up_query());
+  for (const auto& m : summary_metrics()) expected += " or " + branch(m.key, m.promql);
+  EXPECT_EQ(q, expected);
+  const auto r = render_promql(q, node_server);
+  ASSERT_TRUE(r);
+  EXPECT_THAT(*r, Not(HasSubstr("$")));
+  EXPECT_THAT(*r, Not(HasSubstr(R"(instance="$instance")")));
+}
+
 TEST(QueryCatalogue, FindSummaryMetric) {
   for (const auto& m : summary_metrics()) {
     const auto found = find_summary_metric(m.key);
