@@ -33,7 +33,10 @@
 #include "http_client/http_client.hpp"
 #include "app/instrumentation.hpp"
 #include "observability/metrics_registry.hpp"
+#include "redis/client.hpp"
 #include "redis/event_channel.hpp"
+#include "redis/shared_cache.hpp"
+#include "redis/shared_rate_limiter.hpp"
 #include "ws/events_hub.hpp"
 #include "ws/metrics_hub.hpp"
 #include "ws/websocket_handler.hpp"
@@ -111,7 +114,22 @@ int serve(config::Config config, Role role) {
   auth::JwtCodec jwt(config.secret_key, std::chrono::minutes(config.access_token_expire_minutes), core::system_now);
   auth::RateLimiter per_address(auth::login_failures_per_address, auth::login_failure_window, core::system_now);
   auth::RateLimiter per_account(auth::login_failures_per_account, auth::login_failure_window, core::system_now);
-  auth::AuthService auth_service(users, jwt, per_address, per_account);
+  // With REDIS_URL, login failures are counted in Redis (every API process
+  // sees them) and summaries are cached there too; the in-process limiters
+  // stand in while Redis is unreachable.
+  std::unique_ptr<redis::Client> redis_state;
+  std::unique_ptr<auth::FailureLimiter> shared_per_address, shared_per_account;
+  std::unique_ptr<core::SharedCache> shared_snapshots;
+  if (config.redis_url) {
+    redis_state = std::make_unique<redis::Client>(
+        redis::parse_redis_url(*config.redis_url),
+        redis::ClientOptions{.degraded = "login rate limits are per process and metric snapshots are not shared"});
+    shared_per_address = std::make_unique<redis::SharedRateLimiter>(*redis_state, per_address, core::system_now);
+    shared_per_account = std::make_unique<redis::SharedRateLimiter>(*redis_state, per_account, core::system_now);
+    shared_snapshots = std::make_unique<redis::SharedCache>(*redis_state, blocking);
+  }
+  auth::AuthService auth_service(users, jwt, shared_per_address ? *shared_per_address : per_address,
+                                 shared_per_account ? *shared_per_account : per_account);
 
   observability::MetricsRegistry registry;
   asio::io_context io(static_cast<int>(io_threads));
@@ -125,7 +143,8 @@ int serve(config::Config config, Role role) {
                                 .password = config.prometheus_password,
                                 .bearer_token = config.prometheus_bearer_token},
       prometheus_query_observer(registry));
-  prometheus::ServerMetrics server_metrics(prometheus_client, std::chrono::seconds(config.metrics_cache_ttl_sec));
+  prometheus::ServerMetrics server_metrics(prometheus_client, std::chrono::seconds(config.metrics_cache_ttl_sec),
+                                           shared_snapshots.get());
 
   api::Services services{blocking,     config,          *db,          users,         servers,
                          rules,        events,          silences,     auth_service,  prometheus_client,

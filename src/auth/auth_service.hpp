@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "auth/jwt.hpp"
+#include "auth/failure_limiter.hpp"
 #include "auth/rate_limiter.hpp"
 #include "core/error.hpp"
 #include "domain/user.hpp"
@@ -31,8 +32,8 @@ struct LoginResult {
 
 class AuthService {
  public:
-  AuthService(storage::UserRepository& users, const JwtCodec& jwt, RateLimiter& per_address,
-              RateLimiter& per_account)
+  AuthService(storage::UserRepository& users, const JwtCodec& jwt, FailureLimiter& per_address,
+              FailureLimiter& per_account)
       : users_(users), jwt_(jwt), per_address_(per_address), per_account_(per_account) {}
 
   // unauthorized "Incorrect email or password" (same answer and similar
@@ -58,8 +59,8 @@ class AuthService {
  private:
   storage::UserRepository& users_;
   const JwtCodec& jwt_;
-  RateLimiter& per_address_;
-  RateLimiter& per_account_;
+  FailureLimiter& per_address_;
+  FailureLimiter& per_account_;
 
   struct CachedUser {
     domain::User user;

@@ -11,20 +11,23 @@
 #include <string>
 #include <unordered_map>
 
+#include "auth/failure_limiter.hpp"
 #include "core/time.hpp"
 
 namespace sentinel::auth {
 
-class RateLimiter {
+class RateLimiter final : public FailureLimiter {
  public:
   // max_failures and max_keys below 1 count as 1.
   RateLimiter(std::size_t max_failures, std::chrono::seconds window, core::Clock clock,
               std::size_t max_keys = 100000);
 
-  // Seconds to wait (≥ 1) when the key is over its limit, else nullopt.
-  std::optional<int> retry_after(const std::string& key);
-  void record_failure(const std::string& key);
-  void reset(const std::string& key);  // after a successful login
+  std::optional<int> retry_after(const std::string& key) override;
+  void record_failure(const std::string& key) override;
+  void reset(const std::string& key) override;
+
+  std::size_t max_failures() const { return max_failures_; }
+  std::chrono::seconds window() const { return window_; }
 
  private:
   void prune(std::deque<core::Timestamp>& q, core::Timestamp now) const;

@@ -4,9 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
-#include <boost/url/parse.hpp>
 #include <chrono>
-#include <stdexcept>
 
 namespace sentinel::redis {
 
@@ -16,61 +14,27 @@ constexpr auto connect_timeout = std::chrono::seconds(2);
 constexpr auto command_timeout = std::chrono::seconds(2);
 constexpr auto reconnect_pause = std::chrono::seconds(1);
 
-timeval to_timeval(std::chrono::seconds s) { return timeval{static_cast<time_t>(s.count()), 0}; }
-
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
 Reply command(redisContext* c, const char* format, const std::string& a) {
   return Reply(static_cast<redisReply*>(redisCommand(c, format, a.c_str())));
 }
 
 }  // namespace
 
-RedisAddress parse_redis_url(const std::string& url) {
-  auto u = boost::urls::parse_uri(url);
-  if (!u) throw std::invalid_argument("REDIS_URL is not a URL");
-  RedisAddress a;
-  if (!u->host().empty()) a.host = u->host();
-  if (u->has_port()) a.port = u->port_number();
-  if (u->has_password()) a.password = u->password();
-  const auto path = u->path();
-  if (path.size() > 1) a.db = std::stoi(std::string(path.substr(1)));
-  return a;
-}
-
-void EventChannel::ContextDeleter::operator()(redisContext* c) const { redisFree(c); }
-
 EventChannel::EventChannel(RedisAddress address, std::string channel)
     : address_(std::move(address)), channel_(std::move(channel)) {}
 
 EventChannel::~EventChannel() { stop(); }
 
-EventChannel::Context EventChannel::connect() const {
-  const timeval tv = to_timeval(connect_timeout);
-  Context c(redisConnectWithTimeout(address_.host.c_str(), address_.port, tv));
-  if (!c || c->err) return nullptr;
-  redisEnableKeepAlive(c.get());  // notices a silently dead peer
-  if (!address_.password.empty()) {
-    Reply r(static_cast<redisReply*>(redisCommand(c.get(), "AUTH %s", address_.password.c_str())));
-    if (!r || r->type == REDIS_REPLY_ERROR) return nullptr;
-  }
-  if (address_.db != 0) {
-    Reply r(static_cast<redisReply*>(redisCommand(c.get(), "SELECT %d", address_.db)));
-    if (!r || r->type == REDIS_REPLY_ERROR) return nullptr;
-  }
-  return c;
+Context EventChannel::connect(bool subscription) const {
+  // A subscription waits for messages as long as it takes.
+  return redis::connect(address_, connect_timeout,
+                        subscription ? std::chrono::milliseconds::zero() : std::chrono::milliseconds(command_timeout));
 }
 
 bool EventChannel::publish(const std::string& message) {
   std::lock_guard lock(publish_mutex_);
   for (int attempt = 0; attempt < 2; ++attempt) {  // once more on a fresh connection
-    if (!publisher_) {
-      publisher_ = connect();
-      if (publisher_) redisSetTimeout(publisher_.get(), to_timeval(command_timeout));
-    }
+    if (!publisher_) publisher_ = connect(false);
     if (publisher_) {
       Reply r(static_cast<redisReply*>(
           redisCommand(publisher_.get(), "PUBLISH %s %b", channel_.c_str(), message.data(), message.size())));
@@ -90,9 +54,8 @@ bool EventChannel::publish(const std::string& message) {
 }
 
 bool EventChannel::ping() {
-  auto c = connect();
+  auto c = connect(false);
   if (!c) return false;
-  redisSetTimeout(c.get(), to_timeval(command_timeout));
   Reply r(static_cast<redisReply*>(redisCommand(c.get(), "PING")));
   return r && r->type != REDIS_REPLY_ERROR;
 }
@@ -111,7 +74,7 @@ void EventChannel::stop() {
 void EventChannel::subscriber_loop(std::function<void(const std::string&)> on_message) {
   bool reported = false;
   while (!stopping_) {
-    auto c = connect();
+    auto c = connect(true);
     Reply subscribed = c ? command(c.get(), "SUBSCRIBE %s", channel_) : nullptr;
     if (!subscribed || subscribed->type == REDIS_REPLY_ERROR) {
       if (!reported) spdlog::warn("redis: cannot subscribe to {} at {}:{}; retrying", channel_, address_.host, address_.port);

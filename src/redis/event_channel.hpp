@@ -7,26 +7,13 @@
 // both sides reconnect by themselves.
 #include <atomic>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
-struct redisContext;
+#include "redis/connection.hpp"
 
 namespace sentinel::redis {
-
-struct RedisAddress {
-  std::string host = "127.0.0.1";
-  int port = 6379;
-  int db = 0;
-  std::string password;  // empty: no AUTH
-};
-
-// redis://[:password@]host[:port][/db]; nullopt-like failure as an exception
-// (std::invalid_argument) naming what is wrong. config/ validates REDIS_URL
-// at start, so this only fails for a URL that slipped past it.
-RedisAddress parse_redis_url(const std::string& url);
 
 class EventChannel {
  public:
@@ -46,11 +33,7 @@ class EventChannel {
   bool ping();
 
  private:
-  struct ContextDeleter {
-    void operator()(redisContext* c) const;
-  };
-  using Context = std::unique_ptr<redisContext, ContextDeleter>;
-  Context connect() const;  // nullptr when unreachable
+  Context connect(bool subscription) const;  // nullptr when unreachable
   void subscriber_loop(std::function<void(const std::string&)> on_message);
 
   RedisAddress address_;
