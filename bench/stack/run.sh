@@ -25,6 +25,7 @@ threads=${THREADS:-2}
 for tool in wrk nginx prometheus psql python3 curl; do
   command -v "$tool" >/dev/null || { echo "$tool missing: scripts/install-deps all" >&2; exit 1; }
 done
+# shellcheck disable=SC2034 # read by build_tools.sh
 build_dir=${BENCH_BUILD_DIR:-$root/build-bench}
 # shellcheck source=bench/build_tools.sh
 . "$root/bench/build_tools.sh"
@@ -64,7 +65,7 @@ sentinel_procs() {  # NAME=PID of every Sentinel process
 phase() {  # phase <apis> <workers>
   local n=$1 w=$2 tag="${1}api-${2}worker"
   STACK_APIS=$n STACK_WORKERS=$w "$root/scripts/stack" start >/dev/null
-  local url port server_id db
+  local url server_id db
   url=$(var STACK_URL); server_id=$(var SERVER_ID); db=$(var DATABASE_URL)
   local api1; api1=$(var API_PORTS | cut -d' ' -f1)
   sleep 3
