@@ -17,6 +17,7 @@ import http.client
 import http.server
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -170,10 +171,17 @@ def timed(s, method, path, token=None):
 
 # --- a stand-in datasource --------------------------------------------------------------------
 
-def vector_answer(value="1"):
-    return {"status": "success",
-            "data": {"resultType": "vector", "result": [{"metric": {"instance": "fake:9100"},
-                                                        "value": [time.time(), value]}]}}
+def vector_answer(value="1", query=""):
+    """A vector of one series with `value`; for the summary's combined query (its parts tagged with
+    label_replace(..., "sentinel_metric", "<key>", "", "")), one series per part, as Prometheus answers it."""
+    keys = re.findall(r'"sentinel_metric", "(\w+)"', query) or [None]
+    result = []
+    for key in keys:
+        labels = {"instance": "fake:9100"}
+        if key:
+            labels["sentinel_metric"] = key
+        result.append({"metric": labels, "value": [time.time(), value]})
+    return {"status": "success", "data": {"resultType": "vector", "result": result}}
 
 
 class FakePrometheus:
@@ -205,7 +213,7 @@ class FakePrometheus:
                         doc = {"status": "success", "data": {"resultType": "matrix", "result": [
                             {"metric": {}, "values": [[time.time(), "1"]]}]}}
                     else:
-                        doc = vector_answer()
+                        doc = vector_answer(query=(form.get("query") or [""])[0])
                     answer = (200, "application/json", json.dumps(doc).encode())
                 status, ctype, body = answer
                 self.send_response(status)
