@@ -4,10 +4,12 @@
 
 #include <algorithm>
 
+#include "storage/alert_engine_statements.hpp"
 #include "storage/alert_event_rows.hpp"
 #include "storage/alert_rule_rows.hpp"
 #include "storage/notification_rows.hpp"
 #include "storage/sql_support.hpp"
+#include "storage/statement_cache.hpp"
 
 namespace sentinel::storage {
 
@@ -35,36 +37,131 @@ long long first_slot(long long now, long long id, long long interval) {
 // move on soon (at the first slot after the lease ends).
 long long lease_seconds(long long interval) { return std::max(2 * interval, 10LL); }
 
-// The rule's own fields after an evaluation, and its lease given back.
-void update_rule_row(soci::session& sql, const EvaluationRecord& ev, long long now) {
-  const long long rule_id = ev.rule_id;
-  sql::Nullable<double> last_value(ev.last_value);
-  sql::Nullable<std::string> last_error(ev.last_error);
-  sql << "UPDATE alert_rules SET state = :s, last_evaluated_at = :t, last_value = :v, last_error = :e, "
-         "lease_owner = CASE WHEN lease_owner = :o1 THEN NULL ELSE lease_owner END, "
-         "lease_expires_at = CASE WHEN lease_owner = :o2 THEN NULL ELSE lease_expires_at END WHERE id = :id",
-      soci::use(ev.state), soci::use(now), soci::use(last_value.value, last_value.ind),
-      soci::use(last_error.value, last_error.ind), soci::use(ev.owner), soci::use(ev.owner), soci::use(rule_id);
+// Sets a cached statement's bound variable and its NULL indicator.
+template <class T, class U>
+void set_nullable(T& value, soci::indicator& ind, const std::optional<U>& v) {
+  ind = v ? soci::i_ok : soci::i_null;
+  if (v) value = static_cast<T>(*v);
 }
 
-void save_series(soci::session& sql, long long rule_id, const StoredSeries& s) {
-  const std::string labels = labels_json(s.labels);
-  auto server = sql::nullable_i64(s.server_id), event = sql::nullable_i64(s.event_id);
-  auto pending = sql::nullable_time(s.pending_since), firing = sql::nullable_time(s.firing_since),
-       seen = sql::nullable_time(s.last_seen_at), notified = sql::nullable_time(s.last_notified_at);
-  sql::Nullable<double> value(s.last_value);
-  // Both dialects know this upsert (SQLite ≥ 3.24).
-  sql << "INSERT INTO alert_series_state (rule_id, fingerprint, labels, server_id, state, pending_since, "
-         "firing_since, last_value, last_seen_at, last_notified_at, event_id) VALUES (:r, :f, :l, :s, :st, :p, :fi, "
-         ":v, :seen, :notified, :e) ON CONFLICT (rule_id, fingerprint) DO UPDATE SET labels = excluded.labels, "
-         "server_id = excluded.server_id, state = excluded.state, pending_since = excluded.pending_since, "
-         "firing_since = excluded.firing_since, last_value = excluded.last_value, "
-         "last_seen_at = excluded.last_seen_at, last_notified_at = excluded.last_notified_at, "
-         "event_id = excluded.event_id",
-      soci::use(rule_id), soci::use(s.fingerprint), soci::use(labels), soci::use(server.value, server.ind),
-      soci::use(s.state), soci::use(pending.value, pending.ind), soci::use(firing.value, firing.ind),
-      soci::use(value.value, value.ind), soci::use(seen.value, seen.ind), soci::use(notified.value, notified.ind),
-      soci::use(event.value, event.ind);
+void set_time(long long& value, soci::indicator& ind, const std::optional<core::Timestamp>& t) {
+  ind = t ? soci::i_ok : soci::i_null;
+  if (t) value = core::to_unix(*t);
+}
+
+void update_rule_row(StatementCache& cache, const EvaluationRecord& ev, long long now) {
+  auto u = cache.get<engine_sql::UpdateRuleRow>();
+  u->state = ev.state;
+  u->evaluated_at = now;
+  set_nullable(u->last_value, u->last_value_ind, ev.last_value);
+  set_nullable(u->last_error, u->last_error_ind, ev.last_error);
+  u->owner = ev.owner;
+  u->id = ev.rule_id;
+  u->st.execute(true);
+}
+
+void save_series(StatementCache& cache, long long rule_id, const StoredSeries& s) {
+  auto u = cache.get<engine_sql::SaveSeries>();
+  u->rule_id = rule_id;
+  u->fingerprint = s.fingerprint;
+  u->labels = labels_json(s.labels);
+  u->state = s.state;
+  set_nullable(u->server_id, u->server_id_ind, s.server_id);
+  set_time(u->pending_since, u->pending_since_ind, s.pending_since);
+  set_time(u->firing_since, u->firing_since_ind, s.firing_since);
+  set_nullable(u->last_value, u->last_value_ind, s.last_value);
+  set_time(u->last_seen_at, u->last_seen_at_ind, s.last_seen_at);
+  set_time(u->last_notified_at, u->last_notified_at_ind, s.last_notified_at);
+  set_nullable(u->event_id, u->event_id_ind, s.event_id);
+  u->st.execute(true);
+}
+
+// One evaluation's writes, inside the caller's transaction. Appends the
+// events to report after commit to `touched`.
+void write_evaluation(soci::session& sql, StatementCache& cache, const domain::AlertRule& rule,
+                      const EvaluationRecord& ev, std::vector<long long>& touched) {
+  const long long rule_id = ev.rule_id, now = core::to_unix(ev.evaluated_at);
+  if (ev.updates.empty()) {
+    // Nothing fired, nothing changed: the rule row alone. A rule deleted
+    // meanwhile simply matches no row.
+    update_rule_row(cache, ev, now);
+    return;
+  }
+  {
+    auto lock = cache.get<engine_sql::LockRule>();
+    lock->id = rule_id;
+    lock->st.execute(true);
+    if (lock->found == 0) return;  // deleted meanwhile: its state went with it
+  }
+
+  for (const auto& u : ev.updates) {
+    StoredSeries series = u.series;
+    const bool notify_channel = rule.channel != "none";
+    const bool muted = u.notify != Notification::none && silenced(sql, now, series.server_id, rule_id);
+    // Suppressed: silenced, or a rule that notifies nobody by design.
+    const std::string status = (muted || !notify_channel) ? "suppressed" : "pending";
+    const bool deliver = u.notify != Notification::none && !muted && notify_channel;
+
+    if (u.notify == Notification::firing) {
+      domain::AlertEvent e;
+      e.rule_id = rule.id;
+      e.server_id = series.server_id;
+      e.rule_name = rule.name;
+      e.status = "firing";
+      e.severity = rule.severity;
+      e.value = u.value;
+      e.threshold = rule.threshold;
+      e.comparison = rule.comparison;
+      e.labels = series.labels;
+      e.fingerprint = series.fingerprint;
+      e.message = u.message;
+      e.started_at = series.firing_since.value_or(ev.evaluated_at);
+      e.last_notified_at = ev.evaluated_at;
+      e.notification_status = status;
+      series.event_id = insert_event(sql, e, now);
+      series.last_notified_at = ev.evaluated_at;
+      touched.push_back(*series.event_id);
+    } else if (u.notify == Notification::repeat && u.open_event_id) {
+      auto r = cache.get<engine_sql::RepeatEvent>();
+      set_nullable(r->value, r->value_ind, u.value);
+      r->now = now;
+      r->status = status;
+      r->id = *u.open_event_id;
+      r->st.execute(true);
+      series.last_notified_at = ev.evaluated_at;
+    } else if (u.notify == Notification::resolved && u.open_event_id) {
+      auto r = cache.get<engine_sql::ResolveEvent>();
+      r->now = now;
+      set_nullable(r->value, r->value_ind, u.value);
+      r->status = status;
+      r->id = *u.open_event_id;
+      r->st.execute(true);
+      touched.push_back(*u.open_event_id);
+    }
+    const auto event_id = u.notify == Notification::firing ? series.event_id : u.open_event_id;
+    if (deliver && event_id) add_outbox(sql, *event_id, rule.channel, to_string(u.notify), u.payload, now);
+
+    if (u.forget) {
+      auto f = cache.get<engine_sql::ForgetSeries>();
+      f->rule_id = rule_id;
+      f->fingerprint = series.fingerprint;
+      f->st.execute(true);
+    } else {
+      save_series(cache, rule_id, series);
+    }
+  }
+  update_rule_row(cache, ev, now);
+}
+
+std::vector<RecordedEvent> fetch_recorded(soci::session& sql, const std::vector<long long>& touched) {
+  std::vector<RecordedEvent> out;
+  for (long long id : touched) {
+    auto e = fetch_event(sql, id);
+    if (!e) continue;
+    const auto kind = e->status == "resolved" ? Notification::resolved : Notification::firing;
+    out.push_back({std::move(*e), kind});
+  }
+  return out;
 }
 
 }  // namespace
@@ -72,53 +169,55 @@ void save_series(soci::session& sql, long long rule_id, const StoredSeries& s) {
 std::vector<ClaimedRule> AlertEngineStore::claim_due_rules(std::string_view owner_view,
                                                            std::int64_t default_interval_sec, std::size_t limit) {
   std::vector<ClaimedRule> out;
-  const std::string owner(owner_view);
-  db_.with_session([&](soci::session& sql) {
-    const bool pg = db_.dialect() == Dialect::postgresql;
+  db_.with_statements([&](soci::session& sql, StatementCache& cache) {
     sql::WriteTransaction tx(sql, db_.dialect());
-    const long long now = core::to_unix(clock_()), def = default_interval_sec, lim = static_cast<long long>(limit);
+    const long long now = core::to_unix(clock_());
 
     // Rules never scheduled (new, or re-activated) get a spread first slot.
     {
-      std::vector<long long> ids;
-      soci::rowset<soci::row> rows =
-          (sql.prepare << "SELECT id, COALESCE(eval_interval_sec, :d) FROM alert_rules WHERE is_active = 1 AND "
-                          "next_eval_at IS NULL" << (pg ? " FOR UPDATE SKIP LOCKED" : ""),
-           soci::use(def));
       std::vector<std::pair<long long, long long>> fresh;
-      for (const auto& r : rows) fresh.emplace_back(sql::get_i64(r, 0), sql::get_i64(r, 1));
+      {
+        auto q = cache.get<engine_sql::UnscheduledRules>();
+        q->default_interval = default_interval_sec;
+        if (q->st.execute(true)) do {
+            fresh.emplace_back(q->id, q->interval);
+          } while (q->st.fetch());
+      }
       for (auto [id, interval] : fresh) {
-        long long slot = first_slot(now, id, std::max(1LL, interval));
-        sql << "UPDATE alert_rules SET next_eval_at = :s WHERE id = :id", soci::use(slot), soci::use(id);
+        auto u = cache.get<engine_sql::ScheduleRule>();
+        u->slot = first_slot(now, id, std::max(1LL, interval));
+        u->id = id;
+        u->st.execute(true);
       }
     }
 
-    soci::rowset<soci::row> due =
-        (sql.prepare << "SELECT " << rule_columns << ", next_eval_at, COALESCE(eval_interval_sec, :d), "
-                     << "(SELECT COUNT(*) FROM alert_series_state s WHERE s.rule_id = alert_rules.id) "
-                     << "FROM alert_rules WHERE is_active = 1 AND next_eval_at <= :n1 "
-                        "AND (lease_expires_at IS NULL OR lease_expires_at <= :n2) "
-                        "ORDER BY next_eval_at, id LIMIT :l"
-                     << (pg ? " FOR UPDATE SKIP LOCKED" : ""),
-         soci::use(def), soci::use(now), soci::use(now), soci::use(lim));
-    for (const auto& r : due) {
-      ClaimedRule c;
-      c.rule = read_rule(r);
-      const long long slot = sql::get_i64(r, 22);
-      c.interval_sec = std::max<std::int64_t>(1, sql::get_i64(r, 23));
-      c.slot = core::from_unix(slot);
-      // Slots that passed while nobody evaluated the rule are skipped, not
-      // caught up: evaluating now covers them.
-      c.skipped = (now - slot) / c.interval_sec;
-      c.has_series = sql::get_i64(r, 24) > 0;
-      out.push_back(std::move(c));
+    {
+      auto due = cache.get<engine_sql::DueRules>();
+      due->default_interval = default_interval_sec;
+      due->now = now;
+      due->limit = static_cast<long long>(limit);
+      due->st.execute();
+      while (due->st.fetch()) {
+        const auto& r = due->row;
+        ClaimedRule c;
+        c.rule = read_rule(r);
+        const long long slot = sql::get_i64(r, 22);
+        c.interval_sec = std::max<std::int64_t>(1, sql::get_i64(r, 23));
+        c.slot = core::from_unix(slot);
+        // Slots that passed while nobody evaluated the rule are skipped, not
+        // caught up: evaluating now covers them.
+        c.skipped = (now - slot) / c.interval_sec;
+        c.has_series = sql::get_i64(r, 24) > 0;
+        out.push_back(std::move(c));
+      }
     }
     for (const auto& c : out) {
-      const long long id = c.rule.id;
-      const long long next = core::to_unix(c.slot) + (c.skipped + 1) * c.interval_sec;
-      const long long lease_until = now + lease_seconds(c.interval_sec);
-      sql << "UPDATE alert_rules SET next_eval_at = :next, lease_owner = :o, lease_expires_at = :l WHERE id = :id",
-          soci::use(next), soci::use(owner), soci::use(lease_until), soci::use(id);
+      auto lease = cache.get<engine_sql::LeaseRule>();
+      lease->next = core::to_unix(c.slot) + (c.skipped + 1) * c.interval_sec;
+      lease->owner = std::string(owner_view);
+      lease->lease_until = now + lease_seconds(c.interval_sec);
+      lease->id = c.rule.id;
+      lease->st.execute(true);
     }
     tx.commit();
   });
@@ -139,15 +238,12 @@ std::optional<core::Timestamp> AlertEngineStore::next_due_at() {
 
 std::vector<StoredSeries> AlertEngineStore::load_series(std::int64_t rule_id) {
   std::vector<StoredSeries> out;
-  db_.with_session([&](soci::session& sql) {
-    const long long id = rule_id;
-    soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT s.fingerprint, s.labels, s.server_id, s.state, s.pending_since, s.firing_since, "
-                        "s.last_value, s.last_seen_at, s.last_notified_at, s.event_id, COALESCE(e.acknowledged, 0) "
-                        "FROM alert_series_state s LEFT JOIN alert_events e ON e.id = s.event_id "
-                        "WHERE s.rule_id = :id ORDER BY s.fingerprint",
-         soci::use(id));
-    for (const auto& r : rows) {
+  db_.with_statements([&](soci::session&, StatementCache& cache) {
+    auto q = cache.get<engine_sql::SeriesOfRule>();
+    q->rule_id = rule_id;
+    q->st.execute();
+    while (q->st.fetch()) {
+      const auto& r = q->row;
       StoredSeries s;
       s.fingerprint = sql::get_str(r, 0);
       s.labels = parse_labels(sql::get_str(r, 1));
@@ -168,85 +264,32 @@ std::vector<StoredSeries> AlertEngineStore::load_series(std::int64_t rule_id) {
 
 std::vector<RecordedEvent> AlertEngineStore::record(const domain::AlertRule& rule, const EvaluationRecord& ev) {
   std::vector<RecordedEvent> out;
-  db_.with_session([&](soci::session& sql) {
-    const bool pg = db_.dialect() == Dialect::postgresql;
-    const long long rule_id = ev.rule_id, now = core::to_unix(ev.evaluated_at);
+  db_.with_statements([&](soci::session& sql, StatementCache& cache) {
+    std::vector<long long> touched;
     if (ev.updates.empty()) {
-      // The common case (nothing fired, nothing changed): one statement, no
-      // transaction; a rule deleted meanwhile simply matches no row.
-      update_rule_row(sql, ev, now);
+      // The common case: one statement, no transaction.
+      write_evaluation(sql, cache, rule, ev, touched);
       return;
     }
     sql::WriteTransaction tx(sql, db_.dialect());
-    // Locks the rule row against a concurrent DELETE until commit.
-    long long exists = 0;
-    sql << "SELECT COUNT(*) FROM (SELECT id FROM alert_rules WHERE id = :id" << (pg ? " FOR UPDATE" : "")
-        << ") AS r",
-        soci::use(rule_id), soci::into(exists);
-    if (exists == 0) return;  // deleted meanwhile: its state went with it
-
-    std::vector<long long> touched;  // events to report after commit
-    for (const auto& u : ev.updates) {
-      StoredSeries series = u.series;
-      const bool notify_channel = rule.channel != "none";
-      const bool muted = u.notify != Notification::none && silenced(sql, now, series.server_id, rule_id);
-      // Suppressed: silenced, or a rule that notifies nobody by design.
-      const std::string status = (muted || !notify_channel) ? "suppressed" : "pending";
-      const bool deliver = u.notify != Notification::none && !muted && notify_channel;
-
-      if (u.notify == Notification::firing) {
-        domain::AlertEvent e;
-        e.rule_id = rule.id;
-        e.server_id = series.server_id;
-        e.rule_name = rule.name;
-        e.status = "firing";
-        e.severity = rule.severity;
-        e.value = u.value;
-        e.threshold = rule.threshold;
-        e.comparison = rule.comparison;
-        e.labels = series.labels;
-        e.fingerprint = series.fingerprint;
-        e.message = u.message;
-        e.started_at = series.firing_since.value_or(ev.evaluated_at);
-        e.last_notified_at = ev.evaluated_at;
-        e.notification_status = status;
-        series.event_id = insert_event(sql, e, now);
-        series.last_notified_at = ev.evaluated_at;
-        touched.push_back(*series.event_id);
-      } else if (u.notify == Notification::repeat && u.open_event_id) {
-        const long long eid = *u.open_event_id;
-        sql::Nullable<double> value(u.value);
-        sql << "UPDATE alert_events SET value = COALESCE(:v, value), last_notified_at = :n, "
-               "notification_status = :s WHERE id = :id",
-            soci::use(value.value, value.ind), soci::use(now), soci::use(status), soci::use(eid);
-        series.last_notified_at = ev.evaluated_at;
-      } else if (u.notify == Notification::resolved && u.open_event_id) {
-        const long long eid = *u.open_event_id;
-        sql::Nullable<double> value(u.value);
-        sql << "UPDATE alert_events SET status = 'resolved', resolved_at = :n, value = COALESCE(:v, value), "
-               "notification_status = :s WHERE id = :id",
-            soci::use(now), soci::use(value.value, value.ind), soci::use(status), soci::use(eid);
-        touched.push_back(eid);
-      }
-      const auto event_id = u.notify == Notification::firing ? series.event_id : u.open_event_id;
-      if (deliver && event_id) add_outbox(sql, *event_id, rule.channel, to_string(u.notify), u.payload, now);
-
-      if (u.forget) {
-        sql << "DELETE FROM alert_series_state WHERE rule_id = :r AND fingerprint = :f", soci::use(rule_id),
-            soci::use(series.fingerprint);
-      } else {
-        save_series(sql, rule_id, series);
-      }
-    }
-
-    update_rule_row(sql, ev, now);
+    write_evaluation(sql, cache, rule, ev, touched);
     tx.commit();
+    out = fetch_recorded(sql, touched);
+  });
+  return out;
+}
 
-    for (long long id : touched) {
-      auto e = fetch_event(sql, id);
-      if (!e) continue;
-      out.push_back({*e, e->status == "resolved" ? Notification::resolved : Notification::firing});
-    }
+std::vector<std::vector<RecordedEvent>> AlertEngineStore::record_batch(std::span<const Recording> batch) {
+  std::vector<std::vector<RecordedEvent>> out(batch.size());
+  if (batch.empty()) return out;
+  db_.with_statements([&](soci::session& sql, StatementCache& cache) {
+    std::vector<std::vector<long long>> touched(batch.size());
+    sql::WriteTransaction tx(sql, db_.dialect());
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      write_evaluation(sql, cache, batch[i].rule, batch[i].evaluation, touched[i]);
+    tx.commit();
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      if (!touched[i].empty()) out[i] = fetch_recorded(sql, touched[i]);
   });
   return out;
 }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,6 +78,13 @@ struct RecordedEvent {
   Notification kind = Notification::firing;
 };
 
+// One evaluation to write with record_batch(): the rule as claimed and what
+// its evaluation found.
+struct Recording {
+  const domain::AlertRule& rule;
+  const EvaluationRecord& evaluation;
+};
+
 struct ServerRef {
   std::int64_t id = 0;
   std::string name;
@@ -106,6 +114,12 @@ class AlertEngineStore {
   // Writes one evaluation. Returns the events created and resolved. Does
   // nothing (and returns nothing) when the rule was deleted meanwhile.
   std::vector<RecordedEvent> record(const domain::AlertRule& rule, const EvaluationRecord& evaluation);
+
+  // Writes several evaluations as record() does, all in ONE transaction
+  // (group commit: one lock, one commit, one WAL append for the lot).
+  // Result i is batch[i]'s events. All or nothing: when it throws, none of
+  // them was written.
+  std::vector<std::vector<RecordedEvent>> record_batch(std::span<const Recording> batch);
 
   // Registered servers, to map a fleet rule's series to servers by instance.
   std::vector<ServerRef> servers();

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "storage/sql_support.hpp"
+#include "storage/statement_cache.hpp"
 
 namespace sentinel::storage {
 
@@ -71,25 +72,14 @@ class PooledDatabase final : public Database {
   Dialect dialect() const override { return dialect_; }
 
   void with_session(const std::function<void(soci::session&)>& fn) override {
-    const auto index = acquire();
-    struct Release {
-      PooledDatabase& db;
-      std::size_t i;
-      ~Release() { db.release(i); }
-    } release{*this, index};
-    auto& slot = slots_[index];
-    ensure_usable(slot);
-    try {
-      fn(*slot.session);
-      slot.last_used = std::chrono::steady_clock::now();
-    } catch (const soci::soci_error& e) {
-      if (is_connection_failure(e, *slot.session)) {
-        // The write may or may not have happened: never retry it here.
-        slot.session.reset();
-        throw DatabaseUnavailable(std::string("Database unavailable: ") + first_line(e.what()));
-      }
-      throw;
-    }
+    borrow([&fn](Slot& slot) { fn(*slot.session); });
+  }
+
+  void with_statements(const std::function<void(soci::session&, StatementCache&)>& fn) override {
+    borrow([this, &fn](Slot& slot) {
+      if (!slot.statements) slot.statements = std::make_unique<StatementCache>(*slot.session, dialect_);
+      fn(*slot.session, *slot.statements);
+    });
   }
 
   bool ping() override {
@@ -118,8 +108,39 @@ class PooledDatabase final : public Database {
  private:
   struct Slot {
     std::unique_ptr<soci::session> session;
+    // Prepared on `session`: declared after it, so destroyed before it.
+    std::unique_ptr<StatementCache> statements;
     std::chrono::steady_clock::time_point last_used{};
   };
+
+  // Closes a slot's connection, its prepared statements first.
+  static void drop_session(Slot& slot) {
+    slot.statements.reset();
+    slot.session.reset();
+  }
+
+  template <class F>
+  void borrow(const F& fn) {
+    const auto index = acquire();
+    struct Release {
+      PooledDatabase& db;
+      std::size_t i;
+      ~Release() { db.release(i); }
+    } release{*this, index};
+    auto& slot = slots_[index];
+    ensure_usable(slot);
+    try {
+      fn(slot);
+      slot.last_used = std::chrono::steady_clock::now();
+    } catch (const soci::soci_error& e) {
+      if (is_connection_failure(e, *slot.session)) {
+        // The write may or may not have happened: never retry it here.
+        drop_session(slot);
+        throw DatabaseUnavailable(std::string("Database unavailable: ") + first_line(e.what()));
+      }
+      throw;
+    }
+  }
 
   static std::string first_line(std::string s) {
     if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
@@ -165,7 +186,7 @@ class PooledDatabase final : public Database {
         int one = 0;
         *slot.session << "SELECT 1", soci::into(one);
       } catch (const soci::soci_error&) {
-        slot.session.reset();
+        drop_session(slot);
       }
     }
     if (!slot.session) slot.session = connect_session();

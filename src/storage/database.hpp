@@ -18,6 +18,8 @@ namespace sentinel::storage {
 
 enum class Dialect { sqlite, postgresql };
 
+class StatementCache;  // storage/statement_cache.hpp
+
 // The connection pool right now, for sentinel_db_pool_* metrics. A slot
 // never connected yet (connections open lazily) is neither in use nor idle.
 struct PoolStats {
@@ -48,6 +50,10 @@ class Database {
   // Borrows a pooled session for the duration of `fn`. A broken connection
   // is reconnected once; if that fails DatabaseUnavailable is thrown.
   virtual void with_session(const std::function<void(soci::session&)>& fn) = 0;
+
+  // Like with_session, with the connection's prepared statements for hot
+  // queries (StatementCache): kept as long as the connection, dropped with it.
+  virtual void with_statements(const std::function<void(soci::session&, StatementCache&)>& fn) = 0;
 
   // Cheap round trip ("SELECT 1"); false when unreachable. Never throws.
   virtual bool ping() = 0;

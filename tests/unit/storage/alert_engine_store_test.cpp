@@ -433,6 +433,65 @@ TEST_P(EngineStore, AnEvaluationWithoutChangesStillUpdatesTheRule) {
   EXPECT_NO_THROW(store().record(rule, evaluation(rule.id, {}, "inactive")));
 }
 
+TEST_P(EngineStore, ABatchRecordsEachEvaluationAsRecordDoes) {
+  const auto fires = make_rule(std::nullopt, "webhook", 10);
+  const auto quiet = make_rule(std::nullopt, "none", 10);
+  const auto gone = make_rule(std::nullopt, "webhook", 10);
+  for (const auto& r : {fires, quiet, gone}) first_claim(r.id);
+  ASSERT_TRUE(rules().remove(gone.id));
+  now += 1s;
+
+  const auto fired = evaluation(fires.id, {firing("/", std::nullopt, 95)});
+  const auto unchanged = evaluation(quiet.id, {}, "inactive");
+  const auto deleted = evaluation(gone.id, {firing("/", std::nullopt, 95)});
+  const std::vector<storage::Recording> batch{{fires, fired}, {quiet, unchanged}, {gone, deleted}};
+  const auto recorded = store().record_batch(batch);
+
+  ASSERT_EQ(recorded.size(), 3u);
+  ASSERT_EQ(recorded[0].size(), 1u);
+  EXPECT_EQ(recorded[0][0].kind, storage::Notification::firing);
+  EXPECT_EQ(recorded[0][0].event.rule_id, fires.id);
+  EXPECT_TRUE(recorded[1].empty());
+  EXPECT_TRUE(recorded[2].empty()) << "a rule deleted meanwhile records nothing";
+  EXPECT_EQ(store().load_series(fires.id).at(0).event_id, recorded[0][0].event.id);
+  EXPECT_EQ(events().list({}).size(), 1u);
+  const auto due = outbox().claim_due("d1", 30, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].event_id, recorded[0][0].event.id);
+  for (const auto& [rule, state] : {std::pair{fires, "firing"}, std::pair{quiet, "inactive"}}) {
+    const auto r = rules().get(rule.id).value();
+    EXPECT_EQ(r.state, state);
+    EXPECT_EQ(r.last_evaluated_at, now);
+  }
+  // Both leases are given back: their next slots are claimable.
+  now += 10s;
+  EXPECT_EQ(store().claim_due_rules("w2", 60, 100).size(), 2u);
+}
+
+TEST_P(EngineStore, ABatchIsAllOrNothing) {
+  const auto plain = make_rule(std::nullopt, "none", 10);
+  const auto broken = make_rule(std::nullopt, "none", 10);
+  first_claim(plain.id);
+  first_claim(broken.id);
+  const auto before = rules().get(plain.id).value();
+  now += 1s;
+  // A series pointing at an event that does not exist violates a foreign key.
+  auto bad = firing("/", std::nullopt, 95);
+  bad.notify = storage::Notification::none;
+  bad.series.event_id = 999999;
+  const auto ok = evaluation(plain.id, {}, "inactive");
+  const auto failing = evaluation(broken.id, {bad});
+  const std::vector<storage::Recording> batch{{plain, ok}, {broken, failing}};
+  EXPECT_THROW(store().record_batch(batch), soci::soci_error);
+  const auto after = rules().get(plain.id).value();
+  EXPECT_EQ(after.last_evaluated_at, before.last_evaluated_at) << "the batch's other evaluation was rolled back";
+  EXPECT_EQ(after.state, before.state);
+  EXPECT_TRUE(store().load_series(broken.id).empty());
+  // The connection is usable afterwards, its prepared statements too.
+  EXPECT_NO_THROW(store().record(plain, ok));
+  EXPECT_EQ(rules().get(plain.id).value().last_evaluated_at, now);
+}
+
 INSTANTIATE_TEST_SUITE_P(Dialects, EngineStore,
                          ::testing::Values(storage::Dialect::sqlite, storage::Dialect::postgresql),
                          sentinel::testing::dialect_name);

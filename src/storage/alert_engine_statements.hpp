@@ -1,0 +1,164 @@
+#pragma once
+// The alert engine's hot statements, prepared once per pooled connection
+// (StatementCache; internal to storage/alert_engine_store.cpp). Each owns
+// the variables it is bound to: set them, then execute.
+#include <soci/soci.h>
+
+#include <string>
+
+#include "storage/alert_rule_rows.hpp"
+#include "storage/database.hpp"
+
+namespace sentinel::storage::engine_sql {
+
+inline const char* skip_locked(Dialect d) { return d == Dialect::postgresql ? " FOR UPDATE SKIP LOCKED" : ""; }
+
+// Active rules never scheduled (new, or re-activated).
+struct UnscheduledRules {
+  long long default_interval = 0;
+  long long id = 0, interval = 0;
+  soci::statement st;
+  UnscheduledRules(soci::session& sql, Dialect d)
+      : st((sql.prepare << "SELECT id, COALESCE(eval_interval_sec, :d) FROM alert_rules WHERE is_active = 1 AND "
+                           "next_eval_at IS NULL"
+                        << skip_locked(d),
+            soci::use(default_interval), soci::into(id), soci::into(interval))) {}
+};
+
+struct ScheduleRule {
+  long long slot = 0, id = 0;
+  soci::statement st;
+  ScheduleRule(soci::session& sql, Dialect)
+      : st((sql.prepare << "UPDATE alert_rules SET next_eval_at = :s WHERE id = :id", soci::use(slot),
+            soci::use(id))) {}
+};
+
+// Due rules no live worker holds, oldest slot first: the rule's columns
+// (read_rule), its slot, its interval and how many series it has stored.
+struct DueRules {
+  long long default_interval = 0, now = 0, limit = 0;
+  soci::row row;
+  soci::statement st;
+  DueRules(soci::session& sql, Dialect d)
+      : st((sql.prepare << "SELECT " << rule_columns << ", next_eval_at, COALESCE(eval_interval_sec, :d), "
+                        << "(SELECT COUNT(*) FROM alert_series_state s WHERE s.rule_id = alert_rules.id) "
+                        << "FROM alert_rules WHERE is_active = 1 AND next_eval_at <= :n1 "
+                           "AND (lease_expires_at IS NULL OR lease_expires_at <= :n2) "
+                           "ORDER BY next_eval_at, id LIMIT :l"
+                        << skip_locked(d),
+            soci::use(default_interval), soci::use(now), soci::use(now), soci::use(limit), soci::into(row))) {}
+};
+
+struct LeaseRule {
+  long long next = 0, lease_until = 0, id = 0;
+  std::string owner;
+  soci::statement st;
+  LeaseRule(soci::session& sql, Dialect)
+      : st((sql.prepare << "UPDATE alert_rules SET next_eval_at = :next, lease_owner = :o, lease_expires_at = :l "
+                           "WHERE id = :id",
+            soci::use(next), soci::use(owner), soci::use(lease_until), soci::use(id))) {}
+};
+
+struct SeriesOfRule {
+  long long rule_id = 0;
+  soci::row row;
+  soci::statement st;
+  SeriesOfRule(soci::session& sql, Dialect)
+      : st((sql.prepare << "SELECT s.fingerprint, s.labels, s.server_id, s.state, s.pending_since, s.firing_since, "
+                           "s.last_value, s.last_seen_at, s.last_notified_at, s.event_id, "
+                           "COALESCE(e.acknowledged, 0) FROM alert_series_state s "
+                           "LEFT JOIN alert_events e ON e.id = s.event_id WHERE s.rule_id = :id "
+                           "ORDER BY s.fingerprint",
+            soci::use(rule_id), soci::into(row))) {}
+};
+
+// The rule's own fields after an evaluation, and its lease given back.
+struct UpdateRuleRow {
+  std::string state;
+  long long evaluated_at = 0;
+  double last_value = 0;
+  soci::indicator last_value_ind = soci::i_null;
+  std::string last_error;
+  soci::indicator last_error_ind = soci::i_null;
+  std::string owner;
+  long long id = 0;
+  soci::statement st;
+  UpdateRuleRow(soci::session& sql, Dialect)
+      : st((sql.prepare << "UPDATE alert_rules SET state = :s, last_evaluated_at = :t, last_value = :v, "
+                           "last_error = :e, lease_owner = CASE WHEN lease_owner = :o1 THEN NULL ELSE lease_owner END, "
+                           "lease_expires_at = CASE WHEN lease_owner = :o2 THEN NULL ELSE lease_expires_at END "
+                           "WHERE id = :id",
+            soci::use(state), soci::use(evaluated_at), soci::use(last_value, last_value_ind),
+            soci::use(last_error, last_error_ind), soci::use(owner), soci::use(owner), soci::use(id))) {}
+};
+
+// Whether the rule still exists; on PostgreSQL also locks its row against
+// a concurrent DELETE until commit.
+struct LockRule {
+  long long id = 0, found = 0;
+  soci::statement st;
+  LockRule(soci::session& sql, Dialect d)
+      : st((sql.prepare << "SELECT COUNT(*) FROM (SELECT id FROM alert_rules WHERE id = :id"
+                        << (d == Dialect::postgresql ? " FOR UPDATE" : "") << ") AS r",
+            soci::use(id), soci::into(found))) {}
+};
+
+// Both dialects know this upsert (SQLite >= 3.24).
+struct SaveSeries {
+  long long rule_id = 0;
+  std::string fingerprint, labels, state;
+  long long server_id = 0, pending_since = 0, firing_since = 0, last_seen_at = 0, last_notified_at = 0, event_id = 0;
+  soci::indicator server_id_ind = soci::i_null, pending_since_ind = soci::i_null, firing_since_ind = soci::i_null,
+                  last_seen_at_ind = soci::i_null, last_notified_at_ind = soci::i_null, event_id_ind = soci::i_null;
+  double last_value = 0;
+  soci::indicator last_value_ind = soci::i_null;
+  soci::statement st;
+  SaveSeries(soci::session& sql, Dialect)
+      : st((sql.prepare << "INSERT INTO alert_series_state (rule_id, fingerprint, labels, server_id, state, "
+                           "pending_since, firing_since, last_value, last_seen_at, last_notified_at, event_id) "
+                           "VALUES (:r, :f, :l, :s, :st, :p, :fi, :v, :seen, :notified, :e) "
+                           "ON CONFLICT (rule_id, fingerprint) DO UPDATE SET labels = excluded.labels, "
+                           "server_id = excluded.server_id, state = excluded.state, "
+                           "pending_since = excluded.pending_since, firing_since = excluded.firing_since, "
+                           "last_value = excluded.last_value, last_seen_at = excluded.last_seen_at, "
+                           "last_notified_at = excluded.last_notified_at, event_id = excluded.event_id",
+            soci::use(rule_id), soci::use(fingerprint), soci::use(labels), soci::use(server_id, server_id_ind),
+            soci::use(state), soci::use(pending_since, pending_since_ind), soci::use(firing_since, firing_since_ind),
+            soci::use(last_value, last_value_ind), soci::use(last_seen_at, last_seen_at_ind),
+            soci::use(last_notified_at, last_notified_at_ind), soci::use(event_id, event_id_ind))) {}
+};
+
+struct ForgetSeries {
+  long long rule_id = 0;
+  std::string fingerprint;
+  soci::statement st;
+  ForgetSeries(soci::session& sql, Dialect)
+      : st((sql.prepare << "DELETE FROM alert_series_state WHERE rule_id = :r AND fingerprint = :f",
+            soci::use(rule_id), soci::use(fingerprint))) {}
+};
+
+struct RepeatEvent {
+  double value = 0;
+  soci::indicator value_ind = soci::i_null;
+  long long now = 0, id = 0;
+  std::string status;
+  soci::statement st;
+  RepeatEvent(soci::session& sql, Dialect)
+      : st((sql.prepare << "UPDATE alert_events SET value = COALESCE(:v, value), last_notified_at = :n, "
+                           "notification_status = :s WHERE id = :id",
+            soci::use(value, value_ind), soci::use(now), soci::use(status), soci::use(id))) {}
+};
+
+struct ResolveEvent {
+  long long now = 0, id = 0;
+  double value = 0;
+  soci::indicator value_ind = soci::i_null;
+  std::string status;
+  soci::statement st;
+  ResolveEvent(soci::session& sql, Dialect)
+      : st((sql.prepare << "UPDATE alert_events SET status = 'resolved', resolved_at = :n, "
+                           "value = COALESCE(:v, value), notification_status = :s WHERE id = :id",
+            soci::use(now), soci::use(value, value_ind), soci::use(status), soci::use(id))) {}
+};
+
+}  // namespace sentinel::storage::engine_sql
