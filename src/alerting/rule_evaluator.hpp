@@ -1,13 +1,15 @@
 #pragma once
 // Evaluates one claimed rule: renders and runs its PromQL, steps every
 // series through the state machine, and records the outcome (series state,
-// events, outbox) in one transaction. A failed query changes no series: the
+// events, outbox) in one transaction, shared with the evaluations that
+// finish at the same time (OutcomeWriter). A failed query changes no series: the
 // rule's state becomes "error" with last_error, and the next slot retries.
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "alerting/outcome_writer.hpp"
 #include "core/time.hpp"
 #include "storage/alert_engine_store.hpp"
 
@@ -45,10 +47,10 @@ class RuleEvaluator {
 
   prometheus::Client& prometheus_;
   storage::AlertEngineStore& store_;
-  core::BlockingPool& blocking_;
   ServerDirectory& servers_;
   core::Clock clock_;
   EventSink on_events_;
+  OutcomeWriter writer_;
   observability::Counter& ok_;
   observability::Counter& failed_;
   observability::Counter& skipped_;

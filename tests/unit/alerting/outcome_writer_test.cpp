@@ -1,0 +1,182 @@
+// OutcomeWriter (group commit of evaluation outcomes) on a real SQLite
+// store: evaluations finishing together are all recorded with their events,
+// and one that cannot be prepared or written fails alone.
+#include "alerting/outcome_writer.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <filesystem>
+#include <latch>
+#include <stdexcept>
+
+#include "core/blocking.hpp"
+#include "storage/alert_rule_repository.hpp"
+#include "storage/database.hpp"
+#include "storage/migrator.hpp"
+
+using namespace sentinel;
+namespace asio = boost::asio;
+
+namespace {
+
+class OutcomeWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("sentinel-writer-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    db_ = storage::Database::open("sqlite:///" + (dir_ / "test.db").string(), 2);
+    storage::migrate(*db_);
+  }
+  void TearDown() override {
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  domain::AlertRule make_rule(const std::string& name) {
+    domain::AlertRuleCreate r;
+    r.name = name;
+    r.metric_name = "cpu_usage_percent";
+    r.promql = "up";
+    r.threshold = 90;
+    r.channel = "webhook";
+    return rules().create(r).value();
+  }
+  storage::AlertRuleRepository rules() { return storage::AlertRuleRepository(*db_, clock); }
+
+  storage::EvaluationRecord quiet(std::int64_t rule_id) {
+    storage::EvaluationRecord e;
+    e.rule_id = rule_id;
+    e.owner = "w1";
+    e.evaluated_at = now;
+    e.state = "inactive";
+    e.last_value = 1;
+    return e;
+  }
+  storage::EvaluationRecord fires(std::int64_t rule_id) {
+    auto e = quiet(rule_id);
+    e.state = "firing";
+    e.last_value = 95;
+    storage::SeriesUpdate u;
+    u.series.fingerprint = "fp";
+    u.series.labels = {{"instance", "10.0.0.1:9100"}};
+    u.series.state = "firing";
+    u.series.firing_since = now;
+    u.series.last_seen_at = now;
+    u.series.last_value = 95;
+    u.notify = storage::Notification::firing;
+    u.value = 95;
+    u.message = "cpu is 95";
+    u.payload = "{}";
+    e.updates.push_back(std::move(u));
+    return e;
+  }
+
+  core::Timestamp now = core::from_unix(1'800'000'000);
+  core::Clock clock = [this] { return now; };
+  std::filesystem::path dir_;
+  std::unique_ptr<storage::Database> db_;
+};
+
+// What one evaluation's coroutine saw.
+struct Outcome {
+  bool done = false;
+  std::vector<storage::RecordedEvent> events;
+  std::string error;
+};
+
+asio::awaitable<void> write_one(alerting::OutcomeWriter& writer, const domain::AlertRule& rule,
+                                storage::EvaluationRecord& record, const std::function<void()>& prepare,
+                                Outcome& out) {
+  try {
+    out.events = co_await writer.write(rule, record, prepare);
+  } catch (const std::exception& e) {
+    out.error = e.what();
+  }
+  out.done = true;
+}
+
+}  // namespace
+
+TEST_F(OutcomeWriterTest, EvaluationsFinishingTogetherAreAllRecorded) {
+  storage::AlertEngineStore store(*db_, clock);
+  core::BlockingPool blocking(2);
+  alerting::OutcomeWriter writer(store, blocking);
+  asio::io_context io;
+
+  constexpr std::size_t n = 40;
+  std::vector<domain::AlertRule> rule_list;
+  std::vector<storage::EvaluationRecord> records;
+  for (std::size_t i = 0; i < n; ++i) {
+    rule_list.push_back(make_rule("rule " + std::to_string(i)));
+    records.push_back(i % 4 == 0 ? fires(rule_list.back().id) : quiet(rule_list.back().id));
+  }
+  int prepared = 0;
+  const std::function<void()> prepare = [&prepared] { ++prepared; };  // one drain at a time: no race
+  std::vector<Outcome> outcomes(n);
+  for (std::size_t i = 0; i < n; ++i)
+    asio::co_spawn(io, write_one(writer, rule_list[i], records[i], prepare, outcomes[i]), asio::detached);
+  io.run();
+
+  EXPECT_EQ(prepared, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    ASSERT_TRUE(outcomes[i].done) << i;
+    EXPECT_EQ(outcomes[i].error, "") << i;
+    EXPECT_EQ(outcomes[i].events.size(), i % 4 == 0 ? 1u : 0u) << i;
+    const auto stored = rules().get(rule_list[i].id).value();
+    EXPECT_EQ(stored.state, i % 4 == 0 ? "firing" : "inactive") << i;
+    EXPECT_EQ(stored.last_evaluated_at, now) << i;
+  }
+  blocking.join();
+}
+
+TEST_F(OutcomeWriterTest, AnEvaluationThatCannotBeWrittenFailsAlone) {
+  storage::AlertEngineStore store(*db_, clock);
+  core::BlockingPool blocking(2);
+  alerting::OutcomeWriter writer(store, blocking);
+  asio::io_context io;
+
+  const auto good = make_rule("good"), broken = make_rule("broken"), unprepared = make_rule("unprepared");
+  auto good_record = fires(good.id);
+  // A series pointing at an event that does not exist violates a foreign
+  // key: the whole batch's transaction fails.
+  auto broken_record = quiet(broken.id);
+  storage::SeriesUpdate bad;
+  bad.series.fingerprint = "fp";
+  bad.series.state = "firing";
+  bad.series.event_id = 999999;
+  broken_record.updates.push_back(bad);
+  auto unprepared_record = quiet(unprepared.id);
+
+  // A first evaluation holds the writer until the other three are queued,
+  // so that those three are written as one batch.
+  const auto gate = make_rule("gate");
+  auto gate_record = quiet(gate.id);
+  std::latch queued(1);
+  const std::function<void()> hold = [&queued] { queued.wait(); };
+  const std::function<void()> nothing = [] {};
+  const std::function<void()> throws = [] { throw std::runtime_error("series unreadable"); };
+  Outcome gate_out, good_out, broken_out, unprepared_out;
+  asio::co_spawn(io, write_one(writer, gate, gate_record, hold, gate_out), asio::detached);
+  asio::co_spawn(io, write_one(writer, good, good_record, nothing, good_out), asio::detached);
+  asio::co_spawn(io, write_one(writer, broken, broken_record, nothing, broken_out), asio::detached);
+  asio::co_spawn(io, write_one(writer, unprepared, unprepared_record, throws, unprepared_out), asio::detached);
+  asio::post(io, [&queued] { queued.count_down(); });  // runs after the four coroutines reached the writer
+  io.run();
+
+  ASSERT_TRUE(gate_out.done && good_out.done && broken_out.done && unprepared_out.done);
+  EXPECT_EQ(gate_out.error, "");
+  EXPECT_EQ(good_out.error, "");
+  ASSERT_EQ(good_out.events.size(), 1u);
+  EXPECT_EQ(good_out.events[0].event.rule_id, good.id);
+  EXPECT_EQ(rules().get(good.id).value().state, "firing");
+  EXPECT_NE(broken_out.error, "");
+  EXPECT_FALSE(rules().get(broken.id).value().last_evaluated_at.has_value());
+  EXPECT_EQ(unprepared_out.error, "series unreadable");
+  EXPECT_FALSE(rules().get(unprepared.id).value().last_evaluated_at.has_value());
+  blocking.join();
+}
