@@ -568,7 +568,9 @@ class Dockerfile(unittest.TestCase):
             pkgs = [r.stdout.split(":")[0] for r in found if r.returncode == 0]
             self.assertTrue(pkgs, "no package owns %s (%s)" % (lib, where))
             owners.add(pkgs[0])
-        self.assertEqual(sorted(owners - BASE_IMAGE_PACKAGES - set(installed)), [])
+        # A `make asan` binary also links the sanitizer runtimes; the image never builds one.
+        sanitizers = {p for p in owners if re.match(r"lib(asan|ubsan|lsan|tsan)\d+$", p)}
+        self.assertEqual(sorted(owners - sanitizers - BASE_IMAGE_PACKAGES - set(installed)), [])
 
     def test_dockerignore_keeps_what_the_build_copies(self):
         rules = [line.strip() for line in read(".dockerignore").splitlines()
