@@ -101,9 +101,10 @@ void OutcomeWriter::write_batch(std::vector<Pending>& batch) {
 
   // Each evaluation resumes on its own executor, not on this pool thread.
   for (std::size_t i = 0; i < n; ++i) {
-    asio::post(batch[i].home, [done = std::move(batch[i].done), error = errors[i], found = std::move(events[i])]() mutable {
+    auto resume = [done = std::move(batch[i].done), error = errors[i], found = std::move(events[i])]() mutable {
       std::move(done)(error, std::move(found));
-    });
+    };
+    asio::post(batch[i].home, std::move(resume));
   }
 }
 
