@@ -73,8 +73,6 @@ class StatementCache {
     return Use<T>(static_cast<Holder<T>&>(*entry).value, dialect_);
   }
 
-  Dialect dialect() const { return dialect_; }
-
  private:
   struct Entry {
     virtual ~Entry() = default;
