@@ -31,6 +31,7 @@
 #include "http/server.hpp"
 #include "http/websocket_upgrade.hpp"
 #include "http_client/http_client.hpp"
+#include "http_client/keep_alive_client.hpp"
 #include "app/instrumentation.hpp"
 #include "observability/metrics_registry.hpp"
 #include "redis/client.hpp"
@@ -69,7 +70,7 @@ const char* role_name(Role r) {
 // most drain_timeout, then stops the event loop.
 asio::awaitable<void> drain_then_stop(asio::io_context& io, http::HttpServer& server, ws::MetricsHub& hub,
                                       ws::EventsHub& events_hub, const AlertEngine* engine,
-                                      http_client::HttpClient& http_client) {
+                                      http_client::Transport& http_client, http_client::Transport& prometheus_http) {
   // The alert engine was stopped first: no new evaluations or deliveries;
   // those under way finish and record their outcome.
   asio::steady_timer timer(io);
@@ -88,6 +89,7 @@ asio::awaitable<void> drain_then_stop(asio::io_context& io, http::HttpServer& se
   // Outbound requests still running (pollers) end now, and get a moment to
   // unwind on the loop, so no coroutine outlives what it refers to.
   http_client.shutdown();
+  prometheus_http.shutdown();
   timer.expires_after(std::chrono::milliseconds(50));
   co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   io.stop();
@@ -134,8 +136,18 @@ int serve(config::Config config, Role role) {
   observability::MetricsRegistry registry;
   asio::io_context io(static_cast<int>(io_threads));
   http_client::HttpClient http_client(io.get_executor());
+  // A plain http:// Prometheus is queried through Beast keep-alive
+  // connections: the alert engine sends thousands of small queries a round,
+  // and libcurl's per-transfer cost was a third of its CPU (bench/alerts).
+  // https:// (TLS, certificates) stays with libcurl.
+  std::unique_ptr<http_client::KeepAliveClient> prometheus_keep_alive;
+  if (auto origin = http_client::plain_http_origin(config.prometheus_url))
+    prometheus_keep_alive = std::make_unique<http_client::KeepAliveClient>(
+        io.get_executor(), std::move(*origin), static_cast<std::size_t>(config.prometheus_max_concurrency) + 4);
+  http_client::Transport& prometheus_http =
+      prometheus_keep_alive ? static_cast<http_client::Transport&>(*prometheus_keep_alive) : http_client;
   prometheus::Client prometheus_client(
-      http_client,
+      prometheus_http,
       prometheus::ClientOptions{.base_url = config.prometheus_url,
                                 .timeout = std::chrono::seconds(config.prometheus_timeout_sec),
                                 .max_concurrency = static_cast<std::size_t>(config.prometheus_max_concurrency),
@@ -215,7 +227,7 @@ int serve(config::Config config, Role role) {
     server.stop();
     hub.shutdown();
     events_hub.shutdown();
-    asio::co_spawn(io, drain_then_stop(io, server, hub, events_hub, engine ? &*engine : nullptr, http_client), asio::detached);
+    asio::co_spawn(io, drain_then_stop(io, server, hub, events_hub, engine ? &*engine : nullptr, http_client, prometheus_http), asio::detached);
   });
 
   if (engine) engine->start();

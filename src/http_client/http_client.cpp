@@ -24,12 +24,6 @@ namespace sentinel::http_client {
 
 namespace asio = boost::asio;
 
-std::optional<std::string> Response::header(const std::string& name) const {
-  for (const auto& [k, v] : headers)
-    if (k == name) return v;
-  return std::nullopt;
-}
-
 namespace {
 
 // curl_global_init is not thread-safe: once per process.

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "http_client/http_client.hpp"
+#include "http_client/transport.hpp"
 
 namespace sentinel::prometheus {
 
@@ -48,7 +48,7 @@ std::string trim_slash(std::string url) {
 
 }  // namespace
 
-Client::Client(http_client::HttpClient& http, ClientOptions options, QueryObserver observer)
+Client::Client(http_client::Transport& http, ClientOptions options, QueryObserver observer)
     : http_(http), options_(std::move(options)), observer_(std::move(observer)), slots_(options_.max_concurrency) {
   options_.base_url = trim_slash(options_.base_url);
 }
@@ -93,7 +93,9 @@ asio::awaitable<QueryOutcome<Client::Raw>> Client::post(std::string_view endpoin
   req.headers.emplace_back("Accept: application/json");
   // Instant answers are small (a summary's are ~200 bytes each): compressing
   // them costs Prometheus more time than it saves (bench/metrics: a summary
-  // took 2.5x longer with gzip). Range answers can be large and stay compressed.
+  // took 2.5x longer with gzip). Range answers can be large: through
+  // HttpClient (https) they come compressed; KeepAliveClient (plain http,
+  // a nearby Prometheus) never asks for gzip.
   if (endpoint == "query") req.headers.emplace_back("Accept-Encoding: identity");
   if (options_.bearer_token) req.headers.emplace_back("Authorization: Bearer " + *options_.bearer_token);
   req.username = options_.username;

@@ -19,7 +19,7 @@
 #include "prometheus/result.hpp"
 
 namespace sentinel::http_client {
-class HttpClient;
+class Transport;
 }
 
 namespace sentinel::prometheus {
@@ -40,7 +40,9 @@ using QueryObserver = std::function<void(std::string_view endpoint, const QueryE
 
 class Client {
  public:
-  Client(http_client::HttpClient& http, ClientOptions options, QueryObserver observer = {});
+  // Queries go through `http`: a KeepAliveClient for a plain http://
+  // Prometheus, an HttpClient otherwise (app/app.cpp chooses).
+  Client(http_client::Transport& http, ClientOptions options, QueryObserver observer = {});
 
   // Instant query at `at` (Unix seconds; Prometheus's "now" when absent).
   // Fails with a QueryError; never throws for network or Prometheus errors.
@@ -73,7 +75,7 @@ class Client {
                                                  std::chrono::milliseconds timeout, bool queue);
   std::string form_common(std::string_view promql) const;
 
-  http_client::HttpClient& http_;
+  http_client::Transport& http_;
   ClientOptions options_;
   QueryObserver observer_;
   core::AsyncSemaphore slots_;

@@ -14,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <optional>
@@ -68,10 +69,11 @@ struct TestServer {
       }
       --busy;
       const std::string payload = respond(head, body);
-      std::string response = "HTTP/1.1 " + status + "\r\nContent-Type: text/plain\r\nX-Test: yes\r\nContent-Length: " +
-                             std::to_string(payload.size()) + "\r\n\r\n" + payload;
+      std::string response = "HTTP/1.1 " + status + "\r\nContent-Type: text/plain\r\nX-Test: yes\r\n" + extra_headers +
+                             "Content-Length: " + std::to_string(payload.size()) + "\r\n\r\n" + payload;
+      if (cut_response_at) response.resize(std::min(response.size(), *cut_response_at));
       auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(response), nothrow);
-      if (wec) co_return;
+      if (wec || close_after_response || cut_response_at) co_return;
     }
   }
 
@@ -81,6 +83,9 @@ struct TestServer {
   std::atomic<int> max_busy{0};  // the most at once
   std::string status = "200 OK";
   std::chrono::milliseconds delay{0};
+  std::string extra_headers;                     // "Name: value\r\n" lines added to every answer
+  bool close_after_response = false;             // close the connection after each answer (an idle timeout)
+  std::optional<std::size_t> cut_response_at;    // send only this many bytes of the answer, then close
   std::function<std::string(const std::string&, const std::string&)> respond = [](const std::string& head,
                                                                                   const std::string& body) {
     return head.substr(0, head.find(' ')) + " " + body;  // "METHOD body"

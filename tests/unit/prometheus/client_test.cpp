@@ -8,6 +8,7 @@
 #include "core/when_all.hpp"
 #include "http_client/http_client.hpp"
 #include "support/test_http_server.hpp"
+#include "support/transports.hpp"
 
 namespace {
 
@@ -19,6 +20,16 @@ using sentinel::prometheus::QueryOutcome;
 using sentinel::prometheus::QueryResult;
 using sentinel::test::Loop;
 using sentinel::test::TestServer;
+using sentinel::test::TransportKind;
+
+// Through either transport: the plain-HTTP keep-alive one a http://
+// Prometheus gets, and libcurl, which an https:// one gets.
+class PrometheusClient : public testing::TestWithParam<TransportKind> {
+ protected:
+  std::unique_ptr<sentinel::http_client::Transport> transport(Loop& loop, std::uint16_t port) {
+    return sentinel::test::make_transport(GetParam(), loop.io.get_executor(), port);
+  }
+};
 
 constexpr const char* empty_vector = R"({"status":"success","data":{"resultType":"vector","result":[]}})";
 
@@ -30,13 +41,13 @@ ClientOptions options_for(std::uint16_t port, std::size_t concurrency = 16, int 
   return o;
 }
 
-TEST(PrometheusClient, NeverMoreQueriesInFlightThanTheLimit) {
+TEST_P(PrometheusClient, NeverMoreQueriesInFlightThanTheLimit) {
   Loop loop;
   TestServer server(loop.io);
   server.delay = std::chrono::milliseconds(50);
   server.respond = [](const std::string&, const std::string&) { return std::string(empty_vector); };
-  sentinel::http_client::HttpClient http(loop.io.get_executor());
-  Client client(http, options_for(server.port(), 3));
+  auto http = transport(loop, server.port());
+  Client client(*http, options_for(server.port(), 3));
   auto all = [&]() -> asio::awaitable<std::vector<QueryOutcome<QueryResult>>> {
     std::vector<asio::awaitable<QueryOutcome<QueryResult>>> tasks;
     for (int i = 0; i < 12; ++i) tasks.push_back(client.instant("up"));
@@ -48,7 +59,7 @@ TEST(PrometheusClient, NeverMoreQueriesInFlightThanTheLimit) {
   EXPECT_LE(server.connections.load(), 3);  // connections are reused, not one per query
 }
 
-TEST(PrometheusClient, SendsTheQueryAsAFormWithADeadlineAndCredentials) {
+TEST_P(PrometheusClient, SendsTheQueryAsAFormWithADeadlineAndCredentials) {
   Loop loop;
   TestServer server(loop.io);
   std::string seen_head, seen_body;
@@ -59,10 +70,10 @@ TEST(PrometheusClient, SendsTheQueryAsAFormWithADeadlineAndCredentials) {
     seen_body = body;
     return std::string(empty_vector);
   };
-  sentinel::http_client::HttpClient http(loop.io.get_executor());
+  auto http = transport(loop, server.port());
   auto o = options_for(server.port(), 4, 10000);
   o.bearer_token = "s3cret";
-  Client client(http, o);
+  Client client(*http, o);
   ASSERT_TRUE(loop.run(client.instant(R"(up{job="a b"} == 1)", 1700000000.5)));
   std::lock_guard lock(m);
   EXPECT_TRUE(seen_head.starts_with("POST /api/v1/query HTTP/1.1")) << seen_head;
@@ -76,28 +87,28 @@ TEST(PrometheusClient, SendsTheQueryAsAFormWithADeadlineAndCredentials) {
   EXPECT_LT(ms, 10000);
 }
 
-TEST(PrometheusClient, KeepsPrometheusErrorKindsApart) {
+TEST_P(PrometheusClient, KeepsPrometheusErrorKindsApart) {
   Loop loop;
   TestServer server(loop.io);
   server.status = "400 Bad Request";
   server.respond = [](const std::string&, const std::string&) {
     return std::string(R"({"status":"error","errorType":"bad_data","error":"1:4: parse error: unexpected end of input"})");
   };
-  sentinel::http_client::HttpClient http(loop.io.get_executor());
-  Client client(http, options_for(server.port()));
+  auto http = transport(loop, server.port());
+  Client client(*http, options_for(server.port()));
   auto r = loop.run(client.instant("up{"));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, QueryErrorKind::bad_data);
   EXPECT_NE(r.error().message.find("parse error"), std::string::npos);
 }
 
-TEST(PrometheusClient, TheDeadlineIncludesTheWaitForASlot) {
+TEST_P(PrometheusClient, TheDeadlineIncludesTheWaitForASlot) {
   Loop loop;
   TestServer server(loop.io);
   server.delay = std::chrono::milliseconds(400);
   server.respond = [](const std::string&, const std::string&) { return std::string(empty_vector); };
-  sentinel::http_client::HttpClient http(loop.io.get_executor());
-  Client client(http, options_for(server.port(), 1, 600));
+  auto http = transport(loop, server.port());
+  Client client(*http, options_for(server.port(), 1, 600));
   auto two = [&]() -> asio::awaitable<std::vector<QueryOutcome<QueryResult>>> {
     std::vector<asio::awaitable<QueryOutcome<QueryResult>>> tasks;
     tasks.push_back(client.instant("first"));
@@ -115,27 +126,31 @@ TEST(PrometheusClient, TheDeadlineIncludesTheWaitForASlot) {
   EXPECT_TRUE(loop.run(client.ping(std::chrono::milliseconds(500))));
 }
 
-TEST(PrometheusClient, UnreachableAndSlowPrometheus) {
+TEST_P(PrometheusClient, UnreachableAndSlowPrometheus) {
   Loop loop;
   std::uint16_t closed_port;
   {
     boost::asio::ip::tcp::acceptor a(loop.io, {boost::asio::ip::make_address("127.0.0.1"), 0});
     closed_port = a.local_endpoint().port();
   }
-  sentinel::http_client::HttpClient http(loop.io.get_executor());
-  Client down(http, options_for(closed_port));
+  auto down_http = transport(loop, closed_port);
+  Client down(*down_http, options_for(closed_port));
   auto r = loop.run(down.instant("up"));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, QueryErrorKind::unavailable);
 
   TestServer server(loop.io);
   server.delay = std::chrono::milliseconds(2000);
-  Client slow(http, options_for(server.port(), 16, 300));
+  auto slow_http = transport(loop, server.port());
+  Client slow(*slow_http, options_for(server.port(), 16, 300));
   const auto started = std::chrono::steady_clock::now();
   r = loop.run(slow.instant("up"));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, QueryErrorKind::timeout);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1500));
 }
+
+INSTANTIATE_TEST_SUITE_P(Both, PrometheusClient, testing::Values(TransportKind::curl, TransportKind::keep_alive),
+                         sentinel::test::transport_name);
 
 }  // namespace
