@@ -34,28 +34,67 @@ asio::awaitable<std::vector<RecordedEvent>> OutcomeWriter::write(const domain::A
       std::move(initiate), asio::use_awaitable);
 }
 
+OutcomeWriter::OutcomeWriter(storage::AlertEngineStore& store, core::BlockingPool& blocking,
+                             OutcomeWriterOptions options)
+    : store_(store),
+      blocking_(blocking),
+      options_(options),
+      queue_(std::make_shared<Queue>(blocking.pool().get_executor())) {}
+
+OutcomeWriter::~OutcomeWriter() {
+  std::lock_guard lock(queue_->mutex);
+  queue_->timer.cancel();
+}
+
 void OutcomeWriter::enqueue(Pending pending) {
-  bool start = false;
+  auto& q = *queue_;
   {
-    std::lock_guard lock(mutex_);
-    queue_.push_back(std::move(pending));
-    start = !std::exchange(writing_, true);
+    std::lock_guard lock(q.mutex);
+    q.pending.push_back(std::move(pending));
+    if (q.writing) return;  // the turn under way looks at the queue when it is done
+    if (q.pending.size() < options_.max_batch && options_.linger.count() > 0) {
+      linger_locked();
+      return;
+    }
+    q.writing = true;
   }
-  if (start) asio::post(blocking_.pool(), [this] { drain(); });
+  asio::post(blocking_.pool(), [this] { drain(); });
+}
+
+void OutcomeWriter::linger_locked() {
+  auto& q = *queue_;
+  if (q.lingering) return;
+  q.lingering = true;
+  q.timer.expires_after(options_.linger);
+  // Runs on a pool thread (the timer's executor): writes there directly.
+  q.timer.async_wait([this, weak = std::weak_ptr<Queue>(queue_)](const boost::system::error_code& ec) {
+    if (ec) return;
+    const auto queue = weak.lock();
+    if (!queue) return;
+    {
+      std::lock_guard lock(queue->mutex);
+      queue->lingering = false;
+      if (queue->writing || queue->pending.empty()) return;
+      queue->writing = true;
+    }
+    drain();  // something is pending: its evaluation keeps the writer alive
+  });
 }
 
 void OutcomeWriter::drain() {
+  auto& q = *queue_;
   for (;;) {
     std::vector<Pending> batch;
     {
-      std::lock_guard lock(mutex_);
-      if (queue_.empty()) {
-        writing_ = false;
-        return;
-      }
-      batch.swap(queue_);
+      std::lock_guard lock(q.mutex);
+      batch.swap(q.pending);
     }
-    write_batch(batch);
+    if (!batch.empty()) write_batch(batch);
+    std::lock_guard lock(q.mutex);
+    if (q.pending.size() >= options_.max_batch) continue;
+    q.writing = false;
+    if (!q.pending.empty()) linger_locked();  // what arrived meanwhile waits for company
+    return;
   }
 }
 

@@ -65,9 +65,12 @@ AlertEngine::AlertEngine(boost::asio::any_io_executor executor, const config::Co
                          prometheus::Client& prometheus, http_client::HttpClient& http,
                          observability::MetricsRegistry& metrics, EventListener on_events) {
   const std::string owner = alerting::make_worker_name();
-  // Evaluations beyond the Prometheus concurrency would only queue inside
-  // the client while their leases run; twice as many keeps it busy.
-  const auto in_flight = static_cast<std::size_t>(std::max<std::int64_t>(2, 2 * config.prometheus_max_concurrency));
+  // Evaluations in flight: a quarter query Prometheus (its concurrency), a
+  // quarter wait for a query slot, the rest are outcomes waiting in the
+  // writer's batch (group commit lingers up to 2 ms) or being written. The
+  // scheduler claims half of them at a time, so a backlog of due rules costs
+  // one claim transaction per 2 x PROMETHEUS_MAX_CONCURRENCY rules.
+  const auto in_flight = static_cast<std::size_t>(std::max<std::int64_t>(4, 4 * config.prometheus_max_concurrency));
   parts_ = std::make_unique<Parts>(std::move(executor), config, db, events, blocking, prometheus, http, metrics,
                                    std::move(on_events), owner, in_flight);
   // One process on SQLite (roles share nothing else): leases left by a
