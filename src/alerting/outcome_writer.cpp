@@ -9,9 +9,11 @@
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstddef>
+#include <memory>
 #include <utility>
 
 #include "core/blocking.hpp"
@@ -139,12 +141,28 @@ void OutcomeWriter::write_batch(std::vector<Pending>& batch) {
   }
 
   // Each evaluation resumes on its own executor, not on this pool thread.
-  for (std::size_t i = 0; i < n; ++i) {
-    auto resume = [done = std::move(batch[i].done), error = errors[i], found = std::move(events[i])]() mutable {
-      std::move(done)(error, std::move(found));
-    };
-    asio::post(batch[i].home, std::move(resume));
-  }
+  // One post for the batch, whose handler resumes them in turn (dispatch
+  // runs each inline when its executor is the one it runs on, the usual
+  // case), instead of one post, and one thread wake-up, per evaluation.
+  struct Resume {
+    Done done;
+    std::exception_ptr error;
+    std::vector<RecordedEvent> events;
+    asio::any_io_executor home;
+  };
+  auto resumes = std::make_shared<std::vector<Resume>>();
+  resumes->reserve(n);
+  for (std::size_t i = 0; i < n; ++i)
+    resumes->push_back({std::move(batch[i].done), errors[i], std::move(events[i]), std::move(batch[i].home)});
+  const auto first_home = resumes->front().home;
+  asio::post(first_home, [resumes] {
+    for (auto& r : *resumes) {
+      auto home = std::move(r.home);
+      asio::dispatch(home, [done = std::move(r.done), error = r.error, found = std::move(r.events)]() mutable {
+        std::move(done)(error, std::move(found));
+      });
+    }
+  });
 }
 
 }  // namespace sentinel::alerting

@@ -63,9 +63,9 @@ asio::awaitable<void> Scheduler::loop() {
           ++state->in_flight;
           auto evaluate = [this, state, refill_at, c = std::move(c)]() mutable -> asio::awaitable<void> {
             co_await evaluator_.evaluate(std::move(c), options_.owner);
-            asio::post(state->strand, [state, refill_at] {
-              if (--state->in_flight <= refill_at) state->timer.cancel();  // room for a batch
-            });
+            // Room for a batch: wake the loop, once, as the count crosses
+            // the mark (not on every evaluation: a strand hand-off each).
+            if (--state->in_flight == refill_at) asio::post(state->strand, [state] { state->timer.cancel(); });
           };
           asio::co_spawn(executor_, std::move(evaluate), asio::detached);
         }

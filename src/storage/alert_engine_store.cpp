@@ -170,7 +170,7 @@ std::vector<ClaimedRule> AlertEngineStore::claim_due_rules(std::string_view owne
                                                            std::int64_t default_interval_sec, std::size_t limit) {
   std::vector<ClaimedRule> out;
   db_.with_statements([&](soci::session& sql, StatementCache& cache) {
-    sql::WriteTransaction tx(sql, db_.dialect());
+    sql::WriteTransaction tx(sql, db_.dialect(), cache);
     const long long now = core::to_unix(clock_());
 
     // Rules never scheduled (new, or re-activated) get a spread first slot.
@@ -271,7 +271,7 @@ std::vector<RecordedEvent> AlertEngineStore::record(const domain::AlertRule& rul
       write_evaluation(sql, cache, rule, ev, touched);
       return;
     }
-    sql::WriteTransaction tx(sql, db_.dialect());
+    sql::WriteTransaction tx(sql, db_.dialect(), cache);
     write_evaluation(sql, cache, rule, ev, touched);
     tx.commit();
     out = fetch_recorded(sql, touched);
@@ -284,7 +284,7 @@ std::vector<std::vector<RecordedEvent>> AlertEngineStore::record_batch(std::span
   if (batch.empty()) return out;
   db_.with_statements([&](soci::session& sql, StatementCache& cache) {
     std::vector<std::vector<long long>> touched(batch.size());
-    sql::WriteTransaction tx(sql, db_.dialect());
+    sql::WriteTransaction tx(sql, db_.dialect(), cache);
     for (std::size_t i = 0; i < batch.size(); ++i)
       write_evaluation(sql, cache, batch[i].rule, batch[i].evaluation, touched[i]);
     tx.commit();

@@ -38,7 +38,7 @@ std::vector<OutboxItem> OutboxRepository::claim_due(std::string_view owner_view,
       any->st.execute(true);
       if (any->found == 0) return;
     }
-    sql::WriteTransaction tx(sql, db_.dialect());
+    sql::WriteTransaction tx(sql, db_.dialect(), cache);
     soci::rowset<soci::row> rows =
         // One event's notifications on one channel go out in order: a row
         // waits while an earlier one is still pending (being retried or in

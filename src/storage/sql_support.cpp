@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "storage/statement_cache.hpp"
+
 namespace sentinel::storage::sql {
 
 std::optional<std::int64_t> get_opt_i64(const soci::row& r, std::size_t i) {
@@ -52,6 +54,33 @@ bool is_unique_violation(const soci::soci_error& e) {
   return std::string_view(e.what()).find("UNIQUE constraint failed") != std::string_view::npos;
 }
 
+namespace {
+
+// Transaction control, prepared once per SQLite connection.
+struct BeginImmediate {
+  soci::statement st;
+  BeginImmediate(soci::session& sql, Dialect) : st((sql.prepare << "BEGIN IMMEDIATE")) {}
+};
+struct Commit {
+  soci::statement st;
+  Commit(soci::session& sql, Dialect) : st((sql.prepare << "COMMIT")) {}
+};
+struct Rollback {
+  soci::statement st;
+  Rollback(soci::session& sql, Dialect) : st((sql.prepare << "ROLLBACK")) {}
+};
+
+}  // namespace
+
+WriteTransaction::WriteTransaction(soci::session& sql, Dialect dialect, StatementCache& cache) : sql_(sql) {
+  if (dialect != Dialect::sqlite) {
+    sql_ << "BEGIN";
+    return;
+  }
+  cache.get<BeginImmediate>()->st.execute(true);
+  cache_ = &cache;
+}
+
 WriteTransaction::WriteTransaction(soci::session& sql, Dialect dialect) : sql_(sql) {
   if (dialect == Dialect::sqlite)
     sql_ << "BEGIN IMMEDIATE";
@@ -62,7 +91,10 @@ WriteTransaction::WriteTransaction(soci::session& sql, Dialect dialect) : sql_(s
 WriteTransaction::~WriteTransaction() {
   if (done_) return;
   try {
-    sql_ << "ROLLBACK";
+    if (cache_)
+      cache_->get<Rollback>()->st.execute(true);
+    else
+      sql_ << "ROLLBACK";
   } catch (const soci::soci_error&) {
     // The connection is already broken; the database discards the
     // transaction itself and the pool reconnects.
@@ -70,7 +102,10 @@ WriteTransaction::~WriteTransaction() {
 }
 
 void WriteTransaction::commit() {
-  sql_ << "COMMIT";
+  if (cache_)
+    cache_->get<Commit>()->st.execute(true);
+  else
+    sql_ << "COMMIT";
   done_ = true;
 }
 

@@ -11,6 +11,10 @@
 #include "core/time.hpp"
 #include "storage/database.hpp"
 
+namespace sentinel::storage {
+class StatementCache;
+}
+
 namespace sentinel::storage::sql {
 
 std::int64_t get_i64(const soci::row& r, std::size_t i);
@@ -33,6 +37,10 @@ bool is_unique_violation(const soci::soci_error& e);
 class WriteTransaction {
  public:
   WriteTransaction(soci::session& sql, Dialect dialect);
+  // The same, with BEGIN, COMMIT and ROLLBACK prepared once per connection
+  // on SQLite (its parser was a visible part of each alert-engine
+  // transaction; PostgreSQL parses them server-side anyway).
+  WriteTransaction(soci::session& sql, Dialect dialect, StatementCache& cache);
   ~WriteTransaction();
   WriteTransaction(const WriteTransaction&) = delete;
   WriteTransaction& operator=(const WriteTransaction&) = delete;
@@ -40,6 +48,7 @@ class WriteTransaction {
 
  private:
   soci::session& sql_;
+  StatementCache* cache_ = nullptr;  // set on SQLite when given
   bool done_ = false;
 };
 
