@@ -316,11 +316,15 @@ asio::awaitable<std::expected<std::unique_ptr<Connection>, Failure>> connect(std
     endpoints = pool->endpoints;
   }
   if (endpoints.empty()) {
-    // Not interruptible (getaddrinfo on Asio's resolver thread); addresses
-    // are kept until a connect fails, so this is rare.
+    // Not interruptible (getaddrinfo on Asio's resolver thread: a hung DNS
+    // server holds it for the resolver's own timeouts); addresses are kept
+    // until a connect fails, so this is rare, and an address literal
+    // resolves at once.
     tcp::resolver resolver(pool->executor);
     auto [ec, results] = co_await resolver.async_resolve(origin.host, origin.port, nothrow);
     if (ec) co_return std::unexpected(failure(FailureKind::connect, describe(origin, ec)));
+    if (Clock::now() >= deadline)
+      co_return std::unexpected(failure(FailureKind::timeout, "resolving " + origin.host + " timed out"));
     for (const auto& r : results) endpoints.push_back(r.endpoint());
   }
   auto conn = std::make_unique<Connection>(pool->executor, pool);
