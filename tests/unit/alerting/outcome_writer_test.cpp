@@ -1,6 +1,7 @@
 // OutcomeWriter (group commit of evaluation outcomes) on a real SQLite
 // store: evaluations finishing together are all recorded with their events,
-// and one that cannot be prepared or written fails alone.
+// one that cannot be prepared or written fails alone, and a batch waits for
+// company no longer than its linger, and not at all once it is full.
 #include "alerting/outcome_writer.hpp"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,10 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <mutex>
 #include <filesystem>
 #include <latch>
 #include <stdexcept>
@@ -180,3 +185,79 @@ TEST_F(OutcomeWriterTest, AnEvaluationThatCannotBeWrittenFailsAlone) {
   EXPECT_FALSE(rules().get(unprepared.id).value().last_evaluated_at.has_value());
   blocking.join();
 }
+
+using SteadyClock = std::chrono::steady_clock;
+
+TEST_F(OutcomeWriterTest, ABatchWaitsForCompanyNoLongerThanItsLinger) {
+  storage::AlertEngineStore store(*db_, clock);
+  core::BlockingPool blocking(2);
+  alerting::OutcomeWriter writer(store, blocking,
+                                 alerting::OutcomeWriterOptions{.linger = std::chrono::milliseconds(150), .max_batch = 64});
+  asio::io_context io;
+  std::vector<domain::AlertRule> rule_list;
+  std::vector<storage::EvaluationRecord> records;
+  for (std::size_t i = 0; i < 3; ++i) {
+    rule_list.push_back(make_rule("lingering " + std::to_string(i)));
+    records.push_back(quiet(rule_list.back().id));
+  }
+  std::mutex m;
+  std::vector<SteadyClock::time_point> prepared;
+  const std::function<void()> prepare = [&] {
+    std::lock_guard lock(m);
+    prepared.push_back(SteadyClock::now());
+  };
+  std::vector<Outcome> outcomes(3);
+  const auto started = SteadyClock::now();
+  // Three outcomes 20 ms apart: all inside the first one's linger.
+  auto send = [&]() -> asio::awaitable<void> {
+    for (std::size_t i = 0; i < 3; ++i) {
+      asio::co_spawn(io, write_one(writer, rule_list[i], records[i], prepare, outcomes[i]), asio::detached);
+      asio::steady_timer t(io, std::chrono::milliseconds(20));
+      co_await t.async_wait(asio::use_awaitable);
+    }
+  };
+  asio::co_spawn(io, send(), asio::detached);
+  io.run();
+  blocking.join();
+
+  ASSERT_EQ(prepared.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    ASSERT_TRUE(outcomes[i].done) << i;
+    EXPECT_EQ(outcomes[i].error, "") << i;
+    EXPECT_EQ(rules().get(rule_list[i].id).value().last_evaluated_at, now) << i;
+  }
+  // Written together, once the first outcome's linger was over: not one by
+  // one as they arrived, and not later than the linger (plus scheduling).
+  for (const auto& t : prepared) {
+    EXPECT_GE(t - started, std::chrono::milliseconds(140));
+    EXPECT_LT(t - started, std::chrono::milliseconds(1000));
+  }
+  EXPECT_LT(prepared.back() - prepared.front(), std::chrono::milliseconds(30));
+}
+
+TEST_F(OutcomeWriterTest, AFullBatchIsWrittenWithoutWaiting) {
+  storage::AlertEngineStore store(*db_, clock);
+  core::BlockingPool blocking(2);
+  // A linger far longer than the test may take: only a full batch is written.
+  alerting::OutcomeWriter writer(store, blocking,
+                                 alerting::OutcomeWriterOptions{.linger = std::chrono::seconds(30), .max_batch = 4});
+  asio::io_context io;
+  std::vector<domain::AlertRule> rule_list;
+  std::vector<storage::EvaluationRecord> records;
+  for (std::size_t i = 0; i < 4; ++i) {
+    rule_list.push_back(make_rule("batch " + std::to_string(i)));
+    records.push_back(quiet(rule_list.back().id));
+  }
+  const std::function<void()> nothing = [] {};
+  std::vector<Outcome> outcomes(4);
+  const auto started = SteadyClock::now();
+  for (std::size_t i = 0; i < 4; ++i)
+    asio::co_spawn(io, write_one(writer, rule_list[i], records[i], nothing, outcomes[i]), asio::detached);
+  io.run();  // returns once all four evaluations have resumed
+  EXPECT_LT(SteadyClock::now() - started, std::chrono::seconds(5));
+  for (std::size_t i = 0; i < 4; ++i) {
+    ASSERT_TRUE(outcomes[i].done) << i;
+    EXPECT_EQ(outcomes[i].error, "") << i;
+  }
+}
+
