@@ -298,6 +298,19 @@ void give_back(KeepAliveClient::Pool& pool, std::unique_ptr<Connection> c) {
   // `c` closes here, outside the lock (its destructor takes it).
 }
 
+// Whether `url` is "http://<origin's authority>" followed by a path, query
+// or nothing; checked on every request, so without parsing or allocating.
+bool on_origin(std::string_view url, const PlainHttpOrigin& origin) {
+  constexpr std::string_view scheme = "http://";
+  if (url.size() < scheme.size() + origin.authority.size()) return false;
+  for (std::size_t i = 0; i < scheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(url[i])) != scheme[i]) return false;
+  url.remove_prefix(scheme.size());
+  if (!url.starts_with(origin.authority)) return false;
+  url.remove_prefix(origin.authority.size());
+  return url.empty() || url.front() == '/' || url.front() == '?' || url.front() == '#';
+}
+
 std::string describe(const PlainHttpOrigin& origin, const boost::system::error_code& ec) {
   return "cannot reach " + origin.authority + ": " + ec.message();
 }
@@ -362,8 +375,7 @@ asio::awaitable<Outcome> KeepAliveClient::send(Request request) {
   auto pool = pool_;  // not `this`: the client may be destroyed while this runs
   const PlainHttpOrigin& origin = pool->origin;
 
-  const auto url_origin = plain_http_origin(request.url);
-  if (!url_origin || url_origin->authority != origin.authority || request.proxy)
+  if (!on_origin(request.url, origin) || request.proxy)
     co_return std::unexpected(failure(FailureKind::other, "not a plain HTTP request to " + origin.authority));
   std::string target = request.url.substr(std::string_view("http://").size() + origin.authority.size());
   if (const auto fragment = target.find('#'); fragment != std::string::npos) target.resize(fragment);

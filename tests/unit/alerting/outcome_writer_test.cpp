@@ -51,6 +51,14 @@ class OutcomeWriterTest : public ::testing::Test {
     r.channel = "webhook";
     return rules().create(r).value();
   }
+  // `n` rules named "<prefix> <i>" and a quiet outcome for each.
+  void quiet_rules(const std::string& prefix, std::size_t n, std::vector<domain::AlertRule>& rule_list,
+                   std::vector<storage::EvaluationRecord>& records) {
+    for (std::size_t i = 0; i < n; ++i) {
+      rule_list.push_back(make_rule(prefix + " " + std::to_string(i)));
+      records.push_back(quiet(rule_list.back().id));
+    }
+  }
   storage::AlertRuleRepository rules() { return storage::AlertRuleRepository(*db_, clock); }
 
   storage::EvaluationRecord quiet(std::int64_t rule_id) {
@@ -196,10 +204,7 @@ TEST_F(OutcomeWriterTest, ABatchWaitsForCompanyNoLongerThanItsLinger) {
   asio::io_context io;
   std::vector<domain::AlertRule> rule_list;
   std::vector<storage::EvaluationRecord> records;
-  for (std::size_t i = 0; i < 3; ++i) {
-    rule_list.push_back(make_rule("lingering " + std::to_string(i)));
-    records.push_back(quiet(rule_list.back().id));
-  }
+  quiet_rules("lingering", 3, rule_list, records);
   std::mutex m;
   std::vector<SteadyClock::time_point> prepared;
   const std::function<void()> prepare = [&] {
@@ -244,10 +249,7 @@ TEST_F(OutcomeWriterTest, AFullBatchIsWrittenWithoutWaiting) {
   asio::io_context io;
   std::vector<domain::AlertRule> rule_list;
   std::vector<storage::EvaluationRecord> records;
-  for (std::size_t i = 0; i < 4; ++i) {
-    rule_list.push_back(make_rule("batch " + std::to_string(i)));
-    records.push_back(quiet(rule_list.back().id));
-  }
+  quiet_rules("batch", 4, rule_list, records);
   const std::function<void()> nothing = [] {};
   std::vector<Outcome> outcomes(4);
   const auto started = SteadyClock::now();

@@ -272,6 +272,10 @@ TEST(KeepAliveClient, SendsTheTargetAndHostOfTheUrlAndNothingElsewhere) {
   r = loop.run(client.send(elsewhere));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, FailureKind::other);
+  elsewhere.url = "http://127.0.0.1:" + std::to_string(server.port()) + "0/";  // a longer port, same prefix
+  r = loop.run(client.send(elsewhere));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, FailureKind::other);
   EXPECT_EQ(client.connections_opened(), 1u);
 }
 
