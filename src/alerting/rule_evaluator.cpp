@@ -50,7 +50,7 @@ RuleEvaluator::RuleEvaluator(prometheus::Client& prometheus, storage::AlertEngin
 asio::awaitable<void> RuleEvaluator::evaluate(storage::ClaimedRule claimed, std::string owner) {
   const auto started = std::chrono::steady_clock::now();
   if (claimed.skipped > 0) skipped_.inc(static_cast<double>(claimed.skipped));
-  const auto id = claimed.rule.id;
+  const auto id = claimed.rule->id;
   try {
     co_await run(std::move(claimed), std::move(owner));
   } catch (const std::exception& e) {
@@ -61,7 +61,7 @@ asio::awaitable<void> RuleEvaluator::evaluate(storage::ClaimedRule claimed, std:
 }
 
 asio::awaitable<void> RuleEvaluator::run(storage::ClaimedRule claimed, std::string owner) {
-  const domain::AlertRule& rule = claimed.rule;
+  const domain::AlertRule& rule = *claimed.rule;
   storage::EvaluationRecord record;
   record.rule_id = rule.id;
   record.owner = std::move(owner);
@@ -85,7 +85,7 @@ asio::awaitable<void> RuleEvaluator::run(storage::ClaimedRule claimed, std::stri
   if (error) {
     // A failed evaluation changes no series: only the rule says why.
     record.state = "error";
-    record.last_value = rule.last_value;
+    record.last_value = claimed.last_value;
     record.last_error = std::move(*error);
     failed_.inc();
   }

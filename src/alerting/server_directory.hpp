@@ -30,7 +30,8 @@ class ServerDirectory {
                   std::chrono::steady_clock::duration max_age)
       : store_(store), blocking_(blocking), max_age_(max_age) {}
 
-  // A snapshot no older than max_age (throws what the database throws).
+  // A snapshot no older than max_age, or while another caller reloads it,
+  // that previous snapshot (throws what the database throws).
   boost::asio::awaitable<std::shared_ptr<const ServerIndex>> current();
 
  private:
@@ -40,6 +41,7 @@ class ServerDirectory {
   std::mutex mutex_;
   std::shared_ptr<const ServerIndex> index_;
   std::chrono::steady_clock::time_point loaded_at_{};
+  bool reloading_ = false;  // a caller is reading the servers
 };
 
 }  // namespace sentinel::alerting

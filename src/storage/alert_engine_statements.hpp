@@ -33,20 +33,37 @@ struct ScheduleRule {
             soci::use(id))) {}
 };
 
-// Due rules no live worker holds, oldest slot first: the rule's columns
-// (read_rule), its slot, its interval and how many series it has stored.
+// Due rules no live worker holds, oldest slot first: what a claim needs
+// besides the definition (RuleDefinitionCache): the version of that
+// definition, the slot, the interval, the last value and whether the rule
+// has stored series.
 struct DueRules {
   long long default_interval = 0, now = 0, limit = 0;
-  soci::row row;
+  long long id = 0, version = 0, slot = 0, interval = 0, has_series = 0;
+  double last_value = 0;
+  soci::indicator last_value_ind = soci::i_null;
   soci::statement st;
   DueRules(soci::session& sql, Dialect d)
-      : st((sql.prepare << "SELECT " << rule_columns << ", next_eval_at, COALESCE(eval_interval_sec, :d), "
-                        << "(SELECT COUNT(*) FROM alert_series_state s WHERE s.rule_id = alert_rules.id) "
-                        << "FROM alert_rules WHERE is_active = 1 AND next_eval_at <= :n1 "
+      : st((sql.prepare << "SELECT id, config_version, next_eval_at, COALESCE(eval_interval_sec, :d), last_value, "
+                           "CASE WHEN EXISTS (SELECT 1 FROM alert_series_state s WHERE s.rule_id = alert_rules.id) "
+                           "THEN 1 ELSE 0 END "
+                           "FROM alert_rules WHERE is_active = 1 AND next_eval_at <= :n1 "
                            "AND (lease_expires_at IS NULL OR lease_expires_at <= :n2) "
                            "ORDER BY next_eval_at, id LIMIT :l"
                         << skip_locked(d),
-            soci::use(default_interval), soci::use(now), soci::use(now), soci::use(limit), soci::into(row))) {}
+            soci::use(default_interval), soci::use(now), soci::use(now), soci::use(limit), soci::into(id),
+            soci::into(version), soci::into(slot), soci::into(interval), soci::into(last_value, last_value_ind),
+            soci::into(has_series))) {}
+};
+
+// One rule's definition (read_rule's columns) and its config_version.
+struct RuleDefinition {
+  long long id = 0;
+  soci::row row;
+  soci::statement st;
+  RuleDefinition(soci::session& sql, Dialect)
+      : st((sql.prepare << "SELECT " << rule_columns << ", config_version FROM alert_rules WHERE id = :id",
+            soci::use(id), soci::into(row))) {}
 };
 
 struct LeaseRule {

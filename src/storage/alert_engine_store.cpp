@@ -191,32 +191,43 @@ std::vector<ClaimedRule> AlertEngineStore::claim_due_rules(std::string_view owne
       }
     }
 
+    std::vector<std::pair<std::size_t, long long>> unknown;  // (index in out, rule id): definitions to read
     {
       auto due = cache.get<engine_sql::DueRules>();
       due->default_interval = default_interval_sec;
       due->now = now;
       due->limit = static_cast<long long>(limit);
-      due->st.execute();
-      while (due->st.fetch()) {
-        const auto& r = due->row;
-        ClaimedRule c;
-        c.rule = read_rule(r);
-        const long long slot = sql::get_i64(r, 22);
-        c.interval_sec = std::max<std::int64_t>(1, sql::get_i64(r, 23));
-        c.slot = core::from_unix(slot);
-        // Slots that passed while nobody evaluated the rule are skipped, not
-        // caught up: evaluating now covers them.
-        c.skipped = (now - slot) / c.interval_sec;
-        c.has_series = sql::get_i64(r, 24) > 0;
-        out.push_back(std::move(c));
-      }
+      if (due->st.execute(true)) do {
+          ClaimedRule c;
+          c.rule = definitions_.find(due->id, due->version, now);
+          if (!c.rule) unknown.emplace_back(out.size(), due->id);
+          c.last_value = due->last_value_ind == soci::i_ok ? std::optional<double>(due->last_value) : std::nullopt;
+          c.interval_sec = std::max<std::int64_t>(1, due->interval);
+          c.slot = core::from_unix(due->slot);
+          // Slots that passed while nobody evaluated the rule are skipped,
+          // not caught up: evaluating now covers them.
+          c.skipped = (now - due->slot) / c.interval_sec;
+          c.has_series = due->has_series != 0;
+          out.push_back(std::move(c));
+        } while (due->st.fetch());
+    }
+    // In this transaction the rows are locked (PostgreSQL) or no other
+    // writer runs (SQLite): the definition read is the version claimed.
+    for (auto [i, id] : unknown) {
+      auto q = cache.get<engine_sql::RuleDefinition>();
+      q->id = id;
+      q->st.execute(true);
+      auto rule = std::make_shared<const domain::AlertRule>(read_rule(q->row));
+      const long long version = sql::get_i64(q->row, 22);  // after read_rule's 22 columns
+      definitions_.put(id, version, rule, now);
+      out[i].rule = std::move(rule);
     }
     for (const auto& c : out) {
       auto lease = cache.get<engine_sql::LeaseRule>();
       lease->next = core::to_unix(c.slot) + (c.skipped + 1) * c.interval_sec;
       lease->owner = std::string(owner_view);
       lease->lease_until = now + lease_seconds(c.interval_sec);
-      lease->id = c.rule.id;
+      lease->id = c.rule->id;
       lease->st.execute(true);
     }
     tx.commit();

@@ -9,6 +9,7 @@
 // All calls block: run them on the BlockingPool.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -19,11 +20,16 @@
 #include "domain/alert_event.hpp"
 #include "domain/alert_rule.hpp"
 #include "storage/database.hpp"
+#include "storage/rule_definition_cache.hpp"
 
 namespace sentinel::storage {
 
 struct ClaimedRule {
-  domain::AlertRule rule;
+  // The rule's definition, shared with the store's cache of definitions
+  // (RuleDefinitionCache): its state and last_* fields are as they were when
+  // the definition was read, not current. The claim's own fields below are.
+  std::shared_ptr<const domain::AlertRule> rule;
+  std::optional<double> last_value;  // the rule's last_value as claimed
   core::Timestamp slot{};     // the scheduled time this evaluation stands for
   std::int64_t interval_sec = 0;
   std::int64_t skipped = 0;   // whole slots missed since the previous one (overrun, downtime)
@@ -102,7 +108,8 @@ class AlertEngineStore {
   // transaction: another worker skips it, and a slot that comes while the
   // previous evaluation still runs is skipped (counted in `skipped`). A rule never scheduled gets its
   // first slot spread over one interval (by id), so rules created together
-  // do not all run in the same second.
+  // do not all run in the same second. Definitions come from this store's
+  // cache when the rule was not edited since it last read them.
   std::vector<ClaimedRule> claim_due_rules(std::string_view owner, std::int64_t default_interval_sec,
                                            std::size_t limit);
 
@@ -131,6 +138,7 @@ class AlertEngineStore {
  private:
   Database& db_;
   core::Clock clock_;
+  RuleDefinitionCache definitions_;
 };
 
 }  // namespace sentinel::storage

@@ -53,7 +53,7 @@ class EngineStore : public sentinel::testing::StorageTest {
   storage::ClaimedRule first_claim(std::int64_t rule_id, const std::string& owner = "w1") {
     for (int i = 0; i < 400; ++i) {
       for (auto& c : store().claim_due_rules(owner, 60, 100))
-        if (c.rule.id == rule_id) return c;
+        if (c.rule->id == rule_id) return c;
       now += 1s;
     }
     ADD_FAILURE() << "rule " << rule_id << " never became due";
@@ -98,7 +98,7 @@ TEST_P(EngineStore, NewRulesAreSpreadOverTheirInterval) {
     for (const auto& c : store().claim_due_rules("w1", 60, 100)) {
       EXPECT_EQ(c.slot, now);
       EXPECT_EQ(c.skipped, 0);
-      ++claims[c.rule.id];
+      ++claims[c.rule->id];
       slots.insert(core::to_unix(c.slot));
     }
     now += 1s;
@@ -413,6 +413,42 @@ TEST_P(EngineStore, ClaimsSayWhetherARuleHasSeriesToLoad) {
   auto next = store().claim_due_rules("w1", 60, 100);
   ASSERT_EQ(next.size(), 1u);
   EXPECT_TRUE(next[0].has_series);
+}
+
+// A claim takes a rule's definition from the store's cache unless the rule
+// was edited since; its last value always comes from the row.
+TEST_P(EngineStore, ClaimsSeeEditsAtOnceAndReuseUneditedDefinitions) {
+  const auto rule = make_rule(std::nullopt, "none", 10);
+  storage::AlertEngineStore engine(db(), clock);  // one store: one cache
+  auto claim = [&] {
+    for (int i = 0; i < 30; ++i, now += 1s)
+      if (auto c = engine.claim_due_rules("w1", 60, 100); !c.empty()) return c.at(0);
+    ADD_FAILURE() << "rule never became due";
+    return storage::ClaimedRule{};
+  };
+  const auto first = claim();
+  ASSERT_TRUE(first.rule);
+  EXPECT_EQ(first.rule->threshold, 90);
+  EXPECT_EQ(first.last_value, std::nullopt);
+  engine.record(*first.rule, evaluation(rule.id, {}, "inactive"));  // last_value 95
+
+  auto edited = rules().get(rule.id).value();
+  edited.name = "cpu <busy>";
+  edited.threshold = 50;
+  ASSERT_TRUE(rules().update(edited));
+  const auto second = claim();
+  ASSERT_TRUE(second.rule);
+  EXPECT_EQ(second.rule->id, rule.id);
+  EXPECT_EQ(second.rule->name, "cpu <busy>");
+  EXPECT_EQ(second.rule->threshold, 50);
+  EXPECT_EQ(second.last_value, 95);
+
+  auto ev = evaluation(rule.id, {}, "inactive");
+  ev.last_value = 42;
+  engine.record(*second.rule, ev);
+  const auto third = claim();
+  EXPECT_EQ(third.rule.get(), second.rule.get());  // not edited: the same definition, not read again
+  EXPECT_EQ(third.last_value, 42);
 }
 
 TEST_P(EngineStore, AnEvaluationWithoutChangesStillUpdatesTheRule) {
