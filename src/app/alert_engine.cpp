@@ -32,7 +32,8 @@ notify::DispatcherOptions notifier_options(const config::Config& c, std::string 
 
 // Members are built in order, each from the ones before it.
 struct AlertEngine::Parts {
-  Parts(boost::asio::any_io_executor executor, const config::Config& config, storage::Database& db,
+  Parts(boost::asio::any_io_executor executor, boost::asio::any_io_executor evaluation_executor,
+        const config::Config& config, storage::Database& db,
         storage::AlertEventRepository& events, core::BlockingPool& blocking, prometheus::Client& prometheus,
         http_client::HttpClient& http, observability::MetricsRegistry& metrics, EventListener on_events,
         const std::string& owner, std::size_t in_flight)
@@ -46,7 +47,7 @@ struct AlertEngine::Parts {
                     if (on_events) on_events(recorded);
                   },
                   metrics),
-        scheduler(executor, store, blocking, evaluator,
+        scheduler(std::move(evaluation_executor), store, blocking, evaluator,
                   alerting::SchedulerOptions{.owner = owner,
                                              .default_interval_sec = config.alert_check_interval_sec,
                                              .max_in_flight = in_flight,
@@ -60,7 +61,8 @@ struct AlertEngine::Parts {
   alerting::Scheduler scheduler;
 };
 
-AlertEngine::AlertEngine(boost::asio::any_io_executor executor, const config::Config& config, storage::Database& db,
+AlertEngine::AlertEngine(boost::asio::any_io_executor executor, boost::asio::any_io_executor evaluation_executor,
+                         const config::Config& config, storage::Database& db,
                          storage::AlertEventRepository& events, core::BlockingPool& blocking,
                          prometheus::Client& prometheus, http_client::HttpClient& http,
                          observability::MetricsRegistry& metrics, EventListener on_events) {
@@ -71,7 +73,7 @@ AlertEngine::AlertEngine(boost::asio::any_io_executor executor, const config::Co
   // scheduler claims half of them at a time, so a backlog of due rules costs
   // one claim transaction per 2 x PROMETHEUS_MAX_CONCURRENCY rules.
   const auto in_flight = static_cast<std::size_t>(std::max<std::int64_t>(4, 4 * config.prometheus_max_concurrency));
-  parts_ = std::make_unique<Parts>(std::move(executor), config, db, events, blocking, prometheus, http, metrics,
+  parts_ = std::make_unique<Parts>(std::move(executor), std::move(evaluation_executor), config, db, events, blocking, prometheus, http, metrics,
                                    std::move(on_events), owner, in_flight);
   // One process on SQLite (roles share nothing else): leases left by a
   // previous run of this same process are void, so nothing waits them out.

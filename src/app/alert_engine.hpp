@@ -32,12 +32,19 @@ class MetricsRegistry;
 namespace sentinel::app {
 
 // Receives every event created or resolved by this process's engine
-// (for /ws/events), on an I/O thread, after commit.
+// (for /ws/events), on the evaluation thread, after commit.
 using EventListener = std::function<void(const std::vector<storage::RecordedEvent>&)>;
 
+// Rules are evaluated on `evaluation_executor`: an event loop run by one
+// thread of its own (app/app.cpp), with `prometheus` sending through
+// connections of that loop. Thousands of small evaluations a second on one
+// thread never wake another one; on the shared I/O threads those wake-ups
+// cost the engine and Prometheus a sixth of their CPU (bench/alerts).
+// Notifications are delivered from `executor` (the I/O threads, `http`).
 class AlertEngine {
  public:
-  AlertEngine(boost::asio::any_io_executor executor, const config::Config& config, storage::Database& db,
+  AlertEngine(boost::asio::any_io_executor executor, boost::asio::any_io_executor evaluation_executor,
+              const config::Config& config, storage::Database& db,
               storage::AlertEventRepository& events, core::BlockingPool& blocking, prometheus::Client& prometheus,
               http_client::HttpClient& http, observability::MetricsRegistry& metrics, EventListener on_events);
   ~AlertEngine();

@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -70,7 +71,7 @@ const char* role_name(Role r) {
 // most drain_timeout, then stops the event loop.
 asio::awaitable<void> drain_then_stop(asio::io_context& io, http::HttpServer& server, ws::MetricsHub& hub,
                                       ws::EventsHub& events_hub, const AlertEngine* engine,
-                                      http_client::Transport& http_client, http_client::Transport& prometheus_http) {
+                                      std::vector<http_client::Transport*> transports, asio::io_context& evaluation_io) {
   // The alert engine was stopped first: no new evaluations or deliveries;
   // those under way finish and record their outcome.
   asio::steady_timer timer(io);
@@ -88,10 +89,10 @@ asio::awaitable<void> drain_then_stop(asio::io_context& io, http::HttpServer& se
                  drain_timeout.count());
   // Outbound requests still running (pollers) end now, and get a moment to
   // unwind on the loop, so no coroutine outlives what it refers to.
-  http_client.shutdown();
-  prometheus_http.shutdown();
+  for (auto* transport : transports) transport->shutdown();
   timer.expires_after(std::chrono::milliseconds(50));
   co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  evaluation_io.stop();
   io.stop();
 }
 
@@ -203,11 +204,26 @@ int serve(config::Config config, Role role) {
   DatabaseGauges database_gauges(*db, blocking, registry);
   services.refresh_self_metrics = [&database_gauges] { return database_gauges.refresh_if_stale(); };
 
-  // Roles "all" and "worker" evaluate rules and deliver notifications.
+  // Roles "all" and "worker" evaluate rules and deliver notifications. The
+  // evaluations run on an event loop of their own, run by one thread
+  // (AlertEngine says why), with their own keep-alive connections to a plain
+  // http:// Prometheus, within the same per-process query limit.
+  asio::io_context evaluation_io(1);
+  auto evaluation_work = asio::make_work_guard(evaluation_io);
+  std::unique_ptr<http_client::KeepAliveClient> evaluation_keep_alive;
+  std::optional<prometheus::Client> evaluation_prometheus;
   std::optional<AlertEngine> engine;
-  if (role != Role::api)
-    engine.emplace(io.get_executor(), config, *db, events, blocking, prometheus_client, http_client, registry,
-                   on_events);
+  if (role != Role::api) {
+    if (auto origin = http_client::plain_http_origin(config.prometheus_url))
+      evaluation_keep_alive = std::make_unique<http_client::KeepAliveClient>(
+          evaluation_io.get_executor(), std::move(*origin),
+          static_cast<std::size_t>(config.prometheus_max_concurrency) + 4);
+    evaluation_prometheus.emplace(prometheus_client, evaluation_keep_alive
+                                                         ? static_cast<http_client::Transport&>(*evaluation_keep_alive)
+                                                         : prometheus_http);
+    engine.emplace(io.get_executor(), evaluation_io.get_executor(), config, *db, events, blocking,
+                   *evaluation_prometheus, http_client, registry, on_events);
+  }
 
   http::HttpServer server(io, dispatcher, http::ServerOptions{.host = config.host, .port = config.port});
   if (role != Role::worker)
@@ -227,10 +243,19 @@ int serve(config::Config config, Role role) {
     server.stop();
     hub.shutdown();
     events_hub.shutdown();
-    asio::co_spawn(io, drain_then_stop(io, server, hub, events_hub, engine ? &*engine : nullptr, http_client, prometheus_http), asio::detached);
+    std::vector<http_client::Transport*> transports{&http_client, &prometheus_http};
+    if (evaluation_keep_alive) transports.push_back(evaluation_keep_alive.get());
+    asio::co_spawn(io,
+                   drain_then_stop(io, server, hub, events_hub, engine ? &*engine : nullptr, std::move(transports),
+                                   evaluation_io),
+                   asio::detached);
   });
 
-  if (engine) engine->start();
+  std::thread evaluation_thread;
+  if (engine) {
+    evaluation_thread = std::thread([&evaluation_io] { evaluation_io.run(); });
+    engine->start();
+  }
 
   const auto ready_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
@@ -244,6 +269,7 @@ int serve(config::Config config, Role role) {
   for (unsigned i = 1; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
+  if (evaluation_thread.joinable()) evaluation_thread.join();
   blocking.join();
   if (redis_events) redis_events->stop();
   spdlog::info("sentinel stopped");

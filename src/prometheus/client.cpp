@@ -49,9 +49,15 @@ std::string trim_slash(std::string url) {
 }  // namespace
 
 Client::Client(http_client::Transport& http, ClientOptions options, QueryObserver observer)
-    : http_(http), options_(std::move(options)), observer_(std::move(observer)), slots_(options_.max_concurrency) {
+    : http_(http),
+      options_(std::move(options)),
+      observer_(std::move(observer)),
+      slots_(std::make_shared<core::AsyncSemaphore>(options_.max_concurrency)) {
   options_.base_url = trim_slash(options_.base_url);
 }
+
+Client::Client(const Client& sharing_slots, http_client::Transport& http)
+    : http_(http), options_(sharing_slots.options_), observer_(sharing_slots.observer_), slots_(sharing_slots.slots_) {}
 
 std::string Client::form_common(std::string_view promql) const {
   std::string form;
@@ -67,7 +73,7 @@ asio::awaitable<QueryOutcome<Client::Raw>> Client::post(std::string_view endpoin
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + timeout;
   std::optional<core::AsyncSemaphore::Permit> permit;
-  if (queue) permit.emplace(co_await slots_.acquire());
+  if (queue) permit.emplace(co_await slots_->acquire());
   const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   auto finish = [&](std::optional<QueryError> error) -> QueryOutcome<Raw> {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

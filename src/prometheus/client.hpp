@@ -43,6 +43,13 @@ class Client {
   // Queries go through `http`: a KeepAliveClient for a plain http://
   // Prometheus, an HttpClient otherwise (app/app.cpp chooses).
   Client(http_client::Transport& http, ClientOptions options, QueryObserver observer = {});
+  // A client of the same Prometheus, options and observer that sends
+  // through `http` and shares `sharing_slots`'s concurrency slots: the
+  // alert engine's, whose connections live on its own event loop
+  // (app/app.cpp), within the same per-process limit.
+  Client(const Client& sharing_slots, http_client::Transport& http);
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
 
   // Instant query at `at` (Unix seconds; Prometheus's "now" when absent).
   // Fails with a QueryError; never throws for network or Prometheus errors.
@@ -62,7 +69,7 @@ class Client {
   const ClientOptions& options() const { return options_; }
 
   // Queries waiting for a concurrency slot right now.
-  std::size_t queued() const { return slots_.waiting(); }
+  std::size_t queued() const { return slots_->waiting(); }
 
  private:
   struct Raw {
@@ -78,7 +85,7 @@ class Client {
   http_client::Transport& http_;
   ClientOptions options_;
   QueryObserver observer_;
-  core::AsyncSemaphore slots_;
+  std::shared_ptr<core::AsyncSemaphore> slots_;  // shared with sibling clients
 };
 
 }  // namespace sentinel::prometheus
