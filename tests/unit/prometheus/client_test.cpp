@@ -59,6 +59,28 @@ TEST_P(PrometheusClient, NeverMoreQueriesInFlightThanTheLimit) {
   EXPECT_LE(server.connections.load(), 3);  // connections are reused, not one per query
 }
 
+// The alert engine's client sends through connections of its own event
+// loop but shares the API's slots: PROMETHEUS_MAX_CONCURRENCY is per process.
+TEST_P(PrometheusClient, ClientsSharingSlotsStayWithinOneLimit) {
+  Loop loop;
+  TestServer server(loop.io);
+  server.delay = std::chrono::milliseconds(50);
+  server.respond = [](const std::string&, const std::string&) { return std::string(empty_vector); };
+  auto api_http = transport(loop, server.port());
+  auto engine_http = transport(loop, server.port());
+  Client api(*api_http, options_for(server.port(), 3));
+  Client engine(api, *engine_http);
+  auto all = [&]() -> asio::awaitable<std::vector<QueryOutcome<QueryResult>>> {
+    std::vector<asio::awaitable<QueryOutcome<QueryResult>>> tasks;
+    for (int i = 0; i < 12; ++i) tasks.push_back((i % 2 ? api : engine).instant("up"));
+    co_return co_await sentinel::core::when_all(std::move(tasks));
+  };
+  auto results = loop.run(all());
+  for (auto& r : results) ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(server.max_busy.load(), 3);
+  EXPECT_EQ(engine.options().max_concurrency, 3u);
+}
+
 TEST_P(PrometheusClient, SendsTheQueryAsAFormWithADeadlineAndCredentials) {
   Loop loop;
   TestServer server(loop.io);
