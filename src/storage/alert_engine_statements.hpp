@@ -4,6 +4,8 @@
 // the variables it is bound to: set them, then execute.
 #include <soci/soci.h>
 
+#include <array>
+#include <cstddef>
 #include <string>
 
 #include "storage/alert_rule_rows.hpp"
@@ -66,14 +68,44 @@ struct RuleDefinition {
             soci::use(id), soci::into(row))) {}
 };
 
-struct LeaseRule {
-  long long next = 0, lease_until = 0, id = 0;
+// Leases up to `max_ids` claimed rules to `owner` in one statement (ids
+// beyond the claim's are 0, which no rule has) and moves each rule's next
+// slot past `now`, by whole intervals: slots that passed while nobody
+// evaluated it are skipped, not caught up. The lease lasts two intervals,
+// at least 10 s: longer than an interval, so an evaluation that overruns
+// makes the next slot skip instead of running twice at once; short enough
+// that a dead worker's rules move on soon. Intervals are at least 1
+// (validated by the API and the configuration).
+struct LeaseRules {
+  static constexpr std::size_t max_ids = 64;
+  long long now = 0, default_interval = 0;
   std::string owner;
+  std::array<long long, max_ids> ids{};
   soci::statement st;
-  LeaseRule(soci::session& sql, Dialect)
-      : st((sql.prepare << "UPDATE alert_rules SET next_eval_at = :next, lease_owner = :o, lease_expires_at = :l "
-                           "WHERE id = :id",
-            soci::use(next), soci::use(owner), soci::use(lease_until), soci::use(id))) {}
+  LeaseRules(soci::session& sql, Dialect) : st(sql) {
+    // Every placeholder has its own name: SQLite gives a repeated name one
+    // parameter, and SOCI binds these by position.
+    auto interval = [](int k) { return "COALESCE(eval_interval_sec, :d" + std::to_string(k) + ")"; };
+    std::string text = "UPDATE alert_rules SET next_eval_at = next_eval_at + ((:n1 - next_eval_at) / " + interval(1) +
+                       " + 1) * " + interval(2) + ", lease_owner = :o, lease_expires_at = :n2 + CASE WHEN " +
+                       interval(3) + " > 5 THEN 2 * " + interval(4) + " ELSE 10 END WHERE id IN (";
+    st.exchange(soci::use(now));
+    st.exchange(soci::use(default_interval));
+    st.exchange(soci::use(default_interval));
+    st.exchange(soci::use(owner));
+    st.exchange(soci::use(now));
+    st.exchange(soci::use(default_interval));
+    st.exchange(soci::use(default_interval));
+    for (std::size_t i = 0; i < max_ids; ++i) {
+      text += i ? ", :i" : ":i";
+      text += std::to_string(i);
+      st.exchange(soci::use(ids[i]));
+    }
+    text += ")";
+    st.alloc();
+    st.prepare(text);
+    st.define_and_bind();
+  }
 };
 
 struct SeriesOfRule {

@@ -31,12 +31,6 @@ long long first_slot(long long now, long long id, long long interval) {
   return now + static_cast<long long>((h >> 33) % static_cast<unsigned long long>(interval));
 }
 
-// How long a claimed rule stays with its worker. Longer than an interval,
-// so an evaluation that overruns its interval makes the next slot skip
-// instead of running twice at once; short enough that a dead worker's rules
-// move on soon (at the first slot after the lease ends).
-long long lease_seconds(long long interval) { return std::max(2 * interval, 10LL); }
-
 // Sets a cached statement's bound variable and its NULL indicator.
 template <class T, class U>
 void set_nullable(T& value, soci::indicator& ind, const std::optional<U>& v) {
@@ -222,13 +216,17 @@ std::vector<ClaimedRule> AlertEngineStore::claim_due_rules(std::string_view owne
       definitions_.put(id, version, rule, now);
       out[i].rule = std::move(rule);
     }
-    for (const auto& c : out) {
-      auto lease = cache.get<engine_sql::LeaseRule>();
-      lease->next = core::to_unix(c.slot) + (c.skipped + 1) * c.interval_sec;
+    {
+      auto lease = cache.get<engine_sql::LeaseRules>();
+      lease->now = now;
+      lease->default_interval = default_interval_sec;
       lease->owner = std::string(owner_view);
-      lease->lease_until = now + lease_seconds(c.interval_sec);
-      lease->id = c.rule->id;
-      lease->st.execute(true);
+      constexpr auto chunk = engine_sql::LeaseRules::max_ids;
+      for (std::size_t at = 0; at < out.size(); at += chunk) {
+        lease->ids.fill(0);
+        for (std::size_t i = at; i < std::min(out.size(), at + chunk); ++i) lease->ids[i - at] = out[i].rule->id;
+        lease->st.execute(true);
+      }
     }
     tx.commit();
   });

@@ -44,7 +44,7 @@ from ws_client import WsClient
 # (at 2 s, 500 a second, it skipped ~2 % of its slots then). SENTINEL_TEST_MP_INTERVAL
 # overrides it for a harder run.
 INTERVAL = int(os.environ.get("SENTINEL_TEST_MP_INTERVAL", "5"))
-LEASE = max(2 * INTERVAL, 10)  # storage/alert_engine_store.cpp lease_seconds
+LEASE = max(2 * INTERVAL, 10)  # storage/alert_engine_statements.hpp LeaseRules
 RULES = 1000
 WINDOW = 4            # full intervals counted with both workers
 SETTLE = 3.0          # after a window: its last slots are claimed and their queries recorded

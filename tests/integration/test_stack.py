@@ -41,7 +41,7 @@ STACK = os.path.join(REPO, "scripts", "stack")
 BOT_TOKEN = "555000:stack-test-token"
 CHAT_ID = -1005550001
 INTERVAL = 2                      # eval_interval_sec of the test's rules
-LEASE = max(2 * INTERVAL, 10)     # storage/alert_engine_store.cpp lease_seconds
+LEASE = max(2 * INTERVAL, 10)     # storage/alert_engine_statements.hpp LeaseRules
 RULES = "/api/v1/alerts/rules/"
 UP = 'max(up{instance="$instance",job="$job"})'   # 1 while Prometheus scrapes this machine
 

@@ -128,6 +128,39 @@ TEST_P(EngineStore, EachSlotIsClaimedOnceAndTheLeaseBlocksOthers) {
   EXPECT_TRUE(store().claim_due_rules("w1", 60, 100).empty());
 }
 
+// More rules than one lease statement takes (64): every one is leased and
+// moved on by its own interval.
+TEST_P(EngineStore, ALargeClaimLeasesEveryRule) {
+  std::map<std::int64_t, std::int64_t> interval_of;
+  for (int i = 0; i < 150; ++i) {
+    const std::int64_t interval = i % 2 ? 30 : 60;
+    interval_of[make_rule(std::nullopt, "none", interval).id] = interval;
+  }
+  // The first claim gives each rule its first slot (spread over one
+  // interval); a minute later every one has come.
+  for (const auto& c : store().claim_due_rules("w1", 60, 500))
+    store().record(*c.rule, evaluation(c.rule->id, {}, "inactive"));
+  now += 60s;
+  auto claimed = store().claim_due_rules("w1", 60, 500);
+  ASSERT_EQ(claimed.size(), 150u);
+  for (const auto& c : claimed) {
+    EXPECT_EQ(c.interval_sec, interval_of.at(c.rule->id));
+    EXPECT_EQ(c.skipped, (core::to_unix(now) - core::to_unix(c.slot)) / c.interval_sec);
+  }
+  EXPECT_TRUE(store().claim_due_rules("w2", 60, 500).empty());  // all leased
+  // Each lease given back: the next slot of each comes one interval on.
+  for (const auto& c : claimed) store().record(*c.rule, evaluation(c.rule->id, {}, "inactive"));
+  std::map<std::int64_t, int> again;
+  for (int s = 0; s <= 60; ++s, now += 1s)
+    for (const auto& c : store().claim_due_rules("w1", 60, 500)) {
+      ++again[c.rule->id];
+      EXPECT_EQ(c.skipped, 0);
+      store().record(*c.rule, evaluation(c.rule->id, {}, "inactive"));
+    }
+  EXPECT_EQ(again.size(), 150u);
+  for (auto [id, n] : again) EXPECT_EQ(n, 60 / interval_of.at(id)) << "rule " << id;  // 30 s rules twice
+}
+
 TEST_P(EngineStore, ADeadWorkersRuleIsTakenOverAfterItsLease) {
   const auto rule = make_rule(std::nullopt, "none", 10);
   const auto c = first_claim(rule.id, "dead");
