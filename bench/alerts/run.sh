@@ -123,7 +123,7 @@ for k in $ks; do
   echo "--- K = $k rules ($(( $(date +%s) - t0 )) s to create them through the API)"
   vm_port=$(free_port)
   python3 "$here/measure.py" --k "$k" --rounds "$rounds" --sentinel "http://127.0.0.1:$port" --sentinel-pid "$pid" \
-    --db "$work/db/sentinel.db" --prometheus-pid "$prom_pid" \
+    --db "$work/db/sentinel.db" --prometheus-pid "$prom_pid" --prometheus-url "$prom_url" \
     --raw "$load --port $prom_port --queries $work/queries-$k.txt --concurrency $concurrency" \
     --raw-gzip "$load --port $prom_port --queries $work/queries-$k.txt --concurrency $concurrency --accept-encoding gzip" \
     --vmalert "vmalert -rule=$work/vmalert-$k.yml -datasource.url=$prom_url -notifier.url=http://127.0.0.1:$(cat "$work/sink.port") -httpListenAddr=127.0.0.1:$vm_port -loggerLevel=WARN" \

@@ -15,6 +15,19 @@ namespace sentinel::storage::engine_sql {
 
 inline const char* skip_locked(Dialect d) { return d == Dialect::postgresql ? " FOR UPDATE SKIP LOCKED" : ""; }
 
+// Whether a claim would find anything: a rule never scheduled, or one due
+// that no live worker holds. A plain read, so that the scheduler's idle
+// polls (4 a second) do not take SQLite's write lock.
+struct AnythingToClaim {
+  long long now = 0, found = 0;
+  soci::statement st;
+  AnythingToClaim(soci::session& sql, Dialect)
+      : st((sql.prepare << "SELECT COUNT(*) FROM (SELECT 1 FROM alert_rules WHERE is_active = 1 AND "
+                           "(next_eval_at IS NULL OR (next_eval_at <= :n1 AND "
+                           "(lease_expires_at IS NULL OR lease_expires_at <= :n2))) LIMIT 1) AS r",
+            soci::use(now), soci::use(now), soci::into(found))) {}
+};
+
 // Active rules never scheduled (new, or re-activated).
 struct UnscheduledRules {
   long long default_interval = 0;

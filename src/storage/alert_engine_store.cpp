@@ -164,8 +164,14 @@ std::vector<ClaimedRule> AlertEngineStore::claim_due_rules(std::string_view owne
                                                            std::int64_t default_interval_sec, std::size_t limit) {
   std::vector<ClaimedRule> out;
   db_.with_statements([&](soci::session& sql, StatementCache& cache) {
-    sql::WriteTransaction tx(sql, db_.dialect(), cache);
     const long long now = core::to_unix(clock_());
+    {
+      auto any = cache.get<engine_sql::AnythingToClaim>();
+      any->now = now;
+      any->st.execute(true);
+      if (any->found == 0) return;
+    }
+    sql::WriteTransaction tx(sql, db_.dialect(), cache);
 
     // Rules never scheduled (new, or re-activated) get a spread first slot.
     {
