@@ -22,9 +22,12 @@ struct AnythingToClaim {
   long long now = 0, found = 0;
   soci::statement st;
   AnythingToClaim(soci::session& sql, Dialect)
-      : st((sql.prepare << "SELECT COUNT(*) FROM (SELECT 1 FROM alert_rules WHERE is_active = 1 AND "
-                           "(next_eval_at IS NULL OR (next_eval_at <= :n1 AND "
-                           "(lease_expires_at IS NULL OR lease_expires_at <= :n2))) LIMIT 1) AS r",
+      // Two probes, each a range of alert_rules_due (one condition with OR
+      // would walk every active rule's index entry when nothing is due).
+      : st((sql.prepare << "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM alert_rules WHERE is_active = 1 AND "
+                           "next_eval_at IS NULL LIMIT 1) AS u) + (SELECT COUNT(*) FROM (SELECT 1 FROM alert_rules "
+                           "WHERE is_active = 1 AND next_eval_at <= :n1 AND "
+                           "(lease_expires_at IS NULL OR lease_expires_at <= :n2) LIMIT 1) AS d)",
             soci::use(now), soci::use(now), soci::into(found))) {}
 };
 
