@@ -19,8 +19,8 @@ comes after a random part of its interval).
 
   Sentinel round: UPDATE alert_rules SET next_eval_at = now - 1 on Sentinel's
     SQLite file (every rule due at once), then GET /metrics every 2 ms until
-    the first query, every 25 ms after it, every 2 ms again for the last
-    ~50 ms (estimated from the pace so far):
+    the first query, every 25 ms after it, then (from the pace so far) once
+    ~5 ms before the expected end and every 2 ms after that:
     seconds = from its first query answered (sentinel_prometheus_queries_total
     moves) to K more evaluations finished
     (sentinel_rule_evaluation_duration_seconds_count, counted after the
@@ -149,15 +149,21 @@ class Sentinel:
             if now > deadline:
                 raise RuntimeError("Sentinel finished %d of %d evaluations in %.0f s"
                                    % (m[self.DONE] - m0[self.DONE], k, timeout))
-            # Until the first query, every 2 ms (the start is timed from it); then every 25 ms:
-            # this loop and the /metrics it reads run on the same 2 cores as the round, and at
-            # 5 ms they took a visible share of them (the raw client times itself, unpolled);
-            # then every 2 ms again once the rest should take less than 50 ms at the pace so
-            # far, so that the end is seen within ~2 ms (at 25 ms it was late by 12 ms on
-            # average: against Sentinel, never for it).
+            # Until the first query, every 2 ms (the start is timed from it). Then every 25 ms:
+            # this loop and the /metrics it reads (~0.3 ms of Sentinel's CPU, more of Python's)
+            # run on the same 2 cores as the round, and at 2-5 ms they took a visible share of
+            # them (the raw client times itself, unpolled). Near the end, once the rest should
+            # take less than 60 ms at the pace so far, sleep until ~5 ms before it should be
+            # done, then poll every 2 ms: the end is seen within ~2 ms (at 25 ms throughout it
+            # was late by 12 ms on average: against Sentinel, never for it).
             done = m[self.DONE] - m0[self.DONE]
             rest = (k - done) * (now - t_first) / done if t_first is not None and done > 0 else None
-            time.sleep(0.002 if t_first is None or (rest is not None and rest < 0.05) else 0.025)
+            if t_first is None:
+                time.sleep(0.002)
+            elif rest is None or rest > 0.06:
+                time.sleep(0.025)
+            else:
+                time.sleep(max(0.002, rest - 0.005))
         c1, p1 = cpu_ns(self.pid), cpu_ns(self.prom_pid)
         return {"seconds": now - t_first, "from_trigger": now - t_trigger, "cpu": (c1 - c0) / 1e9,
                 "prometheus_cpu": (p1 - p0) / 1e9, "errors": m[self.ERRORS] - m0[self.ERRORS],

@@ -47,20 +47,35 @@ RuleEvaluator::RuleEvaluator(prometheus::Client& prometheus, storage::AlertEngin
                                   "Time to evaluate one alert rule (query, state machine, database)",
                                   duration_buckets)) {}
 
-asio::awaitable<void> RuleEvaluator::evaluate(storage::ClaimedRule claimed, std::string owner) {
+namespace {
+
+// Calls `f` unless already called, and forgets it.
+void call_once(std::function<void()>& f) {
+  if (!f) return;
+  auto g = std::move(f);
+  f = nullptr;
+  g();
+}
+
+}  // namespace
+
+asio::awaitable<void> RuleEvaluator::evaluate(storage::ClaimedRule claimed, std::string owner,
+                                              std::function<void()> queried) {
   const auto started = std::chrono::steady_clock::now();
   if (claimed.skipped > 0) skipped_.inc(static_cast<double>(claimed.skipped));
   const auto id = claimed.rule->id;
   try {
-    co_await run(std::move(claimed), std::move(owner));
+    co_await run(std::move(claimed), std::move(owner), queried);
   } catch (const std::exception& e) {
     failed_.inc();
     spdlog::warn("alert rule {}: evaluation not recorded: {}", id, e.what());
   }
+  call_once(queried);  // when run() failed before its query had finished
   duration_.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
-asio::awaitable<void> RuleEvaluator::run(storage::ClaimedRule claimed, std::string owner) {
+asio::awaitable<void> RuleEvaluator::run(storage::ClaimedRule claimed, std::string owner,
+                                         std::function<void()>& queried) {
   const domain::AlertRule& rule = *claimed.rule;
   storage::EvaluationRecord record;
   record.rule_id = rule.id;
@@ -80,6 +95,7 @@ asio::awaitable<void> RuleEvaluator::run(storage::ClaimedRule claimed, std::stri
       error = describe(prometheus::to_api_error(result.error(), {"body", "promql"}));
   }
   record.evaluated_at = clock_();
+  call_once(queried);
 
   const bool ok = !error;
   if (error) {

@@ -39,11 +39,13 @@ class RuleEvaluator {
                 observability::MetricsRegistry& metrics);
 
   // Never throws: a database failure is logged and counted, and the rule's
-  // lease lets it run again at a later slot.
-  boost::asio::awaitable<void> evaluate(storage::ClaimedRule claimed, std::string owner);
+  // lease lets it run again at a later slot. Calls `queried` once, as soon
+  // as the query has finished (or failed), before the outcome is written.
+  boost::asio::awaitable<void> evaluate(storage::ClaimedRule claimed, std::string owner,
+                                        std::function<void()> queried = {});
 
  private:
-  boost::asio::awaitable<void> run(storage::ClaimedRule claimed, std::string owner);
+  boost::asio::awaitable<void> run(storage::ClaimedRule claimed, std::string owner, std::function<void()>& queried);
 
   prometheus::Client& prometheus_;
   storage::AlertEngineStore& store_;

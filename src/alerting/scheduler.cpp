@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <functional>
 #include <random>
 
 #include "alerting/rule_evaluator.hpp"
@@ -46,13 +47,13 @@ asio::awaitable<void> Scheduler::loop() {
   // half keeps Prometheus busy meanwhile), not after every evaluation, so a
   // backlog of due rules costs one claim transaction per batch. Each poll
   // still claims whatever room there is.
-  const std::size_t refill_at = options_.max_in_flight / 2;
+  const std::size_t refill_at = options_.max_querying / 2;
   bool polled = true;  // the poll timer ran out (or this is the first turn)
   while (!state->stopped) {
-    const std::size_t running = state->in_flight;
-    const std::size_t room = running < options_.max_in_flight ? options_.max_in_flight - running : 0;
+    const std::size_t querying = state->querying;
+    const std::size_t room = querying < options_.max_querying ? options_.max_querying - querying : 0;
     std::size_t claimed_count = 0;
-    if (room > 0 && (polled || running <= refill_at)) {
+    if (room > 0 && (polled || querying <= refill_at)) {
       try {
         auto claim = [this, room] { return store_.claim_due_rules(options_.owner, options_.default_interval_sec, room); };
         auto claimed = co_await blocking_.run(std::move(claim));
@@ -61,11 +62,16 @@ asio::awaitable<void> Scheduler::loop() {
         claimed_count = claimed.size();
         for (auto& c : claimed) {
           ++state->in_flight;
+          ++state->querying;
           auto evaluate = [this, state, refill_at, c = std::move(c)]() mutable -> asio::awaitable<void> {
-            co_await evaluator_.evaluate(std::move(c), options_.owner);
-            // Room for a batch: wake the loop, once, as the count crosses
-            // the mark (not on every evaluation: a strand hand-off each).
-            if (--state->in_flight == refill_at) asio::post(state->strand, [state] { state->timer.cancel(); });
+            // Named, not a temporary of the co_await: see core/blocking.hpp.
+            std::function<void()> queried = [state, refill_at] {
+              // Room for a batch: wake the loop, once, as the count crosses
+              // the mark (not on every evaluation: a strand hand-off each).
+              if (--state->querying == refill_at) asio::post(state->strand, [state] { state->timer.cancel(); });
+            };
+            co_await evaluator_.evaluate(std::move(c), options_.owner, std::move(queried));
+            --state->in_flight;
           };
           asio::co_spawn(executor_, std::move(evaluate), asio::detached);
         }

@@ -1,8 +1,8 @@
 #pragma once
 // Runs the alert engine's clock: claims the rules whose slot has come (see
 // AlertEngineStore::claim_due_rules) and evaluates them, at most
-// `max_in_flight` at a time (their queries also queue behind
-// PROMETHEUS_MAX_CONCURRENCY). Several processes may run a scheduler on the
+// `max_querying` before their query has finished (the queries also queue
+// behind PROMETHEUS_MAX_CONCURRENCY). Several processes may run a scheduler on the
 // same PostgreSQL database: each slot of each rule is claimed by one.
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
@@ -28,7 +28,11 @@ class RuleEvaluator;
 struct SchedulerOptions {
   std::string owner;                           // this worker's name in leases (unique per process)
   std::int64_t default_interval_sec = 60;      // ALERT_CHECK_INTERVAL_SEC
-  std::size_t max_in_flight = 32;              // evaluations running at once
+  // Claimed evaluations whose query has not finished (running, or waiting
+  // for a query slot). Those writing their outcome do not count: they wait
+  // for the database, not Prometheus, and counting them left Prometheus
+  // short of queries whenever a batch of outcomes was being written.
+  std::size_t max_querying = 64;
   std::chrono::milliseconds poll{250};         // how often to look for due rules
 };
 
@@ -40,6 +44,7 @@ class Scheduler {
   void start();
   // Stops claiming; evaluations already running finish on their own.
   void stop();
+  // Evaluations running, their outcome not yet recorded.
   std::size_t in_flight() const { return state_->in_flight; }
 
  private:
@@ -49,7 +54,8 @@ class Scheduler {
     explicit State(boost::asio::any_io_executor ex) : strand(boost::asio::make_strand(ex)), timer(strand) {}
     boost::asio::strand<boost::asio::any_io_executor> strand;
     boost::asio::steady_timer timer;
-    std::atomic<std::size_t> in_flight{0};
+    std::atomic<std::size_t> in_flight{0};  // claimed, outcome not yet recorded
+    std::atomic<std::size_t> querying{0};   // claimed, query not yet finished
     std::atomic<bool> stopped{false};
   };
   boost::asio::awaitable<void> loop();

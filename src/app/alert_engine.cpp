@@ -36,7 +36,7 @@ struct AlertEngine::Parts {
         const config::Config& config, storage::Database& db,
         storage::AlertEventRepository& events, core::BlockingPool& blocking, prometheus::Client& prometheus,
         http_client::HttpClient& http, observability::MetricsRegistry& metrics, EventListener on_events,
-        const std::string& owner, std::size_t in_flight)
+        const std::string& owner, std::size_t max_querying)
       : store(db, core::system_now),
         outbox(db, core::system_now),
         servers(store, blocking, std::chrono::seconds(2)),
@@ -50,7 +50,7 @@ struct AlertEngine::Parts {
         scheduler(std::move(evaluation_executor), store, blocking, evaluator,
                   alerting::SchedulerOptions{.owner = owner,
                                              .default_interval_sec = config.alert_check_interval_sec,
-                                             .max_in_flight = in_flight,
+                                             .max_querying = max_querying,
                                              .poll = std::chrono::milliseconds(250)}) {}
 
   storage::AlertEngineStore store;
@@ -67,14 +67,16 @@ AlertEngine::AlertEngine(boost::asio::any_io_executor executor, boost::asio::any
                          prometheus::Client& prometheus, http_client::HttpClient& http,
                          observability::MetricsRegistry& metrics, EventListener on_events) {
   const std::string owner = alerting::make_worker_name();
-  // Evaluations in flight: a quarter query Prometheus (its concurrency), a
-  // quarter wait for a query slot, the rest are outcomes waiting in the
-  // writer's batch (group commit lingers up to 2 ms) or being written. The
-  // scheduler claims half of them at a time, so a backlog of due rules costs
-  // one claim transaction per 2 x PROMETHEUS_MAX_CONCURRENCY rules.
-  const auto in_flight = static_cast<std::size_t>(std::max<std::int64_t>(4, 4 * config.prometheus_max_concurrency));
+  // Evaluations before their query has finished: a quarter query Prometheus
+  // (its concurrency), the rest wait for a query slot, so that Prometheus
+  // never runs short while the scheduler claims more. It claims half of
+  // them at a time: a backlog of due rules costs one claim transaction per
+  // 2 x PROMETHEUS_MAX_CONCURRENCY rules. Outcomes being written (group
+  // commit lingers up to 2 ms) are not counted.
+  const auto max_querying =
+      static_cast<std::size_t>(std::max<std::int64_t>(4, 4 * config.prometheus_max_concurrency));
   parts_ = std::make_unique<Parts>(std::move(executor), std::move(evaluation_executor), config, db, events, blocking, prometheus, http, metrics,
-                                   std::move(on_events), owner, in_flight);
+                                   std::move(on_events), owner, max_querying);
   // One process on SQLite (roles share nothing else): leases left by a
   // previous run of this same process are void, so nothing waits them out.
   if (db.dialect() == storage::Dialect::sqlite) parts_->store.release_all_leases();
