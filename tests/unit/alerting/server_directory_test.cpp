@@ -1,0 +1,94 @@
+// ServerDirectory on a real SQLite store: an expired snapshot is reloaded
+// by one caller while the others go on with the previous one, instead of
+// every evaluation in flight reading every server again.
+#include "alerting/server_directory.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <filesystem>
+#include <latch>
+
+#include "core/blocking.hpp"
+#include "storage/database.hpp"
+#include "storage/migrator.hpp"
+#include "storage/server_repository.hpp"
+
+using namespace sentinel;
+namespace asio = boost::asio;
+
+namespace {
+
+class ServerDirectoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("sentinel-directory-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    db_ = storage::Database::open("sqlite:///" + (dir_ / "test.db").string(), 2);
+    storage::migrate(*db_);
+  }
+  void TearDown() override {
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void add_server(const std::string& name, const std::string& instance) {
+    domain::ServerCreate s;
+    s.name = name;
+    s.job_name = "node";
+    s.instance = instance;
+    ASSERT_TRUE(storage::ServerRepository(*db_, core::system_now).create(s));
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<storage::Database> db_;
+};
+
+}  // namespace
+
+TEST_F(ServerDirectoryTest, OneCallerReloadsWhileTheOthersUseThePreviousSnapshot) {
+  add_server("web-1", "10.0.0.1:9100");
+  storage::AlertEngineStore store(*db_, core::system_now);
+  core::BlockingPool blocking(1);  // one thread: a job can hold the reload back
+  alerting::ServerDirectory directory(store, blocking, std::chrono::milliseconds(0));  // always expired
+  asio::io_context io;
+  auto current = [&]() -> std::shared_ptr<const alerting::ServerIndex> {
+    std::shared_ptr<const alerting::ServerIndex> out;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> { out = co_await directory.current(); }, asio::detached);
+    io.restart();
+    io.run();
+    return out;
+  };
+
+  const auto first = current();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->id_by_instance.size(), 1u);
+  add_server("web-2", "10.0.0.2:9100");
+
+  // The pool's thread is busy: the next reload waits behind it.
+  std::latch release(1);
+  asio::post(blocking.pool(), [&release] { release.wait(); });
+  std::shared_ptr<const alerting::ServerIndex> reloaded, meanwhile;
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> { reloaded = co_await directory.current(); }, asio::detached);
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> { meanwhile = co_await directory.current(); }, asio::detached);
+  io.restart();
+  io.run_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(reloaded);                // waiting for the pool
+  EXPECT_EQ(meanwhile.get(), first.get());  // did not wait: the previous snapshot
+  release.count_down();
+  io.restart();
+  io.run();
+  ASSERT_TRUE(reloaded);
+  EXPECT_EQ(reloaded->id_by_instance.size(), 2u);
+
+  const auto after = current();  // expired again: reloaded again (no reload is under way)
+  ASSERT_TRUE(after);
+  EXPECT_NE(after.get(), reloaded.get());
+  EXPECT_EQ(after->id_by_instance.size(), 2u);
+  blocking.join();
+}
