@@ -22,25 +22,16 @@
 #include "core/blocking.hpp"
 #include "storage/alert_rule_repository.hpp"
 #include "storage/database.hpp"
-#include "storage/migrator.hpp"
+#include "sqlite_fixture.hpp"
 
 using namespace sentinel;
 namespace asio = boost::asio;
 
 namespace {
 
-class OutcomeWriterTest : public ::testing::Test {
+class OutcomeWriterTest : public sentinel::testing::SqliteTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("sentinel-writer-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    db_ = storage::Database::open("sqlite:///" + (dir_ / "test.db").string(), 2);
-    storage::migrate(*db_);
-  }
-  void TearDown() override {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  OutcomeWriterTest() : SqliteTest("writer") {}
 
   domain::AlertRule make_rule(const std::string& name) {
     domain::AlertRuleCreate r;
@@ -91,8 +82,6 @@ class OutcomeWriterTest : public ::testing::Test {
 
   core::Timestamp now = core::from_unix(1'800'000'000);
   core::Clock clock = [this] { return now; };
-  std::filesystem::path dir_;
-  std::unique_ptr<storage::Database> db_;
 };
 
 // What one evaluation's coroutine saw.

@@ -4,7 +4,6 @@
 #include "alerting/server_directory.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,12 +11,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
-#include <filesystem>
 #include <latch>
 
 #include "core/blocking.hpp"
 #include "storage/database.hpp"
-#include "storage/migrator.hpp"
+#include "sqlite_fixture.hpp"
 #include "storage/server_repository.hpp"
 
 using namespace sentinel;
@@ -25,18 +23,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-class ServerDirectoryTest : public ::testing::Test {
+class ServerDirectoryTest : public sentinel::testing::SqliteTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("sentinel-directory-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    db_ = storage::Database::open("sqlite:///" + (dir_ / "test.db").string(), 2);
-    storage::migrate(*db_);
-  }
-  void TearDown() override {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  ServerDirectoryTest() : SqliteTest("directory") {}
   void add_server(const std::string& name, const std::string& instance) {
     domain::ServerCreate s;
     s.name = name;
@@ -44,9 +33,6 @@ class ServerDirectoryTest : public ::testing::Test {
     s.instance = instance;
     ASSERT_TRUE(storage::ServerRepository(*db_, core::system_now).create(s));
   }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<storage::Database> db_;
 };
 
 }  // namespace
