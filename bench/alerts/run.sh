@@ -17,7 +17,11 @@
 # less time and less CPU per round than vmalert.
 #   bench/alerts/run.sh
 # Env: HOSTS, KS, ROUNDS, CONCURRENCY, SCRAPE_INTERVAL, SENTINEL_BIN,
-#      BENCH_BUILD_DIR (build-bench: where query_load is built when missing).
+#      BENCH_BUILD_DIR (build-bench: where query_load is built when missing),
+#      COMPARE_BIN: A/B mode, no vmalert: a second Sentinel binary (B, on a
+#      copy of A's database) measured in the same cycles as SENTINEL_BIN (A)
+#      and the raw client (bench/alerts/compare.py); for changes smaller than
+#      this machine's run-to-run noise.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -37,9 +41,10 @@ load=$(bench_tool query_load)
 
 work=$(mktemp -d)
 chmod 755 "$work"
-pid=""; prom_pid=""; sink_pid=""
+pid=""; prom_pid=""; sink_pid=""; pid_b=""
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  [ -n "$pid_b" ] && kill "$pid_b" 2>/dev/null && wait "$pid_b" 2>/dev/null || true
   [ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null && wait "$prom_pid" 2>/dev/null || true
   [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null && wait "$sink_pid" 2>/dev/null || true
   [ -f "$work/env/env" ] && "$root/scripts/test-env" stop "$work/env" >/dev/null 2>&1 || true
@@ -79,22 +84,32 @@ python3 "$here/fleet.py" sink --port-file "$work/sink.port" &
 sink_pid=$!
 wait_file "$work/sink.port" "notifier sink"
 
-port=$(free_port)
+# start_sentinel BIN DIR: Sentinel on SQLite in DIR (DIR/sentinel.db), port
+# in DIR/port, pid in $started_pid.
+start_sentinel() {
+  local sbin=$1 dir=$2 sport
+  sport=$(free_port)
+  echo "$sport" > "$dir/port"
+  (cd "$dir" && exec env -i PATH="$PATH" PORT="$sport" DATABASE_URL="sqlite:///$dir/sentinel.db" \
+      SECRET_KEY=bench-secret-key-0123456789abcdef0123456789 LOG_LEVEL=warning \
+      FIRST_SUPERUSER_EMAIL=bench@example.com FIRST_SUPERUSER_PASSWORD=bench-password \
+      PROMETHEUS_URL="$prom_url" PROMETHEUS_MAX_CONCURRENCY="$concurrency" "$sbin" serve >>"$dir/sentinel.log" 2>&1) &
+  started_pid=$!
+  for _ in $(seq 1 1000); do
+    curl -fsS "http://127.0.0.1:$sport/api/v1/health/liveness" >/dev/null 2>&1 && return 0
+    kill -0 "$started_pid" 2>/dev/null || { echo "sentinel ($sbin) exited:" >&2; tail -n 20 "$dir/sentinel.log" >&2; exit 1; }
+    sleep 0.01
+  done
+  echo "sentinel ($sbin) did not start" >&2; exit 1
+}
 mkdir -p "$work/db"
-(cd "$work/db" && exec env -i PATH="$PATH" PORT="$port" DATABASE_URL="sqlite:///$work/db/sentinel.db" \
-    SECRET_KEY=bench-secret-key-0123456789abcdef0123456789 LOG_LEVEL=warning \
-    FIRST_SUPERUSER_EMAIL=bench@example.com FIRST_SUPERUSER_PASSWORD=bench-password \
-    PROMETHEUS_URL="$prom_url" PROMETHEUS_MAX_CONCURRENCY="$concurrency" "$bin" serve >>"$work/sentinel.log" 2>&1) &
-pid=$!
-for _ in $(seq 1 1000); do
-  curl -fsS "http://127.0.0.1:$port/api/v1/health/liveness" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || { echo "sentinel exited:" >&2; tail -n 20 "$work/sentinel.log" >&2; exit 1; }
-  sleep 0.01
-done
+start_sentinel "$bin" "$work/db"
+pid=$started_pid
+port=$(cat "$work/db/port")
 check_alive() {
   kill -0 "$pid" 2>/dev/null && return 0
   local rc=0; wait "$pid" || rc=$?; pid=""
-  echo "sentinel exited ($rc) $1:" >&2; tail -n 20 "$work/sentinel.log" >&2; exit 1
+  echo "sentinel exited ($rc) $1:" >&2; tail -n 20 "$work/db/sentinel.log" >&2; exit 1
 }
 token=$(curl -fsS -X POST "http://127.0.0.1:$port/api/v1/auth/login" \
         -d 'username=bench@example.com&password=bench-password' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
@@ -121,6 +136,22 @@ for k in $ks; do
     --queries-out "$work/queries-$k.txt" --vmalert-out "$work/vmalert-$k.yml" --concurrency "$concurrency"
   echo
   echo "--- K = $k rules ($(( $(date +%s) - t0 )) s to create them through the API)"
+  if [ -n "${COMPARE_BIN:-}" ]; then
+    # B: a second Sentinel on a copy of A's database (the same servers and
+    # rules), measured in the same cycles as A and the raw client.
+    [ -n "$pid_b" ] && { kill "$pid_b"; wait "$pid_b" 2>/dev/null || true; pid_b=""; }
+    rm -rf "$work/db-b" && mkdir -p "$work/db-b"
+    python3 -c 'import sqlite3, sys; d = sqlite3.connect(sys.argv[2]); sqlite3.connect(sys.argv[1]).backup(d); d.close()' \
+      "$work/db/sentinel.db" "$work/db-b/sentinel.db"
+    start_sentinel "$COMPARE_BIN" "$work/db-b"
+    pid_b=$started_pid
+    python3 "$here/compare.py" --k "$k" --rounds "$rounds" --prometheus-pid "$prom_pid" --prometheus-url "$prom_url" \
+      --a "http://127.0.0.1:$port" --a-pid "$pid" --a-db "$work/db/sentinel.db" \
+      --b "http://127.0.0.1:$(cat "$work/db-b/port")" --b-pid "$pid_b" --b-db "$work/db-b/sentinel.db" \
+      --raw "$load --port $prom_port --queries $work/queries-$k.txt --concurrency $concurrency"
+    check_alive "during K=$k"
+    continue
+  fi
   vm_port=$(free_port)
   python3 "$here/measure.py" --k "$k" --rounds "$rounds" --sentinel "http://127.0.0.1:$port" --sentinel-pid "$pid" \
     --db "$work/db/sentinel.db" --prometheus-pid "$prom_pid" --prometheus-url "$prom_url" \
@@ -132,6 +163,7 @@ for k in $ks; do
   check_alive "during K=$k"
 done
 
+[ -n "${COMPARE_BIN:-}" ] && exit 0
 echo
 echo "load average now $(cut -d' ' -f1-3 /proc/loadavg); fixture exporter CPU so far $(python3 -c "import os; print(round(sum(int(open('/proc/$exporter_pid/task/%s/schedstat' % t).read().split()[0]) for t in os.listdir('/proc/$exporter_pid/task')) / 1e9, 1))") s"
 python3 - "$work" $ks <<'PY'

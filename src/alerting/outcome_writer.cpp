@@ -23,17 +23,38 @@ namespace sentinel::alerting {
 namespace asio = boost::asio;
 using storage::RecordedEvent;
 
+OutcomeWriter::Expected OutcomeWriter::expect() {
+  std::lock_guard lock(queue_->mutex);
+  ++queue_->expected;
+  return Expected(this);
+}
+
+OutcomeWriter::Expected::~Expected() {
+  if (writer_) writer_->unexpect();
+}
+
 asio::awaitable<std::vector<RecordedEvent>> OutcomeWriter::write(const domain::AlertRule& rule,
                                                                  storage::EvaluationRecord& record,
-                                                                 const std::function<void()>& prepare) {
-  auto initiate = [this, &rule, &record, &prepare](auto handler) {
+                                                                 const std::function<void()>& prepare,
+                                                                 Expected& expected) {
+  // Used up here, before the outcome is queued: from now on it is pending,
+  // no longer to come.
+  const bool was_expected = std::exchange(expected.writer_, nullptr) != nullptr;
+  auto initiate = [this, &rule, &record, &prepare, was_expected](auto handler) {
     asio::any_io_executor home =
         asio::prefer(asio::get_associated_executor(handler), asio::execution::outstanding_work.tracked);
-    enqueue(Pending{&rule, &record, &prepare, Done(std::move(handler)), std::move(home)});
+    enqueue(Pending{&rule, &record, &prepare, Done(std::move(handler)), std::move(home)}, was_expected);
   };
   co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&,
                                           void(std::exception_ptr, std::vector<RecordedEvent>)>(
       std::move(initiate), asio::use_awaitable);
+}
+
+asio::awaitable<std::vector<RecordedEvent>> OutcomeWriter::write(const domain::AlertRule& rule,
+                                                                 storage::EvaluationRecord& record,
+                                                                 const std::function<void()>& prepare) {
+  Expected unannounced;
+  co_return co_await write(rule, record, prepare, unannounced);
 }
 
 OutcomeWriter::OutcomeWriter(storage::AlertEngineStore& store, core::BlockingPool& blocking,
@@ -48,19 +69,42 @@ OutcomeWriter::~OutcomeWriter() {
   queue_->timer.cancel();
 }
 
-void OutcomeWriter::enqueue(Pending pending) {
+void OutcomeWriter::enqueue(Pending pending, bool was_expected) {
   auto& q = *queue_;
   {
     std::lock_guard lock(q.mutex);
     q.pending.push_back(std::move(pending));
-    if (q.writing) return;  // the turn under way looks at the queue when it is done
-    if (q.pending.size() < options_.max_batch && options_.linger.count() > 0) {
-      linger_locked();
-      return;
-    }
-    q.writing = true;
+    if (was_expected) --q.expected;
+    if (!start_locked()) return;
   }
   asio::post(blocking_.pool(), [this] { drain(); });
+}
+
+void OutcomeWriter::unexpect() {
+  auto& q = *queue_;
+  {
+    std::lock_guard lock(q.mutex);
+    --q.expected;
+    if (!start_locked()) return;  // a batch waiting for this outcome need not any more
+  }
+  asio::post(blocking_.pool(), [this] { drain(); });
+}
+
+bool OutcomeWriter::start_locked() {
+  auto& q = *queue_;
+  if (q.writing || q.pending.empty()) return false;  // a turn under way looks at the queue when it is done
+  const bool wait_for_company =
+      q.pending.size() < options_.max_batch && options_.linger.count() > 0 && q.expected > 0;
+  if (wait_for_company) {
+    linger_locked();
+    return false;
+  }
+  q.writing = true;
+  if (q.lingering) {
+    q.lingering = false;
+    q.timer.cancel();
+  }
+  return true;
 }
 
 void OutcomeWriter::linger_locked() {
@@ -93,9 +137,8 @@ void OutcomeWriter::drain() {
     }
     if (!batch.empty()) write_batch(batch);
     std::lock_guard lock(q.mutex);
-    if (q.pending.size() >= options_.max_batch) continue;
     q.writing = false;
-    if (!q.pending.empty()) linger_locked();  // what arrived meanwhile waits for company
+    if (start_locked()) continue;  // what arrived meanwhile is due now; otherwise it waits for company
     return;
   }
 }

@@ -2,12 +2,16 @@
 // Group commit of evaluation outcomes. Evaluations that finish close
 // together are written together: one trip to the database pool and one
 // transaction (AlertEngineStore::record_batch) for the lot, instead of a
-// pool hand-off, a commit and a WAL append each. A batch is written once it
-// holds `max_batch` outcomes or `linger` after its first one arrived,
-// whichever comes first: with thousands of rules due at once (bench/alerts)
-// outcomes arrive every ~0.2 ms and a write takes about as long, so without
-// the linger nearly every batch held one or two. A lone evaluation waits
-// `linger` (2 ms) before it is written.
+// pool hand-off, a commit and a WAL append each. With thousands of rules
+// due at once (bench/alerts) outcomes arrive every ~0.1 ms and a write
+// takes about as long: without waiting, nearly every batch held one or two.
+//
+// When a batch is written (PostgreSQL's commit_delay / commit_siblings):
+//   * at once when no other announced evaluation is still under way
+//     (expect()): nobody to wait for, so a lone evaluation, and the last
+//     one of a burst, is written without delay;
+//   * at once when it holds `max_batch` outcomes;
+//   * otherwise `linger` after its first outcome arrived, at the latest.
 //
 // One writer turn runs at a time per process. A batch that fails as a whole
 // (one evaluation's rows violate a constraint, say) is written again one
@@ -22,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "domain/alert_rule.hpp"
@@ -34,8 +39,8 @@ class BlockingPool;
 namespace sentinel::alerting {
 
 struct OutcomeWriterOptions {
-  std::chrono::microseconds linger{2000};  // how long a batch waits for company; 0: write at once
-  std::size_t max_batch = 64;              // a batch this large is written without waiting
+  std::chrono::microseconds linger{10000};  // how long a batch waits at most for company; 0: write at once
+  std::size_t max_batch = 64;               // a batch this large is written without waiting
 };
 
 class OutcomeWriter {
@@ -45,11 +50,35 @@ class OutcomeWriter {
   OutcomeWriter(const OutcomeWriter&) = delete;
   OutcomeWriter& operator=(const OutcomeWriter&) = delete;
 
+  // An evaluation under way whose outcome is still to come: while one is
+  // outstanding, a batch may wait (up to `linger`) for its outcome. It is
+  // used up by write(); destroyed unused (the evaluation failed before it
+  // had an outcome), it no longer holds a batch back.
+  class Expected {
+   public:
+    Expected() = default;
+    Expected(Expected&& other) noexcept : writer_(std::exchange(other.writer_, nullptr)) {}
+    Expected& operator=(Expected&&) = delete;
+    ~Expected();
+
+   private:
+    friend class OutcomeWriter;
+    explicit Expected(OutcomeWriter* writer) : writer_(writer) {}
+    OutcomeWriter* writer_ = nullptr;  // null once used up or moved from
+  };
+  Expected expect();
+
   // Runs `prepare` on a database pool thread (it may read the store: the
   // rule's stored series), then writes `record` for `rule`; returns the
   // events it created or resolved, after commit. `rule`, `record` and
   // `prepare` must stay alive until then (the awaiting coroutine owns them).
-  // Throws what preparing or writing this evaluation threw.
+  // `expected`, this evaluation's announcement, is used up. Throws what
+  // preparing or writing this evaluation threw.
+  boost::asio::awaitable<std::vector<storage::RecordedEvent>> write(const domain::AlertRule& rule,
+                                                                    storage::EvaluationRecord& record,
+                                                                    const std::function<void()>& prepare,
+                                                                    Expected& expected);
+  // The same for an evaluation that was not announced.
   boost::asio::awaitable<std::vector<storage::RecordedEvent>> write(const domain::AlertRule& rule,
                                                                     storage::EvaluationRecord& record,
                                                                     const std::function<void()>& prepare);
@@ -72,13 +101,16 @@ class OutcomeWriter {
     explicit Queue(boost::asio::any_io_executor ex) : timer(std::move(ex)) {}
     std::mutex mutex;
     std::vector<Pending> pending;
-    bool writing = false;    // a drain() is scheduled or running
-    bool lingering = false;  // the timer is set
+    std::size_t expected = 0;  // announced outcomes still to come
+    bool writing = false;      // a drain() is scheduled or running
+    bool lingering = false;    // the timer is set
     boost::asio::steady_timer timer;
   };
 
-  void enqueue(Pending pending);
-  void linger_locked();  // sets the timer unless set; queue_->mutex held
+  void enqueue(Pending pending, bool was_expected);
+  void unexpect();           // an announced outcome will not come
+  bool start_locked();       // true: the caller posts drain(); queue_->mutex held
+  void linger_locked();      // sets the timer unless set; queue_->mutex held
   void drain();          // on a pool thread: writes full batches, then lingers for the rest
   void write_batch(std::vector<Pending>& batch);
 

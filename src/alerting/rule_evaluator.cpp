@@ -64,8 +64,11 @@ asio::awaitable<void> RuleEvaluator::evaluate(storage::ClaimedRule claimed, std:
   const auto started = std::chrono::steady_clock::now();
   if (claimed.skipped > 0) skipped_.inc(static_cast<double>(claimed.skipped));
   const auto id = claimed.rule->id;
+  // From now until its outcome is written, batches of other outcomes may
+  // wait for this one (OutcomeWriter: group commit).
+  auto expected = writer_.expect();
   try {
-    co_await run(std::move(claimed), std::move(owner), queried);
+    co_await run(std::move(claimed), std::move(owner), queried, expected);
   } catch (const std::exception& e) {
     failed_.inc();
     spdlog::warn("alert rule {}: evaluation not recorded: {}", id, e.what());
@@ -75,7 +78,7 @@ asio::awaitable<void> RuleEvaluator::evaluate(storage::ClaimedRule claimed, std:
 }
 
 asio::awaitable<void> RuleEvaluator::run(storage::ClaimedRule claimed, std::string owner,
-                                         std::function<void()>& queried) {
+                                         std::function<void()>& queried, OutcomeWriter::Expected& expected) {
   const domain::AlertRule& rule = *claimed.rule;
   storage::EvaluationRecord record;
   record.rule_id = rule.id;
@@ -119,7 +122,7 @@ asio::awaitable<void> RuleEvaluator::run(storage::ClaimedRule claimed, std::stri
                        has_series ? store_.load_series(rule.id) : std::vector<storage::StoredSeries>{},
                        record.evaluated_at, record);
   };
-  auto events = co_await writer_.write(rule, record, prepare);
+  auto events = co_await writer_.write(rule, record, prepare, expected);
   if (ok) ok_.inc();
   if (!events.empty() && on_events_) on_events_(events);
 }

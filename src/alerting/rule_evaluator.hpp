@@ -45,7 +45,8 @@ class RuleEvaluator {
                                         std::function<void()> queried = {});
 
  private:
-  boost::asio::awaitable<void> run(storage::ClaimedRule claimed, std::string owner, std::function<void()>& queried);
+  boost::asio::awaitable<void> run(storage::ClaimedRule claimed, std::string owner, std::function<void()>& queried,
+                                   OutcomeWriter::Expected& expected);
 
   prometheus::Client& prometheus_;
   storage::AlertEngineStore& store_;

@@ -72,7 +72,7 @@ AlertEngine::AlertEngine(boost::asio::any_io_executor executor, boost::asio::any
   // never runs short while the scheduler claims more. It claims half of
   // them at a time: a backlog of due rules costs one claim transaction per
   // 2 x PROMETHEUS_MAX_CONCURRENCY rules. Outcomes being written (group
-  // commit lingers up to 2 ms) are not counted.
+  // commit: they may wait for each other) are not counted.
   const auto max_querying =
       static_cast<std::size_t>(std::max<std::int64_t>(4, 4 * config.prometheus_max_concurrency));
   parts_ = std::make_unique<Parts>(std::move(executor), std::move(evaluation_executor), config, db, events, blocking, prometheus, http, metrics,
