@@ -191,54 +191,78 @@ TEST_F(OutcomeWriterTest, AnEvaluationThatCannotBeWrittenFailsAlone) {
   blocking.join();
 }
 
+namespace {
+
 using SteadyClock = std::chrono::steady_clock;
 
-TEST_F(OutcomeWriterTest, ABatchWaitsForCompanyNoLongerThanItsLinger) {
-  storage::AlertEngineStore store(*db_, clock);
-  core::BlockingPool blocking(2);
-  alerting::OutcomeWriter writer(store, blocking,
-                                 alerting::OutcomeWriterOptions{.linger = std::chrono::milliseconds(400), .max_batch = 64});
+// When each of `n` outcomes, sent `gap` apart, was prepared (on its way into
+// the database), counted from the first send. `announced` evaluations are
+// under way from the start (OutcomeWriter::expect), the first `n` of them
+// the ones sending; the others do not finish during the call.
+struct Staggered {
+  std::vector<std::chrono::milliseconds> prepared_at;
+  std::vector<Outcome> outcomes;
+};
+
+Staggered write_staggered(alerting::OutcomeWriter& writer, std::vector<domain::AlertRule>& rule_list,
+                          std::vector<storage::EvaluationRecord>& records, std::size_t announced,
+                          std::chrono::milliseconds gap) {
+  const std::size_t n = rule_list.size();
   asio::io_context io;
-  std::vector<domain::AlertRule> rule_list;
-  std::vector<storage::EvaluationRecord> records;
-  quiet_rules("lingering", 3, rule_list, records);
   std::mutex m;
   std::vector<SteadyClock::time_point> prepared;
   const std::function<void()> prepare = [&] {
     std::lock_guard lock(m);
     prepared.push_back(SteadyClock::now());
   };
-  std::vector<Outcome> outcomes(3);
-  // Four evaluations under way; the fourth does not finish during the test.
   std::vector<alerting::OutcomeWriter::Expected> expected;
-  for (int i = 0; i < 4; ++i) expected.push_back(writer.expect());
+  for (std::size_t i = 0; i < announced; ++i) expected.push_back(writer.expect());
+  Staggered out;
+  out.outcomes.resize(n);
   const auto started = SteadyClock::now();
-  // Three outcomes 10 ms apart: all well inside the first one's linger.
   auto send = [&]() -> asio::awaitable<void> {
-    for (std::size_t i = 0; i < 3; ++i) {
-      asio::co_spawn(io, write_one(writer, rule_list[i], records[i], prepare, outcomes[i], &expected[i]),
+    for (std::size_t i = 0; i < n; ++i) {
+      asio::co_spawn(io, write_one(writer, rule_list[i], records[i], prepare, out.outcomes[i], &expected[i]),
                      asio::detached);
-      asio::steady_timer t(io, std::chrono::milliseconds(10));
+      asio::steady_timer t(io, gap);
       co_await t.async_wait(asio::use_awaitable);
     }
   };
   asio::co_spawn(io, send(), asio::detached);
-  io.run();
+  io.run();  // returns once every outcome's evaluation has resumed
+  for (const auto& t : prepared)
+    out.prepared_at.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(t - started));
+  return out;
+}
+
+}  // namespace
+
+TEST_F(OutcomeWriterTest, ABatchWaitsForCompanyNoLongerThanItsLinger) {
+  storage::AlertEngineStore store(*db_, clock);
+  core::BlockingPool blocking(2);
+  alerting::OutcomeWriter writer(store, blocking,
+                                 alerting::OutcomeWriterOptions{.linger = std::chrono::milliseconds(400), .max_batch = 64});
+  std::vector<domain::AlertRule> rule_list;
+  std::vector<storage::EvaluationRecord> records;
+  quiet_rules("lingering", 3, rule_list, records);
+  // Three outcomes 10 ms apart, all well inside the first one's linger,
+  // while a fourth evaluation is still under way.
+  const auto run = write_staggered(writer, rule_list, records, 4, std::chrono::milliseconds(10));
   blocking.join();
 
-  ASSERT_EQ(prepared.size(), 3u);
+  ASSERT_EQ(run.prepared_at.size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) {
-    ASSERT_TRUE(outcomes[i].done) << i;
-    EXPECT_EQ(outcomes[i].error, "") << i;
+    ASSERT_TRUE(run.outcomes[i].done) << i;
+    EXPECT_EQ(run.outcomes[i].error, "") << i;
     EXPECT_EQ(rules().get(rule_list[i].id).value().last_evaluated_at, now) << i;
   }
   // Written together, once the first outcome's linger was over: not one by
   // one as they arrived, and not later than the linger (plus scheduling).
-  for (const auto& t : prepared) {
-    EXPECT_GE(t - started, std::chrono::milliseconds(390));
-    EXPECT_LT(t - started, std::chrono::milliseconds(2000));
+  for (const auto t : run.prepared_at) {
+    EXPECT_GE(t, std::chrono::milliseconds(390));
+    EXPECT_LT(t, std::chrono::milliseconds(2000));
   }
-  EXPECT_LT(prepared.back() - prepared.front(), std::chrono::milliseconds(30));
+  EXPECT_LT(run.prepared_at.back() - run.prepared_at.front(), std::chrono::milliseconds(30));
 }
 
 TEST_F(OutcomeWriterTest, AFullBatchIsWrittenWithoutWaiting) {
@@ -276,43 +300,23 @@ TEST_F(OutcomeWriterTest, TheLastExpectedOutcomeIsWrittenWithoutWaiting) {
   core::BlockingPool blocking(2);
   alerting::OutcomeWriter writer(store, blocking,
                                  alerting::OutcomeWriterOptions{.linger = std::chrono::seconds(30), .max_batch = 64});
-  asio::io_context io;
   std::vector<domain::AlertRule> rule_list;
   std::vector<storage::EvaluationRecord> records;
   quiet_rules("burst", 3, rule_list, records);
-  std::mutex m;
-  std::vector<SteadyClock::time_point> prepared;
-  const std::function<void()> prepare = [&] {
-    std::lock_guard lock(m);
-    prepared.push_back(SteadyClock::now());
-  };
-  std::vector<alerting::OutcomeWriter::Expected> expected;
-  for (int i = 0; i < 3; ++i) expected.push_back(writer.expect());
-  std::vector<Outcome> outcomes(3);
-  const auto started = SteadyClock::now();
-  auto send = [&]() -> asio::awaitable<void> {
-    for (std::size_t i = 0; i < 3; ++i) {
-      asio::co_spawn(io, write_one(writer, rule_list[i], records[i], prepare, outcomes[i], &expected[i]),
-                     asio::detached);
-      asio::steady_timer t(io, std::chrono::milliseconds(20));
-      co_await t.async_wait(asio::use_awaitable);
-    }
-  };
-  asio::co_spawn(io, send(), asio::detached);
-  io.run();
+  const auto run = write_staggered(writer, rule_list, records, 3, std::chrono::milliseconds(20));
   blocking.join();
 
-  ASSERT_EQ(prepared.size(), 3u);
+  ASSERT_EQ(run.prepared_at.size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) {
-    ASSERT_TRUE(outcomes[i].done) << i;
-    EXPECT_EQ(outcomes[i].error, "") << i;
+    ASSERT_TRUE(run.outcomes[i].done) << i;
+    EXPECT_EQ(run.outcomes[i].error, "") << i;
   }
   // Together, once the third had arrived (40 ms in), and long before 30 s.
-  for (const auto& t : prepared) {
-    EXPECT_GE(t - started, std::chrono::milliseconds(38));
-    EXPECT_LT(t - started, std::chrono::seconds(5));
+  for (const auto t : run.prepared_at) {
+    EXPECT_GE(t, std::chrono::milliseconds(38));
+    EXPECT_LT(t, std::chrono::seconds(5));
   }
-  EXPECT_LT(prepared.back() - prepared.front(), std::chrono::milliseconds(30));
+  EXPECT_LT(run.prepared_at.back() - run.prepared_at.front(), std::chrono::milliseconds(30));
 }
 
 TEST_F(OutcomeWriterTest, AnExpectedOutcomeThatNeverComesStopsHoldingTheBatch) {
