@@ -26,11 +26,11 @@ using storage::RecordedEvent;
 OutcomeWriter::Expected OutcomeWriter::expect() {
   std::lock_guard lock(queue_->mutex);
   ++queue_->expected;
-  return Expected(this);
+  return Expected(queue_, this);
 }
 
 OutcomeWriter::Expected::~Expected() {
-  if (writer_) writer_->unexpect();
+  if (queue_) unexpect(queue_, writer_);
 }
 
 asio::awaitable<std::vector<RecordedEvent>> OutcomeWriter::write(const domain::AlertRule& rule,
@@ -39,7 +39,7 @@ asio::awaitable<std::vector<RecordedEvent>> OutcomeWriter::write(const domain::A
                                                                  Expected& expected) {
   // Used up here, before the outcome is queued: from now on it is pending,
   // no longer to come.
-  const bool was_expected = std::exchange(expected.writer_, nullptr) != nullptr;
+  const bool was_expected = std::exchange(expected.queue_, nullptr) != nullptr;
   auto initiate = [this, &rule, &record, &prepare, was_expected](auto handler) {
     asio::any_io_executor home =
         asio::prefer(asio::get_associated_executor(handler), asio::execution::outstanding_work.tracked);
@@ -66,6 +66,7 @@ OutcomeWriter::OutcomeWriter(storage::AlertEngineStore& store, core::BlockingPoo
 
 OutcomeWriter::~OutcomeWriter() {
   std::lock_guard lock(queue_->mutex);
+  queue_->closed = true;
   queue_->timer.cancel();
 }
 
@@ -80,14 +81,14 @@ void OutcomeWriter::enqueue(Pending pending, bool was_expected) {
   asio::post(blocking_.pool(), [this] { drain(); });
 }
 
-void OutcomeWriter::unexpect() {
-  auto& q = *queue_;
+void OutcomeWriter::unexpect(const std::shared_ptr<Queue>& queue, OutcomeWriter* writer) {
   {
-    std::lock_guard lock(q.mutex);
-    --q.expected;
-    if (!start_locked()) return;  // a batch waiting for this outcome need not any more
+    std::lock_guard lock(queue->mutex);
+    --queue->expected;
+    if (queue->closed) return;
+    if (!writer->start_locked()) return;  // a batch waiting for this outcome need not any more
   }
-  asio::post(blocking_.pool(), [this] { drain(); });
+  asio::post(writer->blocking_.pool(), [writer] { writer->drain(); });
 }
 
 bool OutcomeWriter::start_locked() {
@@ -120,7 +121,7 @@ void OutcomeWriter::linger_locked() {
     {
       std::lock_guard lock(queue->mutex);
       queue->lingering = false;
-      if (queue->writing || queue->pending.empty()) return;
+      if (queue->closed || queue->writing || queue->pending.empty()) return;
       queue->writing = true;
     }
     drain();  // something is pending: its evaluation keeps the writer alive

@@ -44,6 +44,8 @@ struct OutcomeWriterOptions {
 };
 
 class OutcomeWriter {
+  struct Queue;  // private, defined below
+
  public:
   OutcomeWriter(storage::AlertEngineStore& store, core::BlockingPool& blocking, OutcomeWriterOptions options = {});
   ~OutcomeWriter();
@@ -53,18 +55,22 @@ class OutcomeWriter {
   // An evaluation under way whose outcome is still to come: while one is
   // outstanding, a batch may wait (up to `linger`) for its outcome. It is
   // used up by write(); destroyed unused (the evaluation failed before it
-  // had an outcome), it no longer holds a batch back.
+  // had an outcome), it no longer holds a batch back. It may outlive the
+  // writer (a coroutine frame destroyed with its event loop at shutdown):
+  // it then does nothing.
   class Expected {
    public:
     Expected() = default;
-    Expected(Expected&& other) noexcept : writer_(std::exchange(other.writer_, nullptr)) {}
+    Expected(Expected&& other) noexcept
+        : queue_(std::move(other.queue_)), writer_(std::exchange(other.writer_, nullptr)) {}
     Expected& operator=(Expected&&) = delete;
     ~Expected();
 
    private:
     friend class OutcomeWriter;
-    explicit Expected(OutcomeWriter* writer) : writer_(writer) {}
-    OutcomeWriter* writer_ = nullptr;  // null once used up or moved from
+    Expected(std::shared_ptr<Queue> queue, OutcomeWriter* writer) : queue_(std::move(queue)), writer_(writer) {}
+    std::shared_ptr<Queue> queue_;  // null once used up or moved from
+    OutcomeWriter* writer_ = nullptr;
   };
   Expected expect();
 
@@ -95,20 +101,23 @@ class OutcomeWriter {
     boost::asio::any_io_executor home;
   };
 
-  // Shared with the linger timer's handler, which may run after the writer
-  // is gone (it then finds nothing to do).
+  // Shared with the linger timer's handler and with announcements, which
+  // may outlive the writer (they then find it closed).
   struct Queue {
     explicit Queue(boost::asio::any_io_executor ex) : timer(std::move(ex)) {}
     std::mutex mutex;
     std::vector<Pending> pending;
     std::size_t expected = 0;  // announced outcomes still to come
+    bool closed = false;       // the writer is gone
     bool writing = false;      // a drain() is scheduled or running
     bool lingering = false;    // the timer is set
     boost::asio::steady_timer timer;
   };
 
   void enqueue(Pending pending, bool was_expected);
-  void unexpect();           // an announced outcome will not come
+  // An announced outcome will not come; `writer` is used only while the
+  // queue is not closed.
+  static void unexpect(const std::shared_ptr<Queue>& queue, OutcomeWriter* writer);
   bool start_locked();       // true: the caller posts drain(); queue_->mutex held
   void linger_locked();      // sets the timer unless set; queue_->mutex held
   void drain();          // on a pool thread: writes full batches, then lingers for the rest

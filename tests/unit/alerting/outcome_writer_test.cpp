@@ -375,3 +375,16 @@ TEST_F(OutcomeWriterTest, ALoneOutcomeIsWrittenWithoutWaiting) {
   EXPECT_EQ(outcome.error, "");
   EXPECT_LT(SteadyClock::now() - started, std::chrono::seconds(5));
 }
+
+TEST_F(OutcomeWriterTest, AnAnnouncementMayOutliveItsWriter) {
+  // At shutdown an evaluation's coroutine frame can be destroyed with its
+  // event loop after the engine (and its writer) is gone: giving up its
+  // announcement then must not touch the writer (use after free under ASan).
+  storage::AlertEngineStore store(*db_, clock);
+  core::BlockingPool blocking(2);
+  auto writer = std::make_unique<alerting::OutcomeWriter>(store, blocking);
+  std::optional<alerting::OutcomeWriter::Expected> expected(writer->expect());
+  writer.reset();
+  expected.reset();
+  blocking.join();
+}
