@@ -58,6 +58,18 @@ namespace {
 
 constexpr auto drain_timeout = std::chrono::seconds(10);
 
+// A plain http:// Prometheus is queried through Beast keep-alive
+// connections: the alert engine sends thousands of small queries a round,
+// and libcurl's per-transfer cost was a third of its CPU (bench/alerts).
+// Null for https:// (TLS, certificates), which stays with libcurl.
+std::unique_ptr<http_client::KeepAliveClient> keep_alive_to_prometheus(asio::any_io_executor executor,
+                                                                       const config::Config& config) {
+  auto origin = http_client::plain_http_origin(config.prometheus_url);
+  if (!origin) return nullptr;
+  return std::make_unique<http_client::KeepAliveClient>(std::move(executor), std::move(*origin),
+                                                        static_cast<std::size_t>(config.prometheus_max_concurrency) + 4);
+}
+
 const char* role_name(Role r) {
   switch (r) {
     case Role::all: return "all";
@@ -137,14 +149,7 @@ int serve(config::Config config, Role role) {
   observability::MetricsRegistry registry;
   asio::io_context io(static_cast<int>(io_threads));
   http_client::HttpClient http_client(io.get_executor());
-  // A plain http:// Prometheus is queried through Beast keep-alive
-  // connections: the alert engine sends thousands of small queries a round,
-  // and libcurl's per-transfer cost was a third of its CPU (bench/alerts).
-  // https:// (TLS, certificates) stays with libcurl.
-  std::unique_ptr<http_client::KeepAliveClient> prometheus_keep_alive;
-  if (auto origin = http_client::plain_http_origin(config.prometheus_url))
-    prometheus_keep_alive = std::make_unique<http_client::KeepAliveClient>(
-        io.get_executor(), std::move(*origin), static_cast<std::size_t>(config.prometheus_max_concurrency) + 4);
+  const auto prometheus_keep_alive = keep_alive_to_prometheus(io.get_executor(), config);
   http_client::Transport& prometheus_http =
       prometheus_keep_alive ? static_cast<http_client::Transport&>(*prometheus_keep_alive) : http_client;
   prometheus::Client prometheus_client(
@@ -214,10 +219,7 @@ int serve(config::Config config, Role role) {
   std::optional<prometheus::Client> evaluation_prometheus;
   std::optional<AlertEngine> engine;
   if (role != Role::api) {
-    if (auto origin = http_client::plain_http_origin(config.prometheus_url))
-      evaluation_keep_alive = std::make_unique<http_client::KeepAliveClient>(
-          evaluation_io.get_executor(), std::move(*origin),
-          static_cast<std::size_t>(config.prometheus_max_concurrency) + 4);
+    evaluation_keep_alive = keep_alive_to_prometheus(evaluation_io.get_executor(), config);
     evaluation_prometheus.emplace(prometheus_client, evaluation_keep_alive
                                                          ? static_cast<http_client::Transport&>(*evaluation_keep_alive)
                                                          : prometheus_http);
