@@ -231,7 +231,14 @@ class RulesOutboxAndEngine(unittest.TestCase):
         wait_for(lambda: value(scrape(S), "sentinel_notifications_total", channel="webhook", result="retried") >= 1,
                  10, "a retried webhook delivery to be counted")
 
-        page = scrape(S)
+        # "inactive" is also a new rule's state before its first evaluation, so the
+        # states above can show before all three active rules were evaluated (one may
+        # come at the scheduler's next 250 ms poll).
+        def evaluated():
+            page = scrape(S)
+            return value(page, "sentinel_rule_evaluations_total", result="ok") >= 3 and page
+
+        page = wait_for(evaluated, 10, "three evaluations to be counted")
         code, out = promtool_check(page)
         self.assertEqual(code, 0, out)
         t = types(page)
