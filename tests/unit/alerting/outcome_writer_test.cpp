@@ -235,6 +235,23 @@ Staggered write_staggered(alerting::OutcomeWriter& writer, std::vector<domain::A
   return out;
 }
 
+// Every outcome of `run` was recorded without error, in one batch (prepared
+// within 30 ms of each other), `after` the first send at the earliest and
+// `before` it at the latest.
+void expect_one_batch_between(const Staggered& run, std::size_t n, std::chrono::milliseconds after,
+                              std::chrono::milliseconds before) {
+  ASSERT_EQ(run.prepared_at.size(), n);
+  for (std::size_t i = 0; i < n; ++i) {
+    ASSERT_TRUE(run.outcomes[i].done) << i;
+    EXPECT_EQ(run.outcomes[i].error, "") << i;
+  }
+  for (const auto t : run.prepared_at) {
+    EXPECT_GE(t, after);
+    EXPECT_LT(t, before);
+  }
+  EXPECT_LT(run.prepared_at.back() - run.prepared_at.front(), std::chrono::milliseconds(30));
+}
+
 }  // namespace
 
 TEST_F(OutcomeWriterTest, ABatchWaitsForCompanyNoLongerThanItsLinger) {
@@ -250,19 +267,10 @@ TEST_F(OutcomeWriterTest, ABatchWaitsForCompanyNoLongerThanItsLinger) {
   const auto run = write_staggered(writer, rule_list, records, 4, std::chrono::milliseconds(10));
   blocking.join();
 
-  ASSERT_EQ(run.prepared_at.size(), 3u);
-  for (std::size_t i = 0; i < 3; ++i) {
-    ASSERT_TRUE(run.outcomes[i].done) << i;
-    EXPECT_EQ(run.outcomes[i].error, "") << i;
-    EXPECT_EQ(rules().get(rule_list[i].id).value().last_evaluated_at, now) << i;
-  }
   // Written together, once the first outcome's linger was over: not one by
   // one as they arrived, and not later than the linger (plus scheduling).
-  for (const auto t : run.prepared_at) {
-    EXPECT_GE(t, std::chrono::milliseconds(390));
-    EXPECT_LT(t, std::chrono::milliseconds(2000));
-  }
-  EXPECT_LT(run.prepared_at.back() - run.prepared_at.front(), std::chrono::milliseconds(30));
+  expect_one_batch_between(run, 3, std::chrono::milliseconds(390), std::chrono::milliseconds(2000));
+  for (const auto& rule : rule_list) EXPECT_EQ(rules().get(rule.id).value().last_evaluated_at, now) << rule.name;
 }
 
 TEST_F(OutcomeWriterTest, AFullBatchIsWrittenWithoutWaiting) {
@@ -292,7 +300,6 @@ TEST_F(OutcomeWriterTest, AFullBatchIsWrittenWithoutWaiting) {
   }
 }
 
-
 TEST_F(OutcomeWriterTest, TheLastExpectedOutcomeIsWrittenWithoutWaiting) {
   // The last evaluation of a burst has nobody left to wait for: its batch
   // goes at once, not after the linger (30 s here).
@@ -306,17 +313,8 @@ TEST_F(OutcomeWriterTest, TheLastExpectedOutcomeIsWrittenWithoutWaiting) {
   const auto run = write_staggered(writer, rule_list, records, 3, std::chrono::milliseconds(20));
   blocking.join();
 
-  ASSERT_EQ(run.prepared_at.size(), 3u);
-  for (std::size_t i = 0; i < 3; ++i) {
-    ASSERT_TRUE(run.outcomes[i].done) << i;
-    EXPECT_EQ(run.outcomes[i].error, "") << i;
-  }
   // Together, once the third had arrived (40 ms in), and long before 30 s.
-  for (const auto t : run.prepared_at) {
-    EXPECT_GE(t, std::chrono::milliseconds(38));
-    EXPECT_LT(t, std::chrono::seconds(5));
-  }
-  EXPECT_LT(run.prepared_at.back() - run.prepared_at.front(), std::chrono::milliseconds(30));
+  expect_one_batch_between(run, 3, std::chrono::milliseconds(38), std::chrono::seconds(5));
 }
 
 TEST_F(OutcomeWriterTest, AnExpectedOutcomeThatNeverComesStopsHoldingTheBatch) {
