@@ -50,13 +50,6 @@ asio::awaitable<std::vector<RecordedEvent>> OutcomeWriter::write(const domain::A
       std::move(initiate), asio::use_awaitable);
 }
 
-asio::awaitable<std::vector<RecordedEvent>> OutcomeWriter::write(const domain::AlertRule& rule,
-                                                                 storage::EvaluationRecord& record,
-                                                                 const std::function<void()>& prepare) {
-  Expected unannounced;
-  co_return co_await write(rule, record, prepare, unannounced);
-}
-
 OutcomeWriter::OutcomeWriter(storage::AlertEngineStore& store, core::BlockingPool& blocking,
                              OutcomeWriterOptions options)
     : store_(store),

@@ -78,16 +78,13 @@ class OutcomeWriter {
   // rule's stored series), then writes `record` for `rule`; returns the
   // events it created or resolved, after commit. `rule`, `record` and
   // `prepare` must stay alive until then (the awaiting coroutine owns them).
-  // `expected`, this evaluation's announcement, is used up. Throws what
+  // `expected`, this evaluation's announcement, is used up (a default-made
+  // one: an evaluation that was not announced). Throws what
   // preparing or writing this evaluation threw.
   boost::asio::awaitable<std::vector<storage::RecordedEvent>> write(const domain::AlertRule& rule,
                                                                     storage::EvaluationRecord& record,
                                                                     const std::function<void()>& prepare,
                                                                     Expected& expected);
-  // The same for an evaluation that was not announced.
-  boost::asio::awaitable<std::vector<storage::RecordedEvent>> write(const domain::AlertRule& rule,
-                                                                    storage::EvaluationRecord& record,
-                                                                    const std::function<void()>& prepare);
 
  private:
   using Done = boost::asio::any_completion_handler<void(std::exception_ptr, std::vector<storage::RecordedEvent>)>;

@@ -98,12 +98,9 @@ struct Outcome {
 asio::awaitable<void> write_one(alerting::OutcomeWriter& writer, const domain::AlertRule& rule,
                                 storage::EvaluationRecord& record, const std::function<void()>& prepare,
                                 Outcome& out, alerting::OutcomeWriter::Expected* expected = nullptr) {
+  alerting::OutcomeWriter::Expected unannounced;
   try {
-    // Not one co_await per branch of a ?: (g++ 12 miscompiles that).
-    if (expected)
-      out.events = co_await writer.write(rule, record, prepare, *expected);
-    else
-      out.events = co_await writer.write(rule, record, prepare);
+    out.events = co_await writer.write(rule, record, prepare, expected ? *expected : unannounced);
   } catch (const std::exception& e) {
     out.error = e.what();
   }
