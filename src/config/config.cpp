@@ -1,6 +1,8 @@
 #include "config/config.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,7 +34,9 @@ const std::vector<std::string> names = {
     "TELEGRAM_SILENT_RESOLVED", "HTTPS_PROXY", "NO_PROXY", "WEBHOOK_URL", "HOST", "PORT",
     "ACCESS_TOKEN_EXPIRE_MINUTES", "ALERT_CHECK_INTERVAL_SEC", "WS_METRICS_INTERVAL_SEC", "METRICS_CACHE_TTL_SEC",
     "WS_PING_INTERVAL_SEC",     "CORS_ORIGINS",
-    "FIRST_SUPERUSER_EMAIL", "FIRST_SUPERUSER_PASSWORD", "LOG_LEVEL", "LOG_FORMAT"};
+    "FIRST_SUPERUSER_EMAIL", "FIRST_SUPERUSER_PASSWORD", "LOG_LEVEL", "LOG_FORMAT",
+    "MAX_CONNECTIONS", "MAX_CONNECTIONS_PER_CLIENT", "WS_MAX_PER_USER", "TRUSTED_PROXIES", "QUERY_MAX_BYTES",
+    "NOTIFY_MAX_BACKOFF_SEC", "LOGIN_HASH_CONCURRENCY"};
 
 core::Error bad(const std::string& name, const std::string& why) {
   return core::Error{core::ErrorKind::invalid, name + ": " + why, {}, 0};
@@ -49,6 +53,25 @@ std::string trim(std::string_view s) { return std::string(trim_view(s)); }
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
+}
+
+// "10.0.0.0/8", "192.168.1.7", "fd00::/8": an address with an optional prefix length.
+bool is_cidr(const std::string& text) {
+  const auto slash = text.find('/');
+  const std::string address = text.substr(0, slash);
+  unsigned char buf[sizeof(struct in6_addr)];
+  int max_prefix = 0;
+  if (inet_pton(AF_INET, address.c_str(), buf) == 1)
+    max_prefix = 32;
+  else if (inet_pton(AF_INET6, address.c_str(), buf) == 1)
+    max_prefix = 128;
+  else
+    return false;
+  if (slash == std::string::npos) return true;
+  const auto prefix = std::string_view(text).substr(slash + 1);
+  int bits = -1;
+  const auto [end, ec] = std::from_chars(prefix.data(), prefix.data() + prefix.size(), bits);
+  return ec == std::errc{} && end == prefix.data() + prefix.size() && bits >= 0 && bits <= max_prefix;
 }
 
 // Reads one variable: the merged settings hold only non-empty values.
@@ -334,6 +357,23 @@ core::Result<Config> load(const Settings& dotenv, const Settings& env, const Set
   c.log_format = lower(c.log_format);
   if (c.log_format != "text" && c.log_format != "json")
     return core::fail(bad("LOG_FORMAT", "must be text or json, got '" + c.log_format + "'"));
+  SENTINEL_TRY(r.integer("MAX_CONNECTIONS", 16, 1000000, c.max_connections));
+  SENTINEL_TRY(r.integer("MAX_CONNECTIONS_PER_CLIENT", 1, 1000000, c.max_connections_per_client));
+  SENTINEL_TRY(r.integer("WS_MAX_PER_USER", 1, 100000, c.ws_max_per_user));
+  if (auto proxies = r.get("TRUSTED_PROXIES")) {
+    std::stringstream ss(*proxies);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      item = trim(item);
+      if (item.empty()) continue;
+      if (!is_cidr(item))
+        return core::fail(bad("TRUSTED_PROXIES", "'" + item + "' is not an address or CIDR like 10.0.0.0/8"));
+      c.trusted_proxies.push_back(item);
+    }
+  }
+  SENTINEL_TRY(r.integer("QUERY_MAX_BYTES", 1024, std::int64_t{1} << 30, c.query_max_bytes));
+  SENTINEL_TRY(r.integer("NOTIFY_MAX_BACKOFF_SEC", 1, 86400, c.notify_max_backoff_sec));
+  SENTINEL_TRY(r.integer("LOGIN_HASH_CONCURRENCY", 1, 64, c.login_hash_concurrency));
   return c;
 }
 
@@ -426,6 +466,15 @@ std::string describe(const Config& c) {
   line("FIRST_SUPERUSER_PASSWORD", secret(c.first_superuser_password.has_value()));
   line("LOG_LEVEL", c.log_level);
   line("LOG_FORMAT", c.log_format);
+  line("MAX_CONNECTIONS", std::to_string(c.max_connections));
+  line("MAX_CONNECTIONS_PER_CLIENT", std::to_string(c.max_connections_per_client));
+  line("WS_MAX_PER_USER", std::to_string(c.ws_max_per_user));
+  std::string proxies;
+  for (const auto& cidr : c.trusted_proxies) proxies += (proxies.empty() ? "" : ",") + cidr;
+  line("TRUSTED_PROXIES", proxies);
+  line("QUERY_MAX_BYTES", std::to_string(c.query_max_bytes));
+  line("NOTIFY_MAX_BACKOFF_SEC", std::to_string(c.notify_max_backoff_sec));
+  line("LOGIN_HASH_CONCURRENCY", std::to_string(c.login_hash_concurrency));
   return o.str();
 }
 

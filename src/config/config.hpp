@@ -45,6 +45,14 @@ struct Config {
   std::optional<std::string> first_superuser_password;
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
   std::string log_format = "text";  // text | json
+  // Limits and sessions (product.md §7).
+  std::int64_t max_connections = 10000;           // past it a new connection is closed at once
+  std::int64_t max_connections_per_client = 256;  // per client address (IPv6: per /64)
+  std::int64_t ws_max_per_user = 64;              // past it the new WebSocket is closed with 4429
+  std::vector<std::string> trusted_proxies;       // CIDRs whose X-Forwarded-For is believed
+  std::int64_t query_max_bytes = 8 * 1024 * 1024;  // ad-hoc query answers above → 422
+  std::int64_t notify_max_backoff_sec = 3600;     // cap on retry delays and a target's Retry-After
+  std::int64_t login_hash_concurrency = 2;        // password hashes at once; a login past the queue → 429
 };
 
 // Raw name → value pairs from one source.
