@@ -23,7 +23,8 @@ struct Request {
   Fields query;        // decoded query parameters, in order
   Fields headers;
   std::string body;
-  std::string remote_address;
+  std::string remote_address;  // the client: socket peer, or via TRUSTED_PROXIES (http/client_address.hpp)
+  std::string client_key;      // what per-client limits count: remote_address, its /64 for IPv6
   std::string request_id;
   Fields path_params;  // filled by the router: {"server_id", "7"}
 

@@ -23,6 +23,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "http/client_address.hpp"
 #include "http/dispatcher.hpp"
 #include "http/message.hpp"
 #include "http/responses.hpp"
@@ -36,42 +37,107 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 
+// Who is at the other end of a connection, worked out once at accept.
+struct Peer {
+  std::string address;  // canonical text of the socket peer
+  std::string key;      // what the per-client cap counts (client_key)
+  bool trusted = false;  // a trusted proxy: its X-Forwarded-For is believed
+};
+
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   State(asio::io_context& io_, const Dispatcher& d, ServerOptions o)
-      : io(io_), dispatcher(d), options(std::move(o)), acceptor(asio::make_strand(io_)) {}
+      : io(io_),
+        dispatcher(d),
+        options(std::move(o)),
+        trusted(options.trusted_proxies),
+        acceptor(asio::make_strand(io_)) {}
 
-  // A connection as the stop logic sees it: idle ones are closed at once,
-  // busy ones finish their current request first.
+  // A connection as the stop and eviction logic see it: idle ones are
+  // closed at once, busy ones finish their current request first.
   struct Connection {
     beast::tcp_stream* stream = nullptr;
     bool busy = false;
+    bool evict = false;  // chosen to make room under max_connections: close when idle
+    std::string key;
+    std::chrono::steady_clock::time_point idle_since;
+  };
+
+  // One connection counted against the caps, from accept until its last
+  // owner (HTTP session or WebSocket) lets go.
+  class Slot {
+   public:
+    Slot(std::shared_ptr<State> state, std::string key) : state_(std::move(state)), key_(std::move(key)) {}
+    Slot(Slot&&) noexcept = default;
+    Slot& operator=(Slot&&) = delete;
+    Slot(const Slot&) = delete;
+    ~Slot() {
+      if (state_) state_->release(key_);
+    }
+
+   private:
+    std::shared_ptr<State> state_;
+    std::string key_;
   };
 
   asio::io_context& io;
   const Dispatcher& dispatcher;
   ServerOptions options;
+  TrustedProxies trusted;
   WebSocketHandler websocket_handler;
   tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
   std::atomic<std::uint16_t> bound_port{0};
   mutable std::mutex mutex;
-  std::unordered_map<std::uint64_t, Connection> connections;
+  std::unordered_map<std::uint64_t, Connection> connections;  // HTTP sessions (WebSockets leave it)
   std::uint64_t next_id = 0;
+  // Every counted connection, and per client key. A key leaves the map with
+  // its last connection, so the map never holds more entries than there
+  // are open connections.
+  std::size_t counted = 0;
+  std::unordered_map<std::string, std::size_t> per_client;
 
   asio::awaitable<void> accept_loop();
-  asio::awaitable<void> session(tcp::socket socket);
+  asio::awaitable<void> session(tcp::socket socket, Peer peer, Slot slot);
   void set_busy(std::uint64_t id, bool busy);
+  bool evicted(std::uint64_t id);
+
+  // Counts a new connection in, or says why not: nullptr when admitted,
+  // else the reason ("per_client", "max_connections"). `evicted_idle` is
+  // set when an idle connection was chosen to make room.
+  const char* admit(const Peer& peer, bool& evicted_idle);
+  bool evict_one_idle();  // under `mutex`
+  void release(const std::string& key);
+  // Runs a WebSocket session while holding its connection's slot.
+  static asio::awaitable<void> run_websocket(WebSocketHandler handler, WebSocketUpgrade upgrade, Slot slot);
+  void report(std::string_view reason) const {
+    if (options.on_connection_limited) options.on_connection_limited(reason);
+  }
 };
 
 namespace {
 
-Request to_request(bhttp::request<bhttp::string_body>&& in, const std::string& remote) {
+// The request's client: the peer, or behind a trusted proxy the address
+// its X-Forwarded-For names (product.md §7).
+void set_client(Request& r, const Peer& peer, const TrustedProxies& trusted) {
+  if (!peer.trusted) {
+    r.remote_address = peer.address;
+    r.client_key = peer.key;
+    return;
+  }
+  std::vector<std::string_view> forwarded;
+  for (const auto& [name, value] : r.headers)
+    if (iequals(name, "X-Forwarded-For")) forwarded.push_back(value);
+  r.remote_address = client_address(peer.address, forwarded, trusted);
+  r.client_key = client_key(r.remote_address);
+}
+
+Request to_request(bhttp::request<bhttp::string_body>&& in, const Peer& peer, const TrustedProxies& trusted) {
   Request r;
   r.method = std::string(in.method_string());
   r.target = std::string(in.target());
   for (const auto& f : in) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
   r.body = std::move(in.body());
-  r.remote_address = remote;
+  set_client(r, peer, trusted);
   return r;
 }
 
@@ -125,9 +191,72 @@ asio::awaitable<void> linger(beast::tcp_stream& stream) {
 
 }  // namespace
 
+asio::awaitable<void> HttpServer::State::run_websocket(WebSocketHandler handler, WebSocketUpgrade upgrade,
+                                                       [[maybe_unused]] Slot slot) {
+  co_await handler(std::move(upgrade));
+}
+
 void HttpServer::State::set_busy(std::uint64_t id, bool busy) {
   std::lock_guard lock(mutex);
-  if (auto it = connections.find(id); it != connections.end()) it->second.busy = busy;
+  if (auto it = connections.find(id); it != connections.end()) {
+    it->second.busy = busy;
+    if (!busy) it->second.idle_since = std::chrono::steady_clock::now();
+  }
+}
+
+bool HttpServer::State::evicted(std::uint64_t id) {
+  std::lock_guard lock(mutex);
+  auto it = connections.find(id);
+  return it != connections.end() && it->second.evict;
+}
+
+const char* HttpServer::State::admit(const Peer& peer, bool& evicted_idle) {
+  evicted_idle = false;
+  std::lock_guard lock(mutex);
+  if (!peer.trusted) {
+    if (auto it = per_client.find(peer.key); it != per_client.end() && it->second >= options.max_connections_per_client)
+      return "per_client";
+  }
+  if (counted >= options.max_connections) {
+    if (!evict_one_idle()) return "max_connections";
+    evicted_idle = true;  // counted stays over the cap until it has closed: by one per eviction in flight
+  }
+  ++counted;
+  ++per_client[peer.key];
+  return nullptr;
+}
+
+// Chooses the connection to close so that a new client gets in: an idle
+// one (no request in progress) of the client holding the most connections,
+// the longest idle of those. Idle sockets held by one client thus never
+// keep others out for long.
+bool HttpServer::State::evict_one_idle() {
+  Connection* victim = nullptr;
+  std::uint64_t victim_id = 0;
+  std::size_t victim_held = 0;
+  for (auto& [id, c] : connections) {
+    if (c.busy || c.evict) continue;
+    const auto held = per_client.count(c.key) ? per_client.at(c.key) : 0;
+    if (!victim || held > victim_held || (held == victim_held && c.idle_since < victim->idle_since)) {
+      victim = &c;
+      victim_id = id;
+      victim_held = held;
+    }
+  }
+  if (!victim) return false;
+  victim->evict = true;
+  asio::post(victim->stream->get_executor(), [self = shared_from_this(), id = victim_id] {
+    std::lock_guard inner(self->mutex);
+    if (auto it = self->connections.find(id); it != self->connections.end() && !it->second.busy)
+      it->second.stream->cancel();  // a busy one closes after its answer (see session)
+  });
+  return true;
+}
+
+void HttpServer::State::release(const std::string& key) {
+  std::lock_guard lock(mutex);
+  --counted;
+  if (auto it = per_client.find(key); it != per_client.end() && --it->second == 0) per_client.erase(it);
 }
 
 asio::awaitable<void> HttpServer::State::accept_loop() {
@@ -142,8 +271,31 @@ asio::awaitable<void> HttpServer::State::accept_loop() {
       co_await t.async_wait(use_nothrow);
       continue;
     }
+    beast::error_code peer_ec;
+    const auto endpoint = socket.remote_endpoint(peer_ec);
+    if (peer_ec) {  // already gone
+      socket.close(peer_ec);
+      continue;
+    }
+    Peer peer;
+    const auto raw = endpoint.address().to_string();
+    const auto parsed = IpAddress::parse(raw);  // ::ffff:a.b.c.d → a.b.c.d; nullopt for "fe80::1%eth0"
+    peer.address = parsed ? parsed->to_string() : raw;
+    peer.key = client_key(peer.address);
+    peer.trusted = trusted.contains(peer.address);
+    bool evicted_idle = false;
+    if (const char* refused = admit(peer, evicted_idle)) {
+      // Closed at once, and accepting goes on: the cap protects the
+      // process without turning into a denial of service itself.
+      report(refused);
+      beast::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    if (evicted_idle) report("evicted_idle");
+    Slot slot(self, peer.key);
     auto ex = socket.get_executor();
-    asio::co_spawn(ex, session(std::move(socket)), [](std::exception_ptr e) {
+    asio::co_spawn(ex, session(std::move(socket), std::move(peer), std::move(slot)), [](std::exception_ptr e) {
       if (!e) return;
       try {
         std::rethrow_exception(e);
@@ -154,11 +306,8 @@ asio::awaitable<void> HttpServer::State::accept_loop() {
   }
 }
 
-asio::awaitable<void> HttpServer::State::session(tcp::socket socket) {
+asio::awaitable<void> HttpServer::State::session(tcp::socket socket, Peer peer, Slot slot) {
   auto self = shared_from_this();
-  beast::error_code addr_ec;
-  const auto endpoint = socket.remote_endpoint(addr_ec);
-  const std::string remote = addr_ec ? std::string("unknown") : endpoint.address().to_string();
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
 
@@ -166,7 +315,7 @@ asio::awaitable<void> HttpServer::State::session(tcp::socket socket) {
   {
     std::lock_guard lock(mutex);
     id = next_id++;
-    connections.emplace(id, Connection{&stream, false});
+    connections.emplace(id, Connection{&stream, false, false, peer.key, std::chrono::steady_clock::now()});
   }
   struct Unregister {
     State& s;
@@ -183,8 +332,15 @@ asio::awaitable<void> HttpServer::State::session(tcp::socket socket) {
     parser.header_limit(options.header_limit);
     parser.body_limit(options.body_limit);
     // Waiting for the next request on a kept-alive connection may take
-    // longer than reading one request once it has started.
-    stream.expires_after(first ? options.read_timeout : options.idle_timeout);
+    // longer (idle_timeout) than reading one request once its first byte
+    // is here (read_timeout, headers included: no slowloris).
+    if (!first && buffer.size() == 0) {
+      stream.expires_after(options.idle_timeout);
+      auto [iec, in] = co_await stream.async_read_some(buffer.prepare(4096), use_nothrow);
+      if (iec) break;
+      buffer.commit(in);
+    }
+    stream.expires_after(options.read_timeout);
     auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, use_nothrow);
     first = false;
     if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout ||
@@ -203,11 +359,12 @@ asio::awaitable<void> HttpServer::State::session(tcp::socket socket) {
       if (auto split = split_target(beast_req.target())) {
         // The WebSocket side owns the connection from here; graceful stop
         // closes it through its own registry (code 1001), not this one.
-        WebSocketUpgrade upgrade{std::move(stream), std::move(beast_req), to_request({}, remote)};
+        WebSocketUpgrade upgrade{std::move(stream), std::move(beast_req), Request{}};
         upgrade.parsed.method = "GET";
         upgrade.parsed.target = std::string(upgrade.request.target());
         for (const auto& f : upgrade.request)
           upgrade.parsed.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+        set_client(upgrade.parsed, peer, trusted);
         upgrade.parsed.path = std::move(split->first);
         upgrade.parsed.query = std::move(split->second);
         {
@@ -215,7 +372,9 @@ asio::awaitable<void> HttpServer::State::session(tcp::socket socket) {
           connections.erase(id);
         }
         auto ex = upgrade.stream.get_executor();
-        asio::co_spawn(ex, websocket_handler(std::move(upgrade)), [](std::exception_ptr e) {
+        // The WebSocket still counts against the caps: the slot goes with it.
+        asio::co_spawn(ex, run_websocket(websocket_handler, std::move(upgrade), std::move(slot)),
+                       [](std::exception_ptr e) {
           if (!e) return;
           try {
             std::rethrow_exception(e);
@@ -229,7 +388,7 @@ asio::awaitable<void> HttpServer::State::session(tcp::socket socket) {
     const unsigned version = beast_req.version();
     const bool keep_alive = beast_req.keep_alive() && !stopping;
     const bool head = beast_req.method() == bhttp::verb::head;
-    Request req = to_request(std::move(beast_req), remote);
+    Request req = to_request(std::move(beast_req), peer, trusted);
     Response res;
     if (auto split = split_target(req.target)) {
       req.path = std::move(split->first);
@@ -242,7 +401,7 @@ asio::awaitable<void> HttpServer::State::session(tcp::socket socket) {
     stream.expires_after(options.write_timeout);
     auto [wec, wn] = co_await bhttp::async_write(stream, out, use_nothrow);
     set_busy(id, false);
-    if (wec || !out.keep_alive()) break;
+    if (wec || !out.keep_alive() || evicted(id)) break;
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -288,6 +447,16 @@ void HttpServer::stop() {
 std::size_t HttpServer::open_connections() const {
   std::lock_guard lock(state_->mutex);
   return state_->connections.size();
+}
+
+std::size_t HttpServer::counted_connections() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->counted;
+}
+
+std::size_t HttpServer::connected_clients() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->per_client.size();
 }
 
 std::uint16_t HttpServer::port() const { return state_->bound_port; }

@@ -9,6 +9,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -30,9 +32,26 @@ struct ServerOptions {
   std::uint16_t port = 8000;  // 0 = pick a free port (see HttpServer::port)
   std::size_t body_limit = 1024 * 1024;  // over → 413
   std::uint32_t header_limit = 16 * 1024;  // over → 431
-  std::chrono::seconds read_timeout{30};   // one whole request
-  std::chrono::seconds idle_timeout{75};   // keep-alive wait for the next request
+  // A request must arrive whole (headers and body) within read_timeout of
+  // its first byte, or of the connection's opening for the first request:
+  // a client dribbling header bytes (slowloris) is cut there.
+  std::chrono::seconds read_timeout{30};
+  std::chrono::seconds idle_timeout{60};   // keep-alive wait for the first byte of the next request
   std::chrono::seconds write_timeout{30};
+  // Connections, HTTP and WebSocket alike. Past max_connections_per_client
+  // (counted per client key: the peer address, its /64 for IPv6) a new
+  // connection is closed at once; trusted proxies are exempt, since they
+  // carry many clients. At max_connections the oldest idle connection (no
+  // request in progress) of the client holding the most is closed to make
+  // room; if none is idle, the new connection is closed. Accepting goes on.
+  std::size_t max_connections = 10000;
+  std::size_t max_connections_per_client = 256;
+  // CIDRs whose X-Forwarded-For is believed (Request::remote_address).
+  // Throws std::invalid_argument from the constructor when one is malformed.
+  std::vector<std::string> trusted_proxies = {};
+  // Called for each connection closed by the caps: "per_client" (refused),
+  // "max_connections" (refused), "evicted_idle" (an idle one made room).
+  std::function<void(std::string_view reason)> on_connection_limited = {};
 };
 
 class HttpServer {
@@ -54,8 +73,14 @@ class HttpServer {
   // connections. Thread-safe; returns at once.
   void stop();
 
-  // Connections still open (in-flight or idle); 0 after stop() once drained.
+  // HTTP connections still open (in-flight or idle; WebSockets have left
+  // for their own registry); 0 after stop() once drained.
   std::size_t open_connections() const;
+
+  // Every connection the caps count, WebSockets included, and how many
+  // client keys hold them.
+  std::size_t counted_connections() const;
+  std::size_t connected_clients() const;
 
   std::uint16_t port() const;
 
