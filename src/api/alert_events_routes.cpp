@@ -3,6 +3,7 @@
 
 #include "api/authenticated.hpp"
 #include "api/request_parsing.hpp"
+#include "api/handlers.hpp"
 #include "api/services.hpp"
 #include "domain/json.hpp"
 #include "http/router.hpp"
@@ -10,7 +11,7 @@
 
 namespace sentinel::api {
 
-namespace {
+namespace events {
 
 using http::Request;
 using http::Response;
@@ -49,18 +50,12 @@ Response get_event(Services& s, const Request& req) {
   return event_response(s.events.get(*id));
 }
 
-Response ack_event(Services& s, const Request& req, const domain::User& user) {
+Response ack_event(Services& s, const Request& req, const Caller& caller) {
   auto id = path_id(req, "event_id");
   if (!id) return http::error_response(id.error());
-  return event_response(s.events.acknowledge(*id, user.id));
+  return event_response(s.events.acknowledge(*id, caller.actor()));
 }
 
-}  // namespace
-
-void register_alert_event_routes(http::Router& r, Services& s) {
-  r.add("GET", "/api/v1/alerts/events/", user_route(s, list_events));
-  r.add("GET", "/api/v1/alerts/events/{event_id}", user_route(s, get_event));
-  r.add("POST", "/api/v1/alerts/events/{event_id}/ack", user_route(s, ack_event));
-}
+}  // namespace events
 
 }  // namespace sentinel::api

@@ -9,6 +9,7 @@
 
 #include "api/authenticated.hpp"
 #include "api/request_parsing.hpp"
+#include "api/handlers.hpp"
 #include "api/services.hpp"
 #include "domain/json.hpp"
 #include "http/router.hpp"
@@ -19,7 +20,7 @@
 
 namespace sentinel::api {
 
-namespace {
+namespace rules {
 
 namespace asio = boost::asio;
 using http::Request;
@@ -62,6 +63,7 @@ Response list_rules(Services& s, const Request& req) {
 struct Prepared {
   domain::AlertRuleCreate create;
   std::optional<std::string> query;
+  domain::AuditActor actor;
 };
 
 // Sends the query to Prometheus, then stores the rule on the blocking pool.
@@ -97,7 +99,7 @@ asio::awaitable<Response> check_then_store(Services& s, std::optional<std::strin
 }
 
 asio::awaitable<Response> create_rule(Services& s, Request& req) {
-  auto load = [&s, &req](const domain::User&) -> core::Result<Prepared> {
+  auto load = [&s, &req](const Caller& caller) -> core::Result<Prepared> {
     auto body = json_body(req);
     if (!body) return core::fail(body.error());
     auto input = domain::parse_alert_rule_create(*body);
@@ -108,13 +110,13 @@ asio::awaitable<Response> create_rule(Services& s, Request& req) {
     if (!server) return core::fail(server.error());
     auto query = prometheus::render_rule_query(candidate, *server);
     if (!query) return core::fail(query.error());
-    return Prepared{std::move(*input), std::move(*query)};
+    return Prepared{std::move(*input), std::move(*query), caller.actor()};
   };
   auto then = [&s](Prepared p) -> asio::awaitable<Response> {
-    auto store = [&s, create = std::move(p.create)] { return s.rules.create(create); };
+    auto store = [&s, create = std::move(p.create), actor = std::move(p.actor)] { return s.rules.create(create, actor); };
     co_return co_await check_then_store(s, std::move(p.query), 201, std::move(store));
   };
-  co_return co_await authenticated_then<Prepared>(s, req, Access::user, std::move(load), std::move(then));
+  co_return co_await authenticated_then<Prepared>(s, req, std::move(load), std::move(then));
 }
 
 Response get_rule(Services& s, const Request& req) {
@@ -128,8 +130,9 @@ asio::awaitable<Response> update_rule(Services& s, Request& req) {
     std::int64_t id = 0;
     domain::AlertRulePatch patch;
     std::optional<std::string> query;
+    domain::AuditActor actor;
   };
-  auto load = [&s, &req](const domain::User&) -> core::Result<Checked> {
+  auto load = [&s, &req](const Caller& caller) -> core::Result<Checked> {
     auto id = path_id(req, "rule_id");
     if (!id) return core::fail(id.error());
     auto body = json_body(req);
@@ -142,7 +145,7 @@ asio::awaitable<Response> update_rule(Services& s, Request& req) {
     if (auto ok = domain::validate_alert_rule(merged); !ok) return core::fail(ok.error());
     auto server = rule_server(s, merged.server_id);
     if (!server) return core::fail(server.error());
-    Checked c{*id, std::move(*patch), std::nullopt};
+    Checked c{*id, std::move(*patch), std::nullopt, caller.actor()};
     // Only a changed query (or a rule moved to another server) is checked again.
     if (merged.promql != current->promql || merged.server_id != current->server_id) {
       auto query = prometheus::render_rule_query(merged, *server);
@@ -155,22 +158,22 @@ asio::awaitable<Response> update_rule(Services& s, Request& req) {
     // The patch is applied to the rule as it is NOW, not as it was before
     // the Prometheus round trip, so a concurrent PATCH of other fields is
     // not overwritten.
-    auto store = [&s, id = c.id, patch = std::move(c.patch)]() -> core::Result<domain::AlertRule> {
+    auto store = [&s, id = c.id, patch = std::move(c.patch), actor = std::move(c.actor)]() -> core::Result<domain::AlertRule> {
       auto current = s.rules.get(id);
       if (!current) return core::fail(current.error());
       const auto merged = domain::apply_patch(*current, patch);
       if (auto ok = domain::validate_alert_rule(merged); !ok) return core::fail(ok.error());
-      return s.rules.update(merged);
+      return s.rules.update(merged, actor);
     };
     co_return co_await check_then_store(s, std::move(c.query), 200, std::move(store));
   };
-  co_return co_await authenticated_then<Checked>(s, req, Access::user, std::move(load), std::move(then));
+  co_return co_await authenticated_then<Checked>(s, req, std::move(load), std::move(then));
 }
 
-Response delete_rule(Services& s, const Request& req) {
+Response delete_rule(Services& s, const Request& req, const Caller& caller) {
   auto id = path_id(req, "rule_id");
   if (!id) return http::error_response(id.error());
-  auto done = s.rules.remove(*id);
+  auto done = s.rules.remove(*id, caller.actor());
   return done ? http::no_content() : http::error_response(done.error());
 }
 
@@ -181,7 +184,7 @@ asio::awaitable<Response> test_rule(Services& s, Request& req) {
     std::string query;
     std::unordered_map<std::string, std::int64_t> servers_by_instance;
   };
-  auto load = [&s, &req](const domain::User&) -> core::Result<Loaded> {
+  auto load = [&s, &req](const Caller&) -> core::Result<Loaded> {
     auto id = path_id(req, "rule_id");
     if (!id) return core::fail(id.error());
     auto rule = s.rules.get(*id);
@@ -233,18 +236,9 @@ asio::awaitable<Response> test_rule(Services& s, Request& req) {
                  {"series", std::move(series)},
              });
   };
-  co_return co_await authenticated_then<Loaded>(s, req, Access::user, std::move(load), std::move(then));
+  co_return co_await authenticated_then<Loaded>(s, req, std::move(load), std::move(then));
 }
 
-}  // namespace
-
-void register_alert_rule_routes(http::Router& r, Services& s) {
-  r.add("GET", "/api/v1/alerts/rules/", user_route(s, list_rules));
-  r.add("POST", "/api/v1/alerts/rules/", [&s](Request& req) { return create_rule(s, req); });
-  r.add("GET", "/api/v1/alerts/rules/{rule_id}", user_route(s, get_rule));
-  r.add("PATCH", "/api/v1/alerts/rules/{rule_id}", [&s](Request& req) { return update_rule(s, req); });
-  r.add("DELETE", "/api/v1/alerts/rules/{rule_id}", user_route(s, delete_rule));
-  r.add("POST", "/api/v1/alerts/rules/{rule_id}/test", [&s](Request& req) { return test_rule(s, req); });
-}
+}  // namespace rules
 
 }  // namespace sentinel::api

@@ -1,15 +1,20 @@
-// /api/v1/auth: OAuth2-password-style login (form or JSON) and "who am I".
+// /api/v1/auth: OAuth2-password-style login (form or JSON), "who am I", and API tokens.
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include "api/authenticated.hpp"
 #include "api/request_parsing.hpp"
+#include "api/handlers.hpp"
 #include "api/services.hpp"
+#include "auth/hash_pool.hpp"
 #include "domain/json.hpp"
 #include "http/router.hpp"
+#include "storage/api_token_repository.hpp"
+#include "storage/audit_repository.hpp"
 
 namespace sentinel::api {
 
-namespace {
+namespace auth_api {
 
 using http::Request;
 using http::Response;
@@ -63,11 +68,25 @@ core::Result<Credentials> read_credentials(const Request& req) {
   return c;
 }
 
+// Login success and failure go to the audit log; a throttled attempt
+// (429) does not, so a flood cannot fill it.
+void audit_login(Services& s, const Request& req, std::string_view email, const core::Result<auth::LoginResult>& r) {
+  domain::AuditActor actor{std::nullopt, std::string(email.substr(0, 254)), "password", std::nullopt,
+                           req.remote_address, req.request_id};
+  if (r) {
+    actor.actor_id = r->user_id;
+    s.audit.record(actor, "auth.login", "user", std::to_string(r->user_id));
+  } else if (r.error().kind == core::ErrorKind::unauthorized || r.error().kind == core::ErrorKind::forbidden) {
+    s.audit.record(actor, "auth.login_failed", "user", std::nullopt);
+  }
+}
+
 boost::asio::awaitable<Response> login(Services& s, Request& req) {
   auto creds = read_credentials(req);
   if (!creds) co_return http::error_response(creds.error());
   auto job = [&s, &req, c = std::move(*creds)]() {
-    auto result = s.auth.login(c.username, c.password, req.remote_address);
+    auto result = s.auth.login(c.username, c.password, req.client_key);
+    audit_login(s, req, c.username, result);
     return http::respond(result, [](const auth::LoginResult& r) {
       Response res = http::json_response(
           200, boost::json::object{{"access_token", r.access_token}, {"token_type", "bearer"}, {"expires_in", r.expires_in}});
@@ -75,17 +94,64 @@ boost::asio::awaitable<Response> login(Services& s, Request& req) {
       return res;
     });
   };
-  Response response = co_await s.blocking.run(std::move(job));
-  co_return response;
+  // Argon2id runs on the hashing pool, never on the blocking pool that every
+  // other request, WebSocket and the alert engine share. When that pool is
+  // full the answer is 429 at once (product.md §7).
+  if (!s.hashing) {  // Services built without one (tests)
+    Response response = co_await s.blocking.run(std::move(job));
+    co_return response;
+  }
+  std::optional<Response> response = co_await s.hashing->try_run(std::move(job));
+  if (!response)
+    co_return http::error_response(core::Error::rate_limited(1, "Too many login attempts in progress, try again later"));
+  co_return std::move(*response);
 }
 
-Response me(Services&, const Request&, const domain::User& user) { return http::json_response(200, domain::to_json(user)); }
-
-}  // namespace
-
-void register_auth_routes(http::Router& r, Services& s) {
-  r.add("POST", "/api/v1/auth/login", [&s](Request& q) { return login(s, q); });
-  r.add("GET", "/api/v1/auth/me", user_route(s, me));
+Response me(Services&, const Request&, const Caller& caller) {
+  return http::json_response(200, domain::to_json(caller.user()));
 }
+
+// POST /auth/tokens: the secret is in this answer only.
+Response create_token(Services& s, const Request& req, const Caller& caller) {
+  auto body = json_body(req);
+  if (!body) return http::error_response(body.error());
+  auto input = domain::parse_api_token_create(*body, core::system_now());
+  if (!input) return http::error_response(input.error());
+  auto issued = s.auth.issue_api_token(caller.principal, *input, caller.actor());
+  return http::respond(issued, [](const auth::IssuedApiToken& t) {
+    auto out = domain::to_json(t.token).as_object();
+    out["token"] = t.secret;
+    Response res = http::json_response(201, out);
+    res.set_header("Cache-Control", "no-store");
+    return res;
+  });
+}
+
+// GET /auth/tokens: the caller's own; an admin may name another user.
+Response list_tokens(Services& s, const Request& req, const Caller& caller) {
+  auto user_id = query_int(req, "user_id");
+  if (!user_id) return http::error_response(user_id.error());
+  const auto owner = user_id->value_or(caller.user().id);
+  if (owner != caller.user().id && caller.role() != domain::Role::admin)
+    return http::error_response(core::Error::forbidden("Not enough privileges"));
+  boost::json::array out;
+  for (const auto& t : s.api_tokens.list(owner)) out.push_back(domain::to_json(t));
+  return http::json_response(200, out);
+}
+
+// DELETE /auth/tokens/{id}: one's own token, or any token for an admin.
+// Someone else's token answers 404, not 403: its existence is not theirs to learn.
+Response delete_token(Services& s, const Request& req, const Caller& caller) {
+  auto id = path_id(req, "token_id");
+  if (!id) return http::error_response(id.error());
+  auto token = s.api_tokens.get(*id);
+  if (!token || (token->user_id != caller.user().id && caller.role() != domain::Role::admin))
+    return http::error_response(core::Error::not_found("Token not found"));
+  auto done = s.api_tokens.revoke(*id, caller.actor());
+  s.auth.forget_api_token(*id);
+  return done ? http::no_content() : http::error_response(done.error());
+}
+
+}  // namespace auth_api
 
 }  // namespace sentinel::api

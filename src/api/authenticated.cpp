@@ -14,4 +14,13 @@ std::optional<std::string> bearer_token(const http::Request& req) {
   return std::string(v);
 }
 
+core::Result<Caller> authorize(Services& services, const http::Request& req, const std::optional<std::string>& token) {
+  if (!token) return core::fail(core::Error::unauthorized());
+  auto principal = services.auth.authenticate(*token);
+  if (!principal) return core::fail(principal.error());
+  const auto needed = req.required_role > 0 ? static_cast<domain::Role>(req.required_role) : domain::Role::viewer;
+  if (!domain::allows(principal->role, needed)) return core::fail(core::Error::forbidden("Not enough privileges"));
+  return Caller{std::move(*principal), req.remote_address, req.request_id};
+}
+
 }  // namespace sentinel::api

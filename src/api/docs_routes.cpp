@@ -2,6 +2,7 @@
 // into the binary (no CDN, works offline).
 #include <span>
 
+#include "api/handlers.hpp"
 #include "api/services.hpp"
 #include "core/embedded_file.hpp"
 #include "http/responses.hpp"
@@ -49,20 +50,22 @@ std::string asset_key(std::string_view file) {
 
 }  // namespace
 
-void register_docs_routes(http::Router& r) {
-  r.add("GET", "/openapi.json", [](Request&) -> boost::asio::awaitable<Response> {
-    co_return file_response("openapi/openapi.json");
-  });
-  r.add("GET", "/docs", [](Request&) -> boost::asio::awaitable<Response> {
-    Response res = file_response(asset_key("index.html"));
-    // Only our own origin may provide scripts and styles on this page.
-    res.set_header("Content-Security-Policy",
-                   "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'");
-    co_return res;
-  });
-  r.add("GET", "/docs/{file}", [](Request& q) -> boost::asio::awaitable<Response> {
-    co_return file_response(asset_key(q.path_param("file").value_or("")));
-  });
+namespace docs_api {
+
+boost::asio::awaitable<Response> openapi(Services&, Request&) { co_return file_response("openapi/openapi.json"); }
+
+boost::asio::awaitable<Response> index(Services&, Request&) {
+  Response res = file_response(asset_key("index.html"));
+  // Only our own origin may provide scripts and styles on this page.
+  res.set_header("Content-Security-Policy",
+                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'");
+  co_return res;
 }
+
+boost::asio::awaitable<Response> asset(Services&, Request& q) {
+  co_return file_response(asset_key(q.path_param("file").value_or("")));
+}
+
+}  // namespace docs_api
 
 }  // namespace sentinel::api

@@ -3,13 +3,14 @@
 // pool; the queries then run on the event loop.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 
 #include "api/authenticated.hpp"
 #include "api/request_parsing.hpp"
+#include "api/handlers.hpp"
 #include "api/services.hpp"
+#include "config/config.hpp"
 #include "http/router.hpp"
 #include "prometheus/client.hpp"
 #include "prometheus/errors.hpp"
@@ -19,7 +20,7 @@
 
 namespace sentinel::api {
 
-namespace {
+namespace metrics {
 
 namespace asio = boost::asio;
 using http::Request;
@@ -34,43 +35,8 @@ double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::optional<double> to_double(std::string_view s) {
-  double v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
-// Unix seconds (fractions allowed) or RFC 3339, as Prometheus accepts.
-core::Result<std::optional<double>> query_instant(const Request& req, std::string_view name) {
-  auto raw = req.query_param(name);
-  if (!raw) return std::optional<double>{};
-  if (auto v = to_double(*raw)) return std::optional<double>{*v};
-  if (auto t = core::parse_iso8601(*raw)) return std::optional<double>{static_cast<double>(core::to_unix(*t))};
-  return core::fail(core::Error::invalid_field({"query", std::string(name)},
-                                               "Input should be a Unix timestamp or an RFC 3339 date-time",
-                                               "datetime_parsing"));
-}
-
-// Seconds ("15", "0.5") or a Prometheus duration ("15s", "5m", "1h").
-core::Result<std::optional<double>> query_step(const Request& req) {
-  auto raw = req.query_param("step");
-  if (!raw) return std::optional<double>{};
-  std::string_view s = *raw;
-  double factor = 1;
-  if (s.ends_with("ms")) factor = 0.001, s.remove_suffix(2);
-  else if (s.ends_with('s')) s.remove_suffix(1);
-  else if (s.ends_with('m')) factor = 60, s.remove_suffix(1);
-  else if (s.ends_with('h')) factor = 3600, s.remove_suffix(1);
-  else if (s.ends_with('d')) factor = 86400, s.remove_suffix(1);
-  else if (s.ends_with('w')) factor = 604800, s.remove_suffix(1);
-  auto v = to_double(s);
-  if (!v || *v * factor <= 0)
-    return core::fail(core::Error::invalid_field({"query", "step"},
-                                                 "Input should be a positive number of seconds or a duration like 15s",
-                                                 "value_error"));
-  return std::optional<double>{*v * factor};
-}
+// A range step: at least one point per 366 days is plenty for a chart.
+constexpr double max_step_sec = 366.0 * 86400;
 
 core::Result<domain::Server> load_server(Services& s, const Request& req) {
   auto id = path_id(req, "server_id");
@@ -83,13 +49,13 @@ Response query_failure(const prometheus::QueryError& e, std::vector<std::string>
 }
 
 asio::awaitable<Response> summary(Services& s, Request& req) {
-  auto load = [&s, &req](const domain::User&) { return load_server(s, req); };
+  auto load = [&s, &req](const Caller&) { return load_server(s, req); };
   auto then = [&s](domain::Server server) -> asio::awaitable<Response> {
     auto r = co_await s.server_metrics.summary(server);
     if (!r) co_return query_failure(r.error(), {"path", "server_id"});
     co_return http::json_response(200, prometheus::to_json(*r));
   };
-  co_return co_await authenticated_then<domain::Server>(s, req, Access::user, std::move(load), std::move(then));
+  co_return co_await authenticated_then<domain::Server>(s, req, std::move(load), std::move(then));
 }
 
 struct RangeParams {
@@ -112,15 +78,15 @@ core::Result<RangeParams> range_params(const Request& req) {
   } else {
     p.metric = std::string(*metric);
   }
-  auto start = query_instant(req, "start");
-  auto end = query_instant(req, "end");
-  auto step = query_step(req);
+  auto start = query_unix_seconds(req, "start");
+  auto end = query_unix_seconds(req, "end");
+  auto step = query_duration(req, "step", max_step_sec);
   if (!start) collect(errors, start.error());
   if (!end) collect(errors, end.error());
   if (!step) collect(errors, step.error());
   if (!errors.empty()) return core::fail(core::Error::invalid(std::move(errors)));
   p.end = end->value_or(unix_now());
-  p.start = start->value_or(p.end - default_range_sec);
+  p.start = start->value_or(std::max(static_cast<double>(min_unix_time), p.end - default_range_sec));
   if (p.start >= p.end)
     return core::fail(core::Error::invalid_field({"query", "end"}, "end must be after start", "value_error"));
   const double span = p.end - p.start;
@@ -138,7 +104,7 @@ asio::awaitable<Response> range(Services& s, Request& req) {
     domain::Server server;
     RangeParams params;
   };
-  auto load = [&s, &req](const domain::User&) -> core::Result<Loaded> {
+  auto load = [&s, &req](const Caller&) -> core::Result<Loaded> {
     // Every bad parameter in one 422, the path's included.
     auto id = path_id(req, "server_id");
     auto params = range_params(req);
@@ -165,7 +131,7 @@ asio::awaitable<Response> range(Services& s, Request& req) {
     co_return http::json_response(
         200, boost::json::object{{"metric", r->metric}, {"step", r->step}, {"points", std::move(points)}});
   };
-  co_return co_await authenticated_then<Loaded>(s, req, Access::user, std::move(load), std::move(then));
+  co_return co_await authenticated_then<Loaded>(s, req, std::move(load), std::move(then));
 }
 
 boost::json::value optional_number(const std::optional<double>& v) {
@@ -174,7 +140,7 @@ boost::json::value optional_number(const std::optional<double>& v) {
 }
 
 asio::awaitable<Response> containers(Services& s, Request& req) {
-  auto load = [&s, &req](const domain::User&) -> core::Result<domain::Server> {
+  auto load = [&s, &req](const Caller&) -> core::Result<domain::Server> {
     auto server = load_server(s, req);
     if (server && !server->cadvisor_instance)
       return core::fail(core::Error::not_found(
@@ -199,7 +165,7 @@ asio::awaitable<Response> containers(Services& s, Request& req) {
       });
     co_return http::json_response(200, out);
   };
-  co_return co_await authenticated_then<domain::Server>(s, req, Access::user, std::move(load), std::move(then));
+  co_return co_await authenticated_then<domain::Server>(s, req, std::move(load), std::move(then));
 }
 
 asio::awaitable<Response> adhoc_query(Services& s, Request& req) {
@@ -207,33 +173,27 @@ asio::awaitable<Response> adhoc_query(Services& s, Request& req) {
     std::string query;
     std::optional<double> time;
   };
-  auto load = [&req](const domain::User&) -> core::Result<Params> {
+  auto load = [&req](const Caller&) -> core::Result<Params> {
     std::vector<core::FieldError> errors;
     auto q = req.query_param("query");
     if (!q || q->empty())
       errors.push_back({{"query", "query"}, "Field required", "missing"});
     else if (q->size() > max_query_length)
       errors.push_back({{"query", "query"}, "String should have at most 10000 characters", "string_too_long"});
-    auto t = query_instant(req, "time");
+    auto t = query_unix_seconds(req, "time");
     if (!t) collect(errors, t.error());
     if (!errors.empty()) return core::fail(core::Error::invalid(std::move(errors)));
     return Params{std::string(*q), *t};
   };
   auto then = [&s](Params p) -> asio::awaitable<Response> {
-    auto r = co_await s.prometheus.instant_data(std::move(p.query), p.time);
+    auto r = co_await s.prometheus.instant_data(std::move(p.query), p.time,
+                                                static_cast<std::size_t>(s.config.query_max_bytes));
     if (!r) co_return query_failure(r.error(), {"query", "query"});
     co_return http::json_response(200, *r);
   };
-  co_return co_await authenticated_then<Params>(s, req, Access::user, std::move(load), std::move(then));
+  co_return co_await authenticated_then<Params>(s, req, std::move(load), std::move(then));
 }
 
-}  // namespace
-
-void register_metrics_routes(http::Router& r, Services& s) {
-  r.add("GET", "/api/v1/metrics/servers/{server_id}/summary", [&s](Request& req) { return summary(s, req); });
-  r.add("GET", "/api/v1/metrics/servers/{server_id}/range", [&s](Request& req) { return range(s, req); });
-  r.add("GET", "/api/v1/metrics/servers/{server_id}/containers", [&s](Request& req) { return containers(s, req); });
-  r.add("GET", "/api/v1/metrics/query", [&s](Request& req) { return adhoc_query(s, req); });
-}
+}  // namespace metrics
 
 }  // namespace sentinel::api

@@ -1,8 +1,10 @@
 #include "api/request_parsing.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <string>
 
+#include "core/number_format.hpp"
 #include "domain/json.hpp"
 
 namespace sentinel::api {
@@ -15,6 +17,20 @@ std::optional<std::int64_t> to_int(std::string_view s) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc{} || p != s.data() + s.size() || s.empty()) return std::nullopt;
   return v;
+}
+
+std::optional<double> to_double(std::string_view s) {
+  double v = 0;
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc{} || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+core::Error time_range_error(std::string_view name) {
+  return core::Error::invalid_field({"query", std::string(name)},
+                                    "Input should be a time between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z",
+                                    "datetime_range");
 }
 
 core::Error int_error(std::string where, std::string_view name) {
@@ -58,11 +74,54 @@ core::Result<std::optional<core::Timestamp>> query_time(const http::Request& req
   auto t = core::parse_iso8601(*raw);
   if (!t) {
     // Unix seconds are accepted too, as Prometheus does.
-    if (auto secs = to_int(*raw)) return std::optional<core::Timestamp>{core::from_unix(*secs)};
-    return core::fail(core::Error::invalid_field({"query", std::string(name)}, "Input should be a valid datetime",
-                                                 "datetime_parsing"));
+    if (auto secs = to_int(*raw)) t = core::from_unix(*secs);
+    else
+      return core::fail(core::Error::invalid_field({"query", std::string(name)}, "Input should be a valid datetime",
+                                                   "datetime_parsing"));
   }
+  if (core::to_unix(*t) < min_unix_time || core::to_unix(*t) > max_unix_time) return core::fail(time_range_error(name));
   return t;
+}
+
+core::Result<std::optional<double>> query_unix_seconds(const http::Request& req, std::string_view name) {
+  auto raw = req.query_param(name);
+  if (!raw) return std::optional<double>{};
+  std::optional<double> v = to_double(*raw);
+  if (!v) {
+    if (auto t = core::parse_iso8601(*raw)) v = static_cast<double>(core::to_unix(*t));
+    else
+      return core::fail(core::Error::invalid_field({"query", std::string(name)},
+                                                   "Input should be a Unix timestamp or an RFC 3339 date-time",
+                                                   "datetime_parsing"));
+  }
+  if (!(*v >= static_cast<double>(min_unix_time) && *v <= static_cast<double>(max_unix_time)))
+    return core::fail(time_range_error(name));
+  return v;
+}
+
+core::Result<std::optional<double>> query_duration(const http::Request& req, std::string_view name,
+                                                   double max_seconds) {
+  auto raw = req.query_param(name);
+  if (!raw) return std::optional<double>{};
+  std::string_view s = *raw;
+  double factor = 1;
+  if (s.ends_with("ms")) factor = 0.001, s.remove_suffix(2);
+  else if (s.ends_with('s')) s.remove_suffix(1);
+  else if (s.ends_with('m')) factor = 60, s.remove_suffix(1);
+  else if (s.ends_with('h')) factor = 3600, s.remove_suffix(1);
+  else if (s.ends_with('d')) factor = 86400, s.remove_suffix(1);
+  else if (s.ends_with('w')) factor = 604800, s.remove_suffix(1);
+  const auto v = to_double(s);
+  const double seconds = v ? *v * factor : 0;
+  if (!v || !(seconds > 0))
+    return core::fail(core::Error::invalid_field({"query", std::string(name)},
+                                                 "Input should be a positive number of seconds or a duration like 15s",
+                                                 "value_error"));
+  if (seconds > max_seconds)
+    return core::fail(core::Error::invalid_field(
+        {"query", std::string(name)}, "Input should be at most " + core::format_shortest(max_seconds) + " seconds",
+        "less_than_equal"));
+  return std::optional<double>{seconds};
 }
 
 void collect(std::vector<core::FieldError>& into, const core::Error& e) {

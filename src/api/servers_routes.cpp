@@ -3,6 +3,7 @@
 
 #include "api/authenticated.hpp"
 #include "api/request_parsing.hpp"
+#include "api/handlers.hpp"
 #include "api/services.hpp"
 #include "domain/json.hpp"
 #include "http/router.hpp"
@@ -10,7 +11,7 @@
 
 namespace sentinel::api {
 
-namespace {
+namespace servers {
 
 using http::Request;
 using http::Response;
@@ -32,12 +33,12 @@ Response list_servers(Services& s, const Request& req) {
   return http::json_response(200, out);
 }
 
-Response create_server(Services& s, const Request& req) {
+Response create_server(Services& s, const Request& req, const Caller& caller) {
   auto body = json_body(req);
   if (!body) return http::error_response(body.error());
   auto input = domain::parse_server_create(*body);
   if (!input) return http::error_response(input.error());
-  return server_response(201, s.servers.create(*input));
+  return server_response(201, s.servers.create(*input, caller.actor()));
 }
 
 Response get_server(Services& s, const Request& req) {
@@ -46,31 +47,23 @@ Response get_server(Services& s, const Request& req) {
   return server_response(200, s.servers.get(*id));
 }
 
-Response update_server(Services& s, const Request& req) {
+Response update_server(Services& s, const Request& req, const Caller& caller) {
   auto id = path_id(req, "server_id");
   if (!id) return http::error_response(id.error());
   auto body = json_body(req);
   if (!body) return http::error_response(body.error());
   auto patch = domain::parse_server_patch(*body);
   if (!patch) return http::error_response(patch.error());
-  return server_response(200, s.servers.update(*id, *patch));
+  return server_response(200, s.servers.update(*id, *patch, caller.actor()));
 }
 
-Response delete_server(Services& s, const Request& req) {
+Response delete_server(Services& s, const Request& req, const Caller& caller) {
   auto id = path_id(req, "server_id");
   if (!id) return http::error_response(id.error());
-  auto done = s.servers.remove(*id);
+  auto done = s.servers.remove(*id, caller.actor());
   return done ? http::no_content() : http::error_response(done.error());
 }
 
-}  // namespace
-
-void register_server_routes(http::Router& r, Services& s) {
-  r.add("GET", "/api/v1/servers/", user_route(s, list_servers));
-  r.add("POST", "/api/v1/servers/", user_route(s, create_server));
-  r.add("GET", "/api/v1/servers/{server_id}", user_route(s, get_server));
-  r.add("PATCH", "/api/v1/servers/{server_id}", user_route(s, update_server));
-  r.add("DELETE", "/api/v1/servers/{server_id}", user_route(s, delete_server));
-}
+}  // namespace servers
 
 }  // namespace sentinel::api

@@ -18,12 +18,12 @@ class ServerRepository;
 class AlertRuleRepository;
 class AlertEventRepository;
 class SilenceRepository;
+class ApiTokenRepository;
+class AuditRepository;
 }  // namespace sentinel::storage
 namespace sentinel::auth {
 class AuthService;
-}
-namespace sentinel::http {
-class Router;
+class HashPool;
 }
 namespace sentinel::observability {
 class MetricsRegistry;
@@ -44,6 +44,8 @@ struct Services {
   storage::AlertRuleRepository& rules;
   storage::AlertEventRepository& events;
   storage::SilenceRepository& silences;
+  storage::ApiTokenRepository& api_tokens;
+  storage::AuditRepository& audit;
   auth::AuthService& auth;
   prometheus::Client& prometheus;
   prometheus::ServerMetrics& server_metrics;
@@ -53,20 +55,8 @@ struct Services {
   // Set by app/: brings the database-backed gauges up to date before GET
   // /metrics renders (see app/database_gauges.hpp).
   std::function<boost::asio::awaitable<void>()> refresh_self_metrics = {};
+  // Set by app/: login's password hashing on its own bounded pool.
+  auth::HashPool* hashing = nullptr;
 };
-
-// Every REST route of the API, in one table (see each *_routes.cpp).
-void register_routes(http::Router& router, Services& services);
-
-void register_auth_routes(http::Router& router, Services& services);
-void register_user_routes(http::Router& router, Services& services);
-void register_server_routes(http::Router& router, Services& services);
-void register_alert_rule_routes(http::Router& router, Services& services);
-void register_alert_event_routes(http::Router& router, Services& services);
-void register_silence_routes(http::Router& router, Services& services);
-void register_metrics_routes(http::Router& router, Services& services);
-void register_self_metrics_routes(http::Router& router, Services& services);
-void register_health_routes(http::Router& router, Services& services);
-void register_docs_routes(http::Router& router);
 
 }  // namespace sentinel::api

@@ -3,6 +3,7 @@
 
 #include "api/authenticated.hpp"
 #include "api/request_parsing.hpp"
+#include "api/handlers.hpp"
 #include "api/services.hpp"
 #include "domain/json.hpp"
 #include "http/router.hpp"
@@ -12,7 +13,7 @@
 
 namespace sentinel::api {
 
-namespace {
+namespace silences {
 
 using http::Request;
 using http::Response;
@@ -30,7 +31,7 @@ Response list_silences(Services& s, const Request& req) {
   return http::json_response(200, out);
 }
 
-Response create_silence(Services& s, const Request& req, const domain::User& user) {
+Response create_silence(Services& s, const Request& req, const Caller& caller) {
   auto body = json_body(req);
   if (!body) return http::error_response(body.error());
   auto input = domain::parse_silence_create(*body);
@@ -44,23 +45,17 @@ Response create_silence(Services& s, const Request& req, const domain::User& use
   if (!input->starts_at && input->ends_at <= core::system_now())
     errors.push_back({{"body", "ends_at"}, "Value error, ends_at must be in the future", "value_error"});
   if (!errors.empty()) return http::error_response(core::Error::invalid(std::move(errors)));
-  return http::respond(s.silences.create(*input, user.id),
+  return http::respond(s.silences.create(*input, caller.actor()),
                        [](const domain::Silence& v) { return http::json_response(201, domain::to_json(v)); });
 }
 
-Response delete_silence(Services& s, const Request& req) {
+Response delete_silence(Services& s, const Request& req, const Caller& caller) {
   auto id = path_id(req, "silence_id");
   if (!id) return http::error_response(id.error());
-  auto done = s.silences.remove(*id);
+  auto done = s.silences.remove(*id, caller.actor());
   return done ? http::no_content() : http::error_response(done.error());
 }
 
-}  // namespace
-
-void register_silence_routes(http::Router& r, Services& s) {
-  r.add("GET", "/api/v1/alerts/silences/", user_route(s, list_silences));
-  r.add("POST", "/api/v1/alerts/silences/", user_route(s, create_silence));
-  r.add("DELETE", "/api/v1/alerts/silences/{silence_id}", user_route(s, delete_silence));
-}
+}  // namespace silences
 
 }  // namespace sentinel::api

@@ -1,8 +1,12 @@
 #include "app/app.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -17,12 +21,14 @@
 #include <thread>
 #include <vector>
 
+#include "api/routes.hpp"
 #include "api/services.hpp"
 #include "app/alert_engine.hpp"
 #include "app/bootstrap.hpp"
 #include "app/database_gauges.hpp"
 #include "app/self_monitoring.hpp"
 #include "auth/auth_service.hpp"
+#include "auth/hash_pool.hpp"
 #include "auth/jwt.hpp"
 #include "auth/password.hpp"
 #include "auth/rate_limiter.hpp"
@@ -41,6 +47,7 @@
 #include "redis/shared_rate_limiter.hpp"
 #include "ws/events_hub.hpp"
 #include "ws/metrics_hub.hpp"
+#include "ws/session_rights.hpp"
 #include "ws/websocket_handler.hpp"
 #include "prometheus/client.hpp"
 #include "prometheus/server_metrics.hpp"
@@ -48,6 +55,8 @@
 #include "storage/alert_rule_repository.hpp"
 #include "storage/server_repository.hpp"
 #include "storage/silence_repository.hpp"
+#include "storage/api_token_repository.hpp"
+#include "storage/audit_repository.hpp"
 #include "storage/user_repository.hpp"
 
 namespace sentinel::app {
@@ -68,6 +77,31 @@ std::unique_ptr<http_client::KeepAliveClient> keep_alive_to_prometheus(asio::any
   if (!origin) return nullptr;
   return std::make_unique<http_client::KeepAliveClient>(std::move(executor), std::move(*origin),
                                                         static_cast<std::size_t>(config.prometheus_max_concurrency) + 4);
+}
+
+// Every connection is a file descriptor: MAX_CONNECTIONS of them, plus the
+// database pool, Prometheus and notification connections, logs and
+// listeners. Raises the soft open-file limit as far as that (the hard limit
+// permits), and says so when it falls short: connections past it would fail
+// in accept() instead of being refused by the caps.
+void raise_open_file_limit(std::int64_t max_connections) {
+  constexpr rlim_t headroom = 1024;
+  const rlim_t wanted = static_cast<rlim_t>(max_connections) + headroom;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    spdlog::warn("cannot read the open-file limit (RLIMIT_NOFILE); MAX_CONNECTIONS may not be reachable");
+    return;
+  }
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+    rlimit raised = limit;
+    raised.rlim_cur = (limit.rlim_max == RLIM_INFINITY || limit.rlim_max >= wanted) ? wanted : limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted)
+    spdlog::warn("open-file limit is {} (hard limit {}), below MAX_CONNECTIONS {} + {} headroom: raise the hard "
+                 "limit (ulimit -Hn, systemd LimitNOFILE=, docker --ulimit nofile=) or lower MAX_CONNECTIONS",
+                 static_cast<std::uint64_t>(limit.rlim_cur), static_cast<std::uint64_t>(limit.rlim_max),
+                 max_connections, static_cast<std::uint64_t>(headroom));
 }
 
 const char* role_name(Role r) {
@@ -112,6 +146,7 @@ asio::awaitable<void> drain_then_stop(asio::io_context& io, http::HttpServer& se
 
 int serve(config::Config config, Role role) {
   const auto started = std::chrono::steady_clock::now();
+  raise_open_file_limit(config.max_connections);
   auto db = open_database(config, 30);
   bootstrap_first_superuser(config, *db);
 
@@ -121,11 +156,18 @@ int serve(config::Config config, Role role) {
   core::BlockingPool blocking(config.database_url.starts_with("sqlite") ? std::max(2u, io_threads)
                                                                           : std::max(8u, io_threads * 4));
 
+  // Password hashing (Argon2id) on its own threads and a short queue: a
+  // login flood is answered 429 and never holds the blocking pool.
+  const auto hash_threads = static_cast<std::size_t>(config.login_hash_concurrency);
+  auth::HashPool hashing(hash_threads, 2 * hash_threads);
+
   storage::UserRepository users(*db, core::system_now);
   storage::ServerRepository servers(*db, core::system_now);
   storage::AlertRuleRepository rules(*db, core::system_now);
   storage::AlertEventRepository events(*db, core::system_now);
   storage::SilenceRepository silences(*db, core::system_now);
+  storage::ApiTokenRepository api_tokens(*db, core::system_now);
+  storage::AuditRepository audit(*db, core::system_now);
   auth::JwtCodec jwt(config.secret_key, std::chrono::minutes(config.access_token_expire_minutes), core::system_now);
   auth::RateLimiter per_address(auth::login_failures_per_address, auth::login_failure_window, core::system_now);
   auth::RateLimiter per_account(auth::login_failures_per_account, auth::login_failure_window, core::system_now);
@@ -143,7 +185,7 @@ int serve(config::Config config, Role role) {
     shared_per_account = std::make_unique<redis::SharedRateLimiter>(*redis_state, per_account, core::system_now);
     shared_snapshots = std::make_unique<redis::SharedCache>(*redis_state, blocking);
   }
-  auth::AuthService auth_service(users, jwt, shared_per_address ? *shared_per_address : per_address,
+  auth::AuthService auth_service(users, api_tokens, jwt, shared_per_address ? *shared_per_address : per_address,
                                  shared_per_account ? *shared_per_account : per_account);
 
   observability::MetricsRegistry registry;
@@ -164,22 +206,14 @@ int serve(config::Config config, Role role) {
   prometheus::ServerMetrics server_metrics(prometheus_client, std::chrono::seconds(config.metrics_cache_ttl_sec),
                                            shared_snapshots.get());
 
-  api::Services services{blocking,     config,          *db,          users,         servers,
-                         rules,        events,          silences,     auth_service,  prometheus_client,
+  api::Services services{blocking,   config,       *db,   users,        servers,           rules,
+                         events,     silences,     api_tokens, audit,   auth_service,      prometheus_client,
                          server_metrics, registry};
+  services.hashing = &hashing;
   http::Router router;
-  if (role != Role::worker) {
-    api::register_routes(router, services);
-  } else {
-    router.add("GET", "/api/v1/health/liveness", [](http::Request&) -> asio::awaitable<http::Response> {
-      http::Response r;
-      r.body = R"({"status":"ok"})";
-      co_return r;
-    });
-    // Rule evaluations, notifications and their Prometheus queries are
-    // counted only in the process that runs the alert engine.
-    api::register_self_metrics_routes(router, services);
-  }
+  // A worker serves liveness and /metrics only (its rule evaluations,
+  // notifications and their Prometheus queries are counted there).
+  api::register_routes(router, services, role == Role::worker);
   http::Dispatcher dispatcher(router, http::DispatchOptions{config.cors_origins}, http_request_observer(registry));
   ws::MetricsHub hub(io.get_executor(), blocking, servers, server_metrics,
                      std::chrono::seconds(config.ws_metrics_interval_sec), registry);
@@ -202,8 +236,13 @@ int serve(config::Config config, Role role) {
         events_hub.publish(std::move(frame));
     }
   };
-  ws::WebSocketHandler websocket(blocking, auth_service, servers, hub, events_hub,
-                                 ws::WebSocketOptions{std::chrono::seconds(config.ws_ping_interval_sec)});
+  // Open WebSockets are checked again every 2 s: a revoked or expired
+  // credential (or a deactivated, deleted user) is closed within 5 s.
+  ws::SessionRights session_rights(io.get_executor(), blocking, auth_service, std::chrono::seconds(2),
+                                   static_cast<std::size_t>(config.ws_max_per_user));
+  ws::WebSocketHandler websocket(
+      blocking, auth_service, servers, hub, events_hub, session_rights,
+      ws::WebSocketOptions{std::chrono::seconds(config.ws_ping_interval_sec), api::websocket_role});
   // Every role serves /metrics (worker: with the liveness route only).
   register_self_monitoring(registry, role_name(role), *db, events_hub);
   DatabaseGauges database_gauges(*db, blocking, registry);
@@ -227,11 +266,20 @@ int serve(config::Config config, Role role) {
                    *evaluation_prometheus, http_client, registry, on_events);
   }
 
-  http::HttpServer server(io, dispatcher, http::ServerOptions{.host = config.host, .port = config.port});
+  http::HttpServer server(
+      io, dispatcher,
+      http::ServerOptions{.host = config.host,
+                          .port = config.port,
+                          .max_connections = static_cast<std::size_t>(config.max_connections),
+                          .max_connections_per_client = static_cast<std::size_t>(config.max_connections_per_client),
+                          .trusted_proxies = config.trusted_proxies,
+                          .on_connection_limited = connection_limit_observer(registry)});
+  register_connection_gauges(registry, server);
   if (role != Role::worker)
     server.set_websocket_handler([&websocket](http::WebSocketUpgrade upgrade) { return websocket.handle(std::move(upgrade)); });
   try {
     server.start();
+    if (role != Role::worker) session_rights.start();
   } catch (const std::exception& e) {
     spdlog::critical("cannot listen on {}:{}: {}", config.host, config.port, e.what());
     return 1;
@@ -245,6 +293,7 @@ int serve(config::Config config, Role role) {
     server.stop();
     hub.shutdown();
     events_hub.shutdown();
+    session_rights.stop();
     std::vector<http_client::Transport*> transports{&http_client, &prometheus_http};
     if (evaluation_keep_alive) transports.push_back(evaluation_keep_alive.get());
     asio::co_spawn(io,
@@ -273,6 +322,7 @@ int serve(config::Config config, Role role) {
   for (auto& t : threads) t.join();
   if (evaluation_thread.joinable()) evaluation_thread.join();
   blocking.join();
+  hashing.join();
   if (redis_events) redis_events->stop();
   spdlog::info("sentinel stopped");
   return 0;
@@ -293,28 +343,29 @@ int report(const core::Error& e) {
 
 }  // namespace
 
-int user_create(const config::Config& config, const std::string& email, const std::string& password, bool superuser) {
+int user_create(const config::Config& config, const std::string& email, const std::string& password,
+                domain::Role role) {
   if (auto why = auth::password_policy_error(password); !why.empty()) {
     std::cerr << "error: password: " << why << "\n";
     return 2;
   }
   auto db = open_database(config, 5);
   storage::UserRepository users(*db, core::system_now);
-  auto created = users.create(email, auth::hash_password(password), true, superuser);
+  auto created = users.create(email, auth::hash_password(password), true, role, domain::AuditActor::cli());
   if (!created) return report(created.error());
-  std::cout << "created user " << created->id << " " << created->email << (superuser ? " (superuser)" : "") << "\n";
+  std::cout << "created user " << created->id << " " << created->email << " (" << domain::to_string(role) << ")\n";
   return 0;
 }
 
 int user_list(const config::Config& config) {
   auto db = open_database(config, 5);
   storage::UserRepository users(*db, core::system_now);
-  std::cout << "id\temail\tactive\tsuperuser\tcreated_at\n";
+  std::cout << "id\temail\tactive\trole\tcreated_at\n";
   for (std::int64_t skip = 0;; skip += 1000) {
     auto page = users.list(skip, 1000);
     for (const auto& u : page)
       std::cout << u.id << "\t" << u.email << "\t" << (u.is_active ? "yes" : "no") << "\t"
-                << (u.is_superuser ? "yes" : "no") << "\t" << core::format_iso8601(u.created_at) << "\n";
+                << domain::to_string(u.role) << "\t" << core::format_iso8601(u.created_at) << "\n";
     if (page.size() < 1000) break;
   }
   return 0;
@@ -331,7 +382,7 @@ int user_set_password(const config::Config& config, const std::string& email, co
   if (!user) return report(core::Error::not_found("no user with email " + email));
   storage::UserChanges changes;
   changes.password_hash = auth::hash_password(password);
-  auto updated = users.update(user->id, changes);
+  auto updated = users.update(user->id, changes, domain::AuditActor::cli());
   if (!updated) return report(updated.error());
   std::cout << "password changed for " << updated->email << "; existing tokens are revoked\n";
   return 0;
@@ -344,10 +395,20 @@ int user_deactivate(const config::Config& config, const std::string& email) {
   if (!user) return report(core::Error::not_found("no user with email " + email));
   storage::UserChanges changes;
   changes.is_active = false;
-  auto updated = users.update(user->id, changes);
+  auto updated = users.update(user->id, changes, domain::AuditActor::cli());
   if (!updated) return report(updated.error());
   std::cout << "deactivated " << updated->email << "; existing tokens are revoked\n";
   return 0;
+}
+
+std::string route_table_json() {
+  boost::json::array rows;
+  for (const auto& row : api::route_table())
+    rows.push_back(boost::json::object{{"method", row.method},
+                                       {"path", row.path},
+                                       {"role", api::to_string(row.access)},
+                                       {"transport", row.transport == api::Transport::websocket ? "websocket" : "http"}});
+  return boost::json::serialize(rows);
 }
 
 }  // namespace sentinel::app

@@ -1,4 +1,5 @@
 #pragma once
+#include "domain/role.hpp"
 // The only place that builds components and wires them together. Roles
 // choose which components start; everything else receives its dependencies
 // through constructors.
@@ -17,9 +18,14 @@ int serve(config::Config config, Role role);
 int migrate(const config::Config& config);
 
 // `sentinel user ...` commands; password from --password or stdin.
-int user_create(const config::Config& config, const std::string& email, const std::string& password, bool superuser);
+int user_create(const config::Config& config, const std::string& email, const std::string& password,
+                domain::Role role);
 int user_list(const config::Config& config);
 int user_set_password(const config::Config& config, const std::string& email, const std::string& password);
 int user_deactivate(const config::Config& config, const std::string& email);
+
+// The route table (api/routes.cpp) as a JSON array of {method, path, role,
+// transport}: for `sentinel routes`, tests and tooling.
+std::string route_table_json();
 
 }  // namespace sentinel::app

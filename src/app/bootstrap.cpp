@@ -36,7 +36,7 @@ void bootstrap_first_superuser(const config::Config& config, storage::Database& 
   storage::UserRepository users(db, core::system_now);
   if (users.count() > 0) return;
   auto created = users.create(*config.first_superuser_email, auth::hash_password(*config.first_superuser_password),
-                              true, true);
+                              true, domain::Role::admin, domain::AuditActor::cli());
   if (created)
     spdlog::info("created first superuser {}", created->email);
   else if (created.error().kind != core::ErrorKind::conflict)  // another process won the race

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/app.hpp"
+#include "domain/role.hpp"
 #include "config/config.hpp"
 #include "observability/logging.hpp"
 
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   auto* migrate = cli.add_subcommand("migrate", "Apply database migrations and exit");
   auto* check = cli.add_subcommand("check-config", "Print the effective configuration (secrets masked)");
   auto* version = cli.add_subcommand("version", "Print the version");
+  auto* routes = cli.add_subcommand("routes", "Print the route table (method, path, role) as JSON and exit");
 
   auto* user = cli.add_subcommand("user", "Manage user accounts");
   user->require_subcommand(1);
@@ -68,7 +70,10 @@ int main(int argc, char** argv) {
   user_create->add_option("--email", email, "email address (login name)")->required();
   auto* pw_opt = user_create->add_option("--password", password, "password (prefer --password-stdin)");
   user_create->add_flag("--password-stdin", password_stdin, "read the password from standard input")->excludes(pw_opt);
-  user_create->add_flag("--superuser", superuser, "grant superuser rights");
+  user_create->add_flag("--superuser", superuser, "make an admin (same as --role admin)");
+  std::string user_role;
+  user_create->add_option("--role", user_role, "viewer, editor (default) or admin")
+      ->check(CLI::IsMember({"viewer", "editor", "admin"}));
   auto* user_list = user->add_subcommand("list", "List users");
   auto* user_set_password = user->add_subcommand("set-password", "Change a user's password (revokes their tokens)");
   user_set_password->add_option("--email", email)->required();
@@ -86,6 +91,10 @@ int main(int argc, char** argv) {
 
   if (version->parsed()) {
     std::cout << "sentinel " << SENTINEL_VERSION << "\n";
+    return 0;
+  }
+  if (routes->parsed()) {
+    std::cout << sentinel::app::route_table_json() << "\n";
     return 0;
   }
   try {
@@ -110,7 +119,15 @@ int main(int argc, char** argv) {
     if (!config) return 1;
     if (migrate->parsed()) return sentinel::app::migrate(*config);
     if ((user_create->parsed() || user_set_password->parsed()) && password_stdin) password = read_password_stdin();
-    if (user_create->parsed()) return sentinel::app::user_create(*config, email, password, superuser);
+    if (user_create->parsed()) {
+      const auto chosen = user_role.empty() ? sentinel::domain::default_role(superuser)
+                                            : *sentinel::domain::parse_role(user_role);
+      if (superuser && chosen != sentinel::domain::Role::admin) {
+        std::cerr << "sentinel: --superuser and --role " << user_role << " disagree\n";
+        return 2;
+      }
+      return sentinel::app::user_create(*config, email, password, chosen);
+    }
     if (user_list->parsed()) return sentinel::app::user_list(*config);
     if (user_set_password->parsed()) return sentinel::app::user_set_password(*config, email, password);
     if (user_deactivate->parsed()) return sentinel::app::user_deactivate(*config, email);

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "domain/alert_event.hpp"
+#include "domain/api_token.hpp"
 #include "domain/alert_rule.hpp"
 #include "domain/server.hpp"
 #include "domain/silence.hpp"
@@ -22,6 +23,7 @@ boost::json::value to_json(const Server& s);
 boost::json::value to_json(const AlertRule& r);
 boost::json::value to_json(const AlertEvent& e);
 boost::json::value to_json(const Silence& s);
+boost::json::value to_json(const ApiToken& t);  // never the secret
 
 // Body must be a JSON object; unknown keys that are not read-only fields of
 // the resource are rejected ("extra_forbidden") to catch typos like
@@ -34,6 +36,8 @@ core::Result<ServerPatch> parse_server_patch(const boost::json::value& body);
 core::Result<AlertRuleCreate> parse_alert_rule_create(const boost::json::value& body);
 core::Result<AlertRulePatch> parse_alert_rule_patch(const boost::json::value& body);
 core::Result<SilenceCreate> parse_silence_create(const boost::json::value& body);
+// expires_at, when given, must be later than `now`.
+core::Result<ApiTokenCreate> parse_api_token_create(const boost::json::value& body, core::Timestamp now);
 
 // Cross-field rules of a complete rule (after a PATCH is merged): the
 // recovery_threshold lies on the resolving side of threshold; a fleet rule

@@ -1,8 +1,9 @@
 #include "domain/label_fingerprint.hpp"
 
 #include <cstdint>
-#include <cstdio>
 #include <string_view>
+
+#include "core/number_format.hpp"
 
 namespace sentinel::domain {
 
@@ -21,9 +22,7 @@ std::string label_fingerprint(const std::map<std::string, std::string>& labels) 
     add(value);
     add(separator);
   }
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
-  return out;
+  return core::format_hex64(h);
 }
 
 }  // namespace sentinel::domain

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/time.hpp"
+#include "domain/role.hpp"
 
 namespace sentinel::domain {
 
@@ -12,7 +13,8 @@ struct User {
   std::string email;          // stored lower-cased; unique
   std::string password_hash;  // Argon2id, libsodium's crypto_pwhash_str format
   bool is_active = true;
-  bool is_superuser = false;
+  bool is_superuser = false;  // role == admin, kept for the original API's clients
+  Role role = Role::editor;
   // Bumped on password change and deactivation; copied into each JWT as
   // "ver" so older tokens stop validating at once.
   std::int64_t token_version = 0;
@@ -26,6 +28,7 @@ struct UserCreate {
   std::string password;
   bool is_active = true;
   bool is_superuser = false;
+  std::optional<Role> role;  // unset: admin when is_superuser, else editor
 };
 
 // PATCH /api/v1/users/{id}: only the present fields change.
@@ -34,6 +37,18 @@ struct UserPatch {
   std::optional<std::string> password;
   std::optional<bool> is_active;
   std::optional<bool> is_superuser;
+  std::optional<Role> role;
 };
+
+// The role a create asks for: an explicit role wins; is_superuser means admin.
+inline Role requested_role(const UserCreate& in) { return in.role ? *in.role : default_role(in.is_superuser); }
+
+// The role after a patch: an explicit role wins; is_superuser true makes an
+// admin, false demotes an admin to editor (and leaves other roles alone).
+inline Role patched_role(Role current, const UserPatch& p) {
+  if (p.role) return *p.role;
+  if (p.is_superuser) return *p.is_superuser ? Role::admin : (current == Role::admin ? Role::editor : current);
+  return current;
+}
 
 }  // namespace sentinel::domain

@@ -30,7 +30,8 @@ boost::json::value to_json(const User& u) {
       {"id", u.id},
       {"email", u.email},
       {"is_active", u.is_active},
-      {"is_superuser", u.is_superuser},
+      {"is_superuser", u.role == Role::admin},
+      {"role", to_string(u.role)},
       {"created_at", detail::json_of(u.created_at)},
   };
 }
@@ -44,7 +45,10 @@ core::Result<UserCreate> parse_user_create(const boost::json::value& body) {
   if (auto v = r.string("password", Presence::required, password_rule)) out.password = std::move(**v);
   if (auto v = r.boolean("is_active", Presence::optional)) out.is_active = **v;
   if (auto v = r.boolean("is_superuser", Presence::optional)) out.is_superuser = **v;
+  if (auto v = r.choice("role", Presence::optional, {"viewer", "editor", "admin"})) out.role = parse_role(**v);
   if (auto done = r.finish({"id", "created_at", "updated_at"}); !done) return core::fail(done.error());
+  if (out.role && (*out.role == Role::admin) != out.is_superuser && obj.value()->contains("is_superuser"))
+    return core::fail(core::Error::invalid_field({"body", "role"}, "role and is_superuser disagree", "value_error"));
   return out;
 }
 
@@ -57,7 +61,10 @@ core::Result<UserPatch> parse_user_patch(const boost::json::value& body) {
   if (auto v = r.string("password", Presence::optional, password_rule)) out.password = std::move(**v);
   if (auto v = r.boolean("is_active", Presence::optional)) out.is_active = **v;
   if (auto v = r.boolean("is_superuser", Presence::optional)) out.is_superuser = **v;
+  if (auto v = r.choice("role", Presence::optional, {"viewer", "editor", "admin"})) out.role = parse_role(**v);
   if (auto done = r.finish({"id", "created_at", "updated_at"}); !done) return core::fail(done.error());
+  if (out.role && out.is_superuser && (*out.role == Role::admin) != *out.is_superuser)
+    return core::fail(core::Error::invalid_field({"body", "role"}, "role and is_superuser disagree", "value_error"));
   return out;
 }
 

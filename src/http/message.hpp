@@ -27,6 +27,11 @@ struct Request {
   std::string client_key;      // what per-client limits count: remote_address, its /64 for IPv6
   std::string request_id;
   Fields path_params;  // filled by the router: {"server_id", "7"}
+  // The matched route's required role (0 = public; see api/routes.cpp), set
+  // by the dispatcher; the authentication step sets access_checked, and a
+  // protected route whose handler never reached it answers 500.
+  int required_role = 0;
+  bool access_checked = false;
 
   std::optional<std::string_view> header(std::string_view name) const;
   std::optional<std::string_view> query_param(std::string_view name) const;

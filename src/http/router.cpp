@@ -39,8 +39,8 @@ bool segments_match(const Route& r, const std::vector<std::string>& parts, Field
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
-  Route r{std::move(method), std::move(pattern), std::move(handler), {}};
+void Router::add(std::string method, std::string pattern, Handler handler, int required_role) {
+  Route r{std::move(method), std::move(pattern), std::move(handler), {}, required_role};
   r.segments = split_path(r.pattern);
   for (const auto& existing : routes_)
     if (existing.method == r.method && existing.segments == r.segments)

@@ -20,6 +20,7 @@ struct Route {
   std::string pattern;  // also the "route" label in logs and metrics
   Handler handler;
   std::vector<std::string> segments;  // pattern split on '/'
+  int required_role = 0;              // 0 = public; the API's roles are 1 viewer, 2 editor, 3 admin
 };
 
 struct RouteMatch {
@@ -32,7 +33,7 @@ struct RouteMatch {
 class Router {
  public:
   // Throws std::invalid_argument for a duplicate method+pattern.
-  void add(std::string method, std::string pattern, Handler handler);
+  void add(std::string method, std::string pattern, Handler handler, int required_role = 0);
   RouteMatch match(std::string_view method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 

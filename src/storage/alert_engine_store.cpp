@@ -297,15 +297,22 @@ std::vector<RecordedEvent> AlertEngineStore::record(const domain::AlertRule& rul
 std::vector<std::vector<RecordedEvent>> AlertEngineStore::record_batch(std::span<const Recording> batch) {
   std::vector<std::vector<RecordedEvent>> out(batch.size());
   if (batch.empty()) return out;
-  db_.with_statements([&](soci::session& sql, StatementCache& cache) {
-    std::vector<std::vector<long long>> touched(batch.size());
-    sql::WriteTransaction tx(sql, db_.dialect(), cache);
-    for (std::size_t i = 0; i < batch.size(); ++i)
-      write_evaluation(sql, cache, batch[i].rule, batch[i].evaluation, touched[i]);
-    tx.commit();
-    for (std::size_t i = 0; i < batch.size(); ++i)
-      if (!touched[i].empty()) out[i] = fetch_recorded(sql, touched[i]);
-  });
+  bool committed = false;
+  try {
+    db_.with_statements([&](soci::session& sql, StatementCache& cache) {
+      std::vector<std::vector<long long>> touched(batch.size());
+      sql::WriteTransaction tx(sql, db_.dialect(), cache);
+      for (std::size_t i = 0; i < batch.size(); ++i)
+        write_evaluation(sql, cache, batch[i].rule, batch[i].evaluation, touched[i]);
+      tx.commit();
+      committed = true;
+      for (std::size_t i = 0; i < batch.size(); ++i)
+        if (!touched[i].empty()) out[i] = fetch_recorded(sql, touched[i]);
+    });
+  } catch (const std::exception& e) {
+    if (!committed) throw;
+    throw BatchCommittedThenFailed(std::string("batch written, then: ") + e.what());
+  }
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,6 +99,15 @@ struct ServerRef {
   std::string job_name;
 };
 
+// Thrown by record_batch() when its transaction was COMMITTED and what came
+// after failed (reading the events back, returning the connection): every
+// evaluation of the batch is written, and writing any of them again would
+// duplicate its events and notifications. what() says what failed.
+class BatchCommittedThenFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class AlertEngineStore {
  public:
   AlertEngineStore(Database& db, core::Clock clock) : db_(db), clock_(std::move(clock)) {}
@@ -124,8 +134,8 @@ class AlertEngineStore {
 
   // Writes several evaluations as record() does, all in ONE transaction
   // (group commit: one lock, one commit, one WAL append for the lot).
-  // Result i is batch[i]'s events. All or nothing: when it throws, none of
-  // them was written.
+  // Result i is batch[i]'s events. All or nothing: when it throws anything
+  // but BatchCommittedThenFailed, none of them was written; with that, all.
   std::vector<std::vector<RecordedEvent>> record_batch(std::span<const Recording> batch);
 
   // Registered servers, to map a fleet rule's series to servers by instance.

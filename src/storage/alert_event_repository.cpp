@@ -2,7 +2,10 @@
 
 #include <soci/soci.h>
 
+#include <boost/json/array.hpp>
+
 #include "storage/alert_event_rows.hpp"
+#include "storage/audit_repository.hpp"
 #include "storage/sql_support.hpp"
 
 namespace sentinel::storage {
@@ -42,15 +45,23 @@ std::vector<domain::AlertEvent> AlertEventRepository::list(const domain::AlertEv
   return out;
 }
 
-core::Result<domain::AlertEvent> AlertEventRepository::acknowledge(std::int64_t id, std::int64_t user_id) {
+core::Result<domain::AlertEvent> AlertEventRepository::acknowledge(std::int64_t id, const domain::AuditActor& actor) {
   std::optional<domain::AlertEvent> e;
   db_.with_session([&](soci::session& sql) {
-    const long long key = id, user = user_id, now = core::to_unix(clock_());
+    sql::WriteTransaction tx(sql, db_.dialect());
+    const auto at = clock_();
+    auto user = sql::nullable_i64(actor.actor_id);
+    const long long key = id, now = core::to_unix(at);
     // Only the first acknowledgement records who and when.
-    sql << "UPDATE alert_events SET acknowledged = 1, acknowledged_at = :t, acknowledged_by = :u "
-           "WHERE id = :id AND acknowledged = 0",
-        soci::use(now), soci::use(user), soci::use(key);
+    soci::statement st = (sql.prepare << "UPDATE alert_events SET acknowledged = 1, acknowledged_at = :t, "
+                                         "acknowledged_by = :u WHERE id = :id AND acknowledged = 0",
+                          soci::use(now), soci::use(user.value, user.ind), soci::use(key));
+    st.execute(true);
     e = fetch_event(sql, key);
+    if (e && st.get_affected_rows() > 0)
+      record_audit(sql, actor, "event.ack", "event", std::to_string(id),
+                   boost::json::object{{"acknowledged", boost::json::array{false, true}}}, at);
+    tx.commit();
   });
   if (!e) return core::fail(core::Error::not_found("Alert event not found"));
   return *e;

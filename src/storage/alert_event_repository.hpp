@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "domain/alert_event.hpp"
+#include "domain/audit.hpp"
 #include "storage/database.hpp"
 
 namespace sentinel::storage {
@@ -18,7 +19,7 @@ class AlertEventRepository {
   core::Result<domain::AlertEvent> get(std::int64_t id);  // not_found "Alert event not found"
   std::vector<domain::AlertEvent> list(const domain::AlertEventFilter& f);  // newest first
   // Idempotent: acknowledging twice keeps the first time and user.
-  core::Result<domain::AlertEvent> acknowledge(std::int64_t id, std::int64_t user_id);
+  core::Result<domain::AlertEvent> acknowledge(std::int64_t id, const domain::AuditActor& actor);
 
  private:
   Database& db_;

@@ -4,6 +4,7 @@
 
 #include "domain/json.hpp"
 #include "storage/alert_rule_rows.hpp"
+#include "storage/audit_repository.hpp"
 #include "storage/notification_rows.hpp"
 #include "storage/sql_support.hpp"
 
@@ -29,14 +30,25 @@ struct EditableFields {
         is_active(r.is_active ? 1 : 0) {}
 };
 
+// A rule as the audit log shows it: what a user edits, not the engine's state.
+boost::json::object audited(const domain::AlertRule& r) {
+  auto o = domain::to_json(r).as_object();
+  for (const char* engine_field : {"state", "last_evaluated_at", "last_value", "last_error", "updated_at"})
+    o.erase(engine_field);
+  return o;
+}
+
 }  // namespace
 
-core::Result<domain::AlertRule> AlertRuleRepository::create(const domain::AlertRuleCreate& in) {
+core::Result<domain::AlertRule> AlertRuleRepository::create(const domain::AlertRuleCreate& in,
+                                                            const domain::AuditActor& actor) {
   const domain::AlertRule r = domain::make_rule(in);
   std::optional<domain::AlertRule> created;
   db_.with_session([&](soci::session& sql) {
+    sql::WriteTransaction tx(sql, db_.dialect());
     EditableFields f(r);
-    const long long now = core::to_unix(clock_());
+    const auto at = clock_();
+    const long long now = core::to_unix(at);
     long long id = 0;
     sql << "INSERT INTO alert_rules (name, server_id, metric_name, promql, threshold, comparison, "
            "repeat_interval_sec, is_active, channel, for_sec, recovery_threshold, no_data_state, severity, "
@@ -51,6 +63,9 @@ core::Result<domain::AlertRule> AlertRuleRepository::create(const domain::AlertR
         soci::use(f.eval_interval_sec.value, f.eval_interval_sec.ind), soci::use(now), soci::use(now),
         soci::into(id);
     created = fetch_rule(sql, id);
+    record_audit(sql, actor, "rule.create", "rule", std::to_string(id), domain::audit_changes({}, audited(*created)),
+                 at);
+    tx.commit();
   });
   return *created;
 }
@@ -80,11 +95,13 @@ std::vector<domain::AlertRule> AlertRuleRepository::list(const domain::AlertRule
   return out;
 }
 
-core::Result<domain::AlertRule> AlertRuleRepository::update(const domain::AlertRule& r) {
+core::Result<domain::AlertRule> AlertRuleRepository::update(const domain::AlertRule& r,
+                                                            const domain::AuditActor& actor) {
   std::optional<domain::AlertRule> updated;
   db_.with_session([&](soci::session& sql) {
     sql::WriteTransaction tx(sql, db_.dialect());
-    const long long now = core::to_unix(clock_()), id = r.id;
+    const auto at = clock_();
+    const long long now = core::to_unix(at), id = r.id;
     const auto before = fetch_rule(sql, id);
     if (!before) return;
     EditableFields f(r);
@@ -116,22 +133,29 @@ core::Result<domain::AlertRule> AlertRuleRepository::update(const domain::AlertR
       end_alerts_of_rule(sql, id, now, "rule paused");
     else if (condition_changed)
       sql << "DELETE FROM alert_series_state WHERE rule_id = :id AND state <> 'firing'", soci::use(id);
-    tx.commit();
     updated = fetch_rule(sql, id);
+    record_audit(sql, actor, "rule.update", "rule", std::to_string(id),
+                 domain::audit_changes(audited(*before), audited(*updated)), at);
+    tx.commit();
   });
   if (!updated) return core::fail(core::Error::not_found("Alert rule not found"));
   return *updated;
 }
 
-core::Result<void> AlertRuleRepository::remove(std::int64_t id) {
+core::Result<void> AlertRuleRepository::remove(std::int64_t id, const domain::AuditActor& actor) {
   bool found = false;
   db_.with_session([&](soci::session& sql) {
-    const long long key = id, now = core::to_unix(clock_());
+    const auto at = clock_();
+    const long long key = id, now = core::to_unix(at);
     sql::WriteTransaction tx(sql, db_.dialect());
+    const auto before = fetch_rule(sql, key);
+    if (!before) return;
     end_alerts_of_rule(sql, key, now, "rule deleted");
     soci::statement st = (sql.prepare << "DELETE FROM alert_rules WHERE id = :id", soci::use(key));
     st.execute(true);
     found = st.get_affected_rows() > 0;
+    record_audit(sql, actor, "rule.delete", "rule", std::to_string(id), domain::audit_changes(audited(*before), {}),
+                 at);
     tx.commit();
   });
   if (!found) return core::fail(core::Error::not_found("Alert rule not found"));

@@ -71,7 +71,7 @@ class PooledDatabase final : public Database {
 
   Dialect dialect() const override { return dialect_; }
 
-  void with_session(const std::function<void(soci::session&)>& fn) override {
+  void run_session(const std::function<void(soci::session&)>& fn) override {
     borrow([&fn](Slot& slot) { fn(*slot.session); });
   }
 
@@ -136,9 +136,9 @@ class PooledDatabase final : public Database {
       if (is_connection_failure(e, *slot.session)) {
         // The write may or may not have happened: never retry it here.
         drop_session(slot);
-        throw DatabaseUnavailable(std::string("Database unavailable: ") + first_line(e.what()));
+        throw DatabaseUnavailable(std::string("Database unavailable: ") + first_line(e.get_error_message()));
       }
-      throw;
+      throw DatabaseError(sql::describe_error(e));
     }
   }
 

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <type_traits>
 #include <stdexcept>
 #include <string>
 
@@ -30,10 +32,20 @@ struct PoolStats {
 
 // Thrown when the database cannot be reached or a connection broke; the HTTP
 // layer maps it to 503 with what() as detail ("Database unavailable: …").
-// Any other SQL failure is a bug and surfaces as soci::soci_error (→ 500, logged).
+// Any other SQL failure is a bug and surfaces as DatabaseError (→ 500, logged).
 class DatabaseUnavailable : public core::DependencyUnavailable {
  public:
   using core::DependencyUnavailable::DependencyUnavailable;
+};
+
+// An SQL failure that escaped a with_session() callback (a bug, or a
+// constraint a repository does not expect). what() names the category,
+// SQLSTATE and statement ("database error (constraint_violation, SQLSTATE
+// 23503) in INSERT INTO alert_events") and never a bound value: soci's own
+// message quotes them, and it is logged.
+class DatabaseError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 class Database {
@@ -47,9 +59,20 @@ class Database {
 
   virtual Dialect dialect() const = 0;
 
-  // Borrows a pooled session for the duration of `fn`. A broken connection
-  // is reconnected once; if that fails DatabaseUnavailable is thrown.
-  virtual void with_session(const std::function<void(soci::session&)>& fn) = 0;
+  // Borrows a pooled session for the duration of `fn` and returns what `fn`
+  // returns. A broken connection is reconnected once; if that fails
+  // DatabaseUnavailable is thrown.
+  template <class Fn>
+  std::invoke_result_t<Fn&, soci::session&> with_session(Fn&& fn) {
+    using R = std::invoke_result_t<Fn&, soci::session&>;
+    if constexpr (std::is_void_v<R>) {
+      run_session(fn);
+    } else {
+      std::optional<R> result;
+      run_session([&](soci::session& sql) { result.emplace(fn(sql)); });
+      return std::move(*result);
+    }
+  }
 
   // Like with_session, with the connection's prepared statements for hot
   // queries (StatementCache): kept as long as the connection, dropped with it.
@@ -60,6 +83,10 @@ class Database {
 
   // Takes the pool's lock only, never waits for a connection. Never throws.
   virtual PoolStats pool_stats() = 0;
+
+ protected:
+  // with_session's work: borrow, run, return the session (reconnecting once).
+  virtual void run_session(const std::function<void(soci::session&)>& fn) = 0;
 };
 
 }  // namespace sentinel::storage

@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include "domain/json.hpp"
+#include "storage/audit_repository.hpp"
 #include "storage/notification_rows.hpp"
 #include "storage/sql_support.hpp"
 
@@ -64,9 +66,10 @@ core::Result<std::int64_t> store(soci::session& sql, const domain::Server& s, lo
 
 }  // namespace
 
-core::Result<domain::Server> ServerRepository::create(const domain::ServerCreate& in) {
-  core::Result<domain::Server> result = core::fail(core::Error::internal("not run"));
-  db_.with_session([&](soci::session& sql) {
+core::Result<domain::Server> ServerRepository::create(const domain::ServerCreate& in,
+                                                      const domain::AuditActor& actor) {
+  return db_.with_session([&](soci::session& sql) -> core::Result<domain::Server> {
+    sql::WriteTransaction tx(sql, db_.dialect());
     domain::Server s;
     s.name = in.name;
     s.job_name = in.job_name;
@@ -74,14 +77,15 @@ core::Result<domain::Server> ServerRepository::create(const domain::ServerCreate
     s.is_active = in.is_active;
     s.description = in.description;
     s.cadvisor_instance = in.cadvisor_instance;
-    auto id = store(sql, s, core::to_unix(clock_()));
-    if (!id) {
-      result = core::fail(id.error());
-      return;
-    }
-    result = *fetch(sql, *id);
+    const auto now = clock_();
+    auto id = store(sql, s, core::to_unix(now));
+    if (!id) return core::fail(id.error());
+    auto created = *fetch(sql, *id);
+    record_audit(sql, actor, "server.create", "server", std::to_string(*id),
+                 domain::audit_changes({}, domain::to_json(created).as_object()), now);
+    tx.commit();
+    return created;
   });
-  return result;
 }
 
 core::Result<domain::Server> ServerRepository::get(std::int64_t id) {
@@ -114,12 +118,12 @@ std::vector<domain::Server> ServerRepository::list(const domain::ServerFilter& f
   return out;
 }
 
-core::Result<domain::Server> ServerRepository::update(std::int64_t id, const domain::ServerPatch& p) {
-  core::Result<domain::Server> result = core::fail(core::Error::not_found("Server not found"));
-  db_.with_session([&](soci::session& sql) {
+core::Result<domain::Server> ServerRepository::update(std::int64_t id, const domain::ServerPatch& p,
+                                                      const domain::AuditActor& actor) {
+  return db_.with_session([&](soci::session& sql) -> core::Result<domain::Server> {
     sql::WriteTransaction tx(sql, db_.dialect());
     auto current = fetch(sql, id);
-    if (!current) return;
+    if (!current) return core::fail(core::Error::not_found("Server not found"));
     auto s = *current;
     if (p.name) s.name = *p.name;
     if (p.job_name) s.job_name = *p.job_name;
@@ -127,18 +131,20 @@ core::Result<domain::Server> ServerRepository::update(std::int64_t id, const dom
     if (p.is_active) s.is_active = *p.is_active;
     if (p.description) s.description = *p.description;
     if (p.cadvisor_instance) s.cadvisor_instance = *p.cadvisor_instance;
-    auto stored = store(sql, s, core::to_unix(clock_()));
-    if (!stored) {
-      result = core::fail(stored.error());
-      return;
-    }
+    const auto now = clock_();
+    auto stored = store(sql, s, core::to_unix(now));
+    if (!stored) return core::fail(stored.error());
+    auto updated = *fetch(sql, id);
+    auto before = domain::to_json(*current).as_object(), after = domain::to_json(updated).as_object();
+    before.erase("updated_at");
+    after.erase("updated_at");
+    record_audit(sql, actor, "server.update", "server", std::to_string(id), domain::audit_changes(before, after), now);
     tx.commit();
-    result = *fetch(sql, id);
+    return updated;
   });
-  return result;
 }
 
-core::Result<void> ServerRepository::remove(std::int64_t id) {
+core::Result<void> ServerRepository::remove(std::int64_t id, const domain::AuditActor& actor) {
   bool found = false;
   db_.with_session([&](soci::session& sql) {
     long long key = id;
@@ -156,6 +162,8 @@ core::Result<void> ServerRepository::remove(std::int64_t id) {
     soci::statement st = (sql.prepare << "DELETE FROM servers WHERE id = :id", soci::use(key));
     st.execute(true);
     found = st.get_affected_rows() > 0;
+    if (!found) return;
+    record_audit(sql, actor, "server.delete", "server", std::to_string(id), {}, core::from_unix(now));
     tx.commit();
   });
   if (!found) return core::fail(core::Error::not_found("Server not found"));

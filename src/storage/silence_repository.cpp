@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include "domain/json.hpp"
+#include "storage/audit_repository.hpp"
 #include "storage/sql_support.hpp"
 
 namespace sentinel::storage {
@@ -33,9 +35,11 @@ std::optional<domain::Silence> fetch(soci::session& sql, long long id) {
 }  // namespace
 
 core::Result<domain::Silence> SilenceRepository::create(const domain::SilenceCreate& in,
-                                                        std::optional<std::int64_t> created_by) {
+                                                        const domain::AuditActor& actor) {
+  const std::optional<std::int64_t> created_by = actor.actor_id;
   std::optional<domain::Silence> created;
   db_.with_session([&](soci::session& sql) {
+    sql::WriteTransaction tx(sql, db_.dialect());
     const auto now = clock_();
     auto server = sql::nullable_i64(in.server_id), rule = sql::nullable_i64(in.rule_id),
          by = sql::nullable_i64(created_by);
@@ -47,6 +51,9 @@ core::Result<domain::Silence> SilenceRepository::create(const domain::SilenceCre
         soci::use(server.value, server.ind), soci::use(rule.value, rule.ind), soci::use(starts), soci::use(ends),
         soci::use(in.comment), soci::use(by.value, by.ind), soci::use(created_at), soci::into(id);
     created = fetch(sql, id);
+    record_audit(sql, actor, "silence.create", "silence", std::to_string(id),
+                 domain::audit_changes({}, domain::to_json(*created).as_object()), now);
+    tx.commit();
   });
   return *created;
 }
@@ -73,13 +80,19 @@ std::vector<domain::Silence> SilenceRepository::list(const domain::SilenceFilter
   return out;
 }
 
-core::Result<void> SilenceRepository::remove(std::int64_t id) {
+core::Result<void> SilenceRepository::remove(std::int64_t id, const domain::AuditActor& actor) {
   bool found = false;
   db_.with_session([&](soci::session& sql) {
+    sql::WriteTransaction tx(sql, db_.dialect());
     long long key = id;
+    const auto before = fetch(sql, key);
+    if (!before) return;
     soci::statement st = (sql.prepare << "DELETE FROM silences WHERE id = :id", soci::use(key));
     st.execute(true);
     found = st.get_affected_rows() > 0;
+    record_audit(sql, actor, "silence.delete", "silence", std::to_string(id),
+                 domain::audit_changes(domain::to_json(*before).as_object(), {}), clock_());
+    tx.commit();
   });
   if (!found) return core::fail(core::Error::not_found("Silence not found"));
   return {};

@@ -30,6 +30,12 @@ std::optional<core::Timestamp> get_opt_time(const soci::row& r, std::size_t i);
 // UNIQUE violated (PostgreSQL SQLSTATE 23505, SQLite "UNIQUE constraint failed").
 bool is_unique_violation(const soci::soci_error& e);
 
+// What failed, without a value: "database error (constraint_violation,
+// SQLSTATE 23503) in INSERT INTO alert_events". soci's what() quotes the
+// bound values ("with :h=\"$argon2id$...\"") and PostgreSQL's message its
+// DETAIL ("Key (email)=(...)"): neither may reach a log line or a response.
+std::string describe_error(const soci::soci_error& e);
+
 // A write transaction. On SQLite it takes the write lock up front
 // (BEGIN IMMEDIATE) so two writers wait for each other through
 // busy_timeout instead of failing with "database is locked" on upgrade.

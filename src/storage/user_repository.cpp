@@ -3,7 +3,10 @@
 #include <soci/soci.h>
 
 #include <algorithm>
+#include <boost/json/array.hpp>
 
+#include "domain/json.hpp"
+#include "storage/audit_repository.hpp"
 #include "storage/sql_support.hpp"
 
 namespace sentinel::storage {
@@ -11,7 +14,7 @@ namespace sentinel::storage {
 namespace {
 
 constexpr const char* columns =
-    "id, email, password_hash, is_active, is_superuser, token_version, created_at, updated_at";
+    "id, email, password_hash, is_active, is_superuser, token_version, created_at, updated_at, role";
 
 domain::User read_user(const soci::row& r) {
   domain::User u;
@@ -23,6 +26,8 @@ domain::User read_user(const soci::row& r) {
   u.token_version = sql::get_i64(r, 5);
   u.created_at = sql::get_time(r, 6);
   u.updated_at = sql::get_time(r, 7);
+  u.role = domain::parse_role(sql::get_str(r, 8)).value_or(domain::default_role(u.is_superuser));
+  u.is_superuser = u.role == domain::Role::admin;
   return u;
 }
 
@@ -42,26 +47,30 @@ std::optional<domain::User> fetch(soci::session& sql, long long id) {
 }  // namespace
 
 core::Result<domain::User> UserRepository::create(const std::string& email, const std::string& password_hash,
-                                                  bool is_active, bool is_superuser) {
-  core::Result<domain::User> result = core::fail(core::Error::internal("not run"));
-  db_.with_session([&](soci::session& sql) {
-    const long long now = core::to_unix(clock_());
-    const std::string normalized = lower(email);
-    const int active = is_active ? 1 : 0, super = is_superuser ? 1 : 0;
+                                                  bool is_active, domain::Role role, const domain::AuditActor& actor) {
+  return db_.with_session([&](soci::session& sql) -> core::Result<domain::User> {
+    sql::WriteTransaction tx(sql, db_.dialect());
+    const auto now = clock_();
+    const long long at = core::to_unix(now);
+    const std::string normalized = lower(email), role_text(domain::to_string(role));
+    const int active = is_active ? 1 : 0, super = role == domain::Role::admin ? 1 : 0;
     long long id = 0;
     try {
-      sql << "INSERT INTO users (email, password_hash, is_active, is_superuser, token_version, created_at, updated_at) "
-             "VALUES (:e, :h, :a, :s, 0, :c, :u) RETURNING id",
-          soci::use(normalized), soci::use(password_hash), soci::use(active), soci::use(super), soci::use(now),
-          soci::use(now), soci::into(id);
+      sql << "INSERT INTO users (email, password_hash, is_active, is_superuser, role, token_version, created_at, "
+             "updated_at) VALUES (:e, :h, :a, :s, :r, 0, :c, :u) RETURNING id",
+          soci::use(normalized), soci::use(password_hash), soci::use(active), soci::use(super), soci::use(role_text),
+          soci::use(at), soci::use(at), soci::into(id);
     } catch (const soci::soci_error& e) {
       if (!sql::is_unique_violation(e)) throw;
-      result = core::fail(core::Error::conflict("Email already registered"));
-      return;
+      return core::fail(core::Error::conflict("Email already registered"));
     }
-    result = *fetch(sql, id);
+    auto user = *fetch(sql, id);
+    auto after = domain::to_json(user).as_object();
+    after["password"] = "***";
+    record_audit(sql, actor, "user.create", "user", std::to_string(id), domain::audit_changes({}, after), now);
+    tx.commit();
+    return user;
   });
-  return result;
 }
 
 core::Result<domain::User> UserRepository::get(std::int64_t id) {
@@ -100,48 +109,60 @@ std::int64_t UserRepository::count() {
   return n;
 }
 
-core::Result<domain::User> UserRepository::update(std::int64_t id, const UserChanges& changes) {
-  core::Result<domain::User> result = core::fail(core::Error::not_found("User not found"));
-  db_.with_session([&](soci::session& sql) {
+core::Result<domain::User> UserRepository::update(std::int64_t id, const UserChanges& changes,
+                                                  const domain::AuditActor& actor) {
+  return db_.with_session([&](soci::session& sql) -> core::Result<domain::User> {
     sql::WriteTransaction tx(sql, db_.dialect());
     auto current = fetch(sql, id);
-    if (!current) return;
+    if (!current) return core::fail(core::Error::not_found("User not found"));
     auto u = *current;
-    // Revoke every token issued before a password change or deactivation.
-    const bool revoke = changes.password_hash || (changes.is_active && !*changes.is_active && u.is_active);
     if (changes.email) u.email = lower(*changes.email);
     if (changes.password_hash) u.password_hash = *changes.password_hash;
     if (changes.is_active) u.is_active = *changes.is_active;
-    if (changes.is_superuser) u.is_superuser = *changes.is_superuser;
+    u.role = domain::patched_role(u.role, domain::UserPatch{std::nullopt, std::nullopt, std::nullopt,
+                                                            changes.is_superuser, changes.role});
+    u.is_superuser = u.role == domain::Role::admin;
+    // End every session issued before a password change, a deactivation or
+    // a demotion: a JWT carries token_version and stops validating at once.
+    const bool revoke = changes.password_hash || (!u.is_active && current->is_active) ||
+                        !domain::allows(u.role, current->role);
     if (revoke) ++u.token_version;
-    const long long now = core::to_unix(clock_()), key = id, version = u.token_version;
+    const auto now = clock_();
+    const long long at = core::to_unix(now), key = id, version = u.token_version;
     const int active = u.is_active ? 1 : 0, super = u.is_superuser ? 1 : 0;
+    const std::string role_text(domain::to_string(u.role));
     try {
-      sql << "UPDATE users SET email = :e, password_hash = :h, is_active = :a, is_superuser = :s, "
+      sql << "UPDATE users SET email = :e, password_hash = :h, is_active = :a, is_superuser = :s, role = :r, "
              "token_version = :v, updated_at = :u WHERE id = :id",
-          soci::use(u.email), soci::use(u.password_hash), soci::use(active), soci::use(super), soci::use(version),
-          soci::use(now), soci::use(key);
+          soci::use(u.email), soci::use(u.password_hash), soci::use(active), soci::use(super), soci::use(role_text),
+          soci::use(version), soci::use(at), soci::use(key);
     } catch (const soci::soci_error& e) {
       if (!sql::is_unique_violation(e)) throw;
-      result = core::fail(core::Error::conflict("Email already registered"));
-      return;
+      return core::fail(core::Error::conflict("Email already registered"));
     }
+    auto updated = *fetch(sql, id);
+    auto before = domain::to_json(*current).as_object(), after = domain::to_json(updated).as_object();
+    auto diff = domain::audit_changes(before, after);
+    if (changes.password_hash) diff["password"] = boost::json::array{"***", "***"};
+    record_audit(sql, actor, "user.update", "user", std::to_string(id), diff, now);
     tx.commit();
-    result = *fetch(sql, id);
+    return updated;
   });
-  return result;
 }
 
-core::Result<void> UserRepository::remove(std::int64_t id) {
-  bool found = false;
-  db_.with_session([&](soci::session& sql) {
+core::Result<void> UserRepository::remove(std::int64_t id, const domain::AuditActor& actor) {
+  return db_.with_session([&](soci::session& sql) -> core::Result<void> {
+    sql::WriteTransaction tx(sql, db_.dialect());
+    auto current = fetch(sql, id);
+    if (!current) return core::fail(core::Error::not_found("User not found"));
     long long key = id;
-    soci::statement st = (sql.prepare << "DELETE FROM users WHERE id = :id", soci::use(key));
-    st.execute(true);
-    found = st.get_affected_rows() > 0;
+    sql << "DELETE FROM api_tokens WHERE user_id = :id", soci::use(key);
+    sql << "DELETE FROM users WHERE id = :id", soci::use(key);
+    record_audit(sql, actor, "user.delete", "user", std::to_string(id),
+                 domain::audit_changes(domain::to_json(*current).as_object(), {}), clock_());
+    tx.commit();
+    return {};
   });
-  if (!found) return core::fail(core::Error::not_found("User not found"));
-  return {};
 }
 
 }  // namespace sentinel::storage

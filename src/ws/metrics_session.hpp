@@ -40,6 +40,8 @@ class MetricsSession : public std::enable_shared_from_this<MetricsSession> {
   boost::asio::awaitable<void> run();
 
   std::int64_t server_id() const { return server_id_; }
+  // The stream, for a close before run() (a session refused after the handshake).
+  WebSocketStream& stream() { return ws_; }
   std::uint64_t frames_dropped() const;
 
  private:

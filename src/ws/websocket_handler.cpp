@@ -17,6 +17,7 @@
 #include "ws/events_hub.hpp"
 #include "ws/metrics_hub.hpp"
 #include "ws/metrics_session.hpp"
+#include "ws/session_rights.hpp"
 
 namespace sentinel::ws {
 
@@ -67,6 +68,18 @@ Credentials credentials_of(const http::Request& req) {
   return c;
 }
 
+// Closes with `reason`, then reads until the peer answers the close (or the
+// timeout drops it).
+asio::awaitable<void> close_and_drain(WebSocketStream& ws, const websocket::close_reason& reason) {
+  co_await ws.async_close(reason, use_nothrow);
+  beast::flat_buffer sink;
+  for (;;) {
+    auto [rec, n] = co_await ws.async_read(sink, use_nothrow);
+    if (rec) break;
+    sink.consume(n);
+  }
+}
+
 // Upgrades to paths we do not serve are answered in plain HTTP.
 asio::awaitable<void> refuse(beast::tcp_stream& stream, unsigned version, bhttp::status status, std::string body) {
   bhttp::response<bhttp::string_body> res{status, version};
@@ -85,15 +98,22 @@ asio::awaitable<void> refuse(beast::tcp_stream& stream, unsigned version, bhttp:
 
 WebSocketHandler::WebSocketHandler(core::BlockingPool& blocking, auth::AuthService& auth,
                                    storage::ServerRepository& servers, MetricsHub& hub, EventsHub& events,
-                                   WebSocketOptions options)
-    : blocking_(blocking), auth_(auth), servers_(servers), hub_(hub), events_(events), options_(options) {}
+                                   SessionRights& rights, WebSocketOptions options)
+    : blocking_(blocking),
+      auth_(auth),
+      servers_(servers),
+      hub_(hub),
+      events_(events),
+      rights_(rights),
+      options_(std::move(options)) {}
 
 asio::awaitable<void> WebSocketHandler::handle(http::WebSocketUpgrade upgrade) {
   std::string_view path = upgrade.parsed.path;
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   const bool events = path == events_path;
-  if (!events && (!path.starts_with(metrics_prefix) || path.size() == metrics_prefix.size() ||
-                  path.find('/', metrics_prefix.size()) != std::string_view::npos)) {
+  const auto needed = options_.required_role ? options_.required_role(path) : std::optional<domain::Role>{};
+  if (!needed || (!events && (!path.starts_with(metrics_prefix) || path.size() == metrics_prefix.size() ||
+                              path.find('/', metrics_prefix.size()) != std::string_view::npos))) {
     co_await refuse(upgrade.stream, upgrade.request.version(), bhttp::status::not_found, R"({"detail":"Not Found"})");
     co_return;
   }
@@ -125,45 +145,54 @@ asio::awaitable<void> WebSocketHandler::handle(http::WebSocketUpgrade upgrade) {
   if (accept_ec) co_return;
 
   // Token check and server lookup: one hop to the blocking pool.
-  using Outcome = std::variant<domain::Server, websocket::close_reason>;
-  auto check = [this, token = creds.token, server_id, id_ok, events]() -> Outcome {
+  struct Opened {
+    domain::Server server;
+    std::int64_t user_id = 0;
+  };
+  using Outcome = std::variant<Opened, websocket::close_reason>;
+  auto check = [this, token = creds.token, server_id, id_ok, events, needed = *needed]() -> Outcome {
     if (!token) return close_with(4401, "Could not validate credentials");
     try {
-      auto user = auth_.authenticate(*token);
-      if (!user) return close_with(4401, "Could not validate credentials");
-      if (events) return domain::Server{};  // no server: every event goes to every user
+      auto principal = auth_.authenticate(*token);
+      if (!principal) return close_with(4401, "Could not validate credentials");
+      if (!domain::allows(principal->role, needed)) return close_with(4403, "Not enough privileges");
+      if (events) return Opened{domain::Server{}, principal->user.id};  // every event goes to every user
       if (!id_ok) return close_with(4404, "Server not found");
       auto server = servers_.get(server_id);
       if (!server) return close_with(4404, "Server not found");
-      return std::move(*server);
+      return Opened{std::move(*server), principal->user.id};
     } catch (const core::DependencyUnavailable&) {
       return close_with(1013, "Database unavailable, try again later");
     }
   };
   Outcome outcome = co_await blocking_.run(std::move(check));
+  std::shared_ptr<MetricsSession> session;
+  if (auto* opened = std::get_if<Opened>(&outcome)) {
+    session = std::make_shared<MetricsSession>(std::move(ws), opened->server.id,
+                                               events ? EventsHub::max_queued_events : MetricsSession::max_queued_frames);
+    if (!rights_.add(session, opened->user_id, *creds.token)) outcome = close_with(4429, "Too many WebSocket sessions");
+  }
   if (auto* reason = std::get_if<websocket::close_reason>(&outcome)) {
-    co_await ws.async_close(*reason, use_nothrow);
-    // Read until the peer answers the close (or the timeout drops it).
-    beast::flat_buffer sink;
-    for (;;) {
-      auto [rec, n] = co_await ws.async_read(sink, use_nothrow);
-      if (rec) break;
-      sink.consume(n);
-    }
+    // The stream moved into the session when one was made.
+    co_await close_and_drain(session ? session->stream() : ws, *reason);
     co_return;
   }
+  // Registered: unregistered however the session ends.
+  struct Unregister {
+    SessionRights& rights;
+    const MetricsSession* session;
+    ~Unregister() { rights.remove(session); }
+  } unregister{rights_, session.get()};
   if (events) {
     spdlog::debug("websocket /ws/events opened from {}", remote);
-    auto session = std::make_shared<MetricsSession>(std::move(ws), 0, EventsHub::max_queued_events);
     events_.subscribe(session);
     co_await session->run();
     events_.unsubscribe(session);
     spdlog::debug("websocket /ws/events from {} closed", remote);
     co_return;
   }
-  const auto& server = std::get<domain::Server>(outcome);
+  const auto& server = std::get<Opened>(outcome).server;
   spdlog::debug("websocket /ws/metrics/{} opened from {}", server.id, remote);
-  auto session = std::make_shared<MetricsSession>(std::move(ws), server.id);
   hub_.subscribe(session, server);
   co_await session->run();
   hub_.unsubscribe(session);

@@ -8,6 +8,7 @@ that every route of the server is documented and nothing else is.
 """
 import json
 import os
+import re
 
 ERR = {"$ref": "#/components/schemas/HTTPError"}
 TIME = {"type": "string", "format": "date-time", "examples": ["2026-11-23T22:24:26Z"]}
@@ -36,7 +37,9 @@ SEVERITY = {"type": "string", "enum": ["info", "warning", "critical"]}
 NO_DATA = {"type": "string", "enum": ["ok", "alerting", "keep_last"],
            "description": "ok: a series that disappears resolves; alerting: no data is itself an alert; "
                           "keep_last: keep the last state until data returns"}
-DEPENDENCY = {"type": "string", "enum": ["ok", "unavailable"]}
+DEPENDENCY = {"type": "string", "enum": ["ok", "unavailable", "fail", "disabled"],
+              "description": "ok / unavailable with a valid token; ok / fail without one; disabled: not configured"}
+ROLE = {"type": "string", "enum": ["viewer", "editor", "admin"]}
 NUMBER_OR_NULL = {"anyOf": [{"type": "number"}, {"type": "null"}]}
 
 # The summary's metrics, in the order of src/prometheus/query_catalogue.cpp
@@ -109,11 +112,28 @@ rule_read_only = {
 }
 
 user_read = {"id": {"type": "integer"}, "email": {"type": "string", "format": "email"},
-             "is_active": {"type": "boolean"}, "is_superuser": {"type": "boolean"}, "created_at": TIME}
+             "is_active": {"type": "boolean"},
+             "is_superuser": {"type": "boolean", "description": "true exactly when role is admin"},
+             "role": ROLE, "created_at": TIME}
 user_write = {"email": {"type": "string", "format": "email", "maxLength": 254, "description": "stored lower-case"},
               "password": {"type": "string", "minLength": 8, "maxLength": 256, "writeOnly": True},
               "is_active": {"type": "boolean", "default": True},
-              "is_superuser": {"type": "boolean", "default": False}}
+              "is_superuser": {"type": "boolean", "default": False,
+                               "description": "true = role admin; false demotes an admin to editor"},
+              "role": dict(ROLE, description="default: admin when is_superuser, else editor; wins over "
+                                             "is_superuser (both given must agree)")}
+token_read = {"id": {"type": "integer"}, "name": {"type": "string"}, "role": ROLE, "user_id": {"type": "integer"},
+              "created_at": TIME, "expires_at": nullable(TIME), "last_used_at": nullable(TIME)}
+audit_entry = {"id": {"type": "integer"}, "at": TIME, "actor_id": nullable({"type": "integer"}),
+               "actor_email": {"type": "string", "description": "\"cli\" for the command line"},
+               "via": {"type": "string", "enum": ["password", "token", "cli"]},
+               "token_id": nullable({"type": "integer"}),
+               "action": {"type": "string", "examples": ["server.create", "rule.update", "auth.login_failed"]},
+               "target_type": {"type": "string", "examples": ["server", "rule", "silence", "event", "user", "token"]},
+               "target_id": nullable({"type": "string"}), "client_address": {"type": "string"},
+               "request_id": {"type": "string"},
+               "changes": {"type": "object", "description": "field → [old, new]; secrets as \"***\"",
+                           "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 2}}}
 
 schemas = {
     "HTTPError": obj({"detail": {"type": "string"}}, ["detail"], extra=True),
@@ -129,6 +149,15 @@ schemas = {
     "User": obj(user_read, list(user_read)),
     "UserCreate": obj(user_write, ["email", "password"]),
     "UserUpdate": obj(user_write),
+    "ApiToken": obj(token_read, list(token_read)),
+    "ApiTokenCreated": obj(dict(token_read, token={"type": "string", "pattern": "^snt_",
+                                                    "description": "the secret: shown in this answer only"}),
+                           list(token_read) + ["token"]),
+    "ApiTokenCreate": obj({"name": {"type": "string", "minLength": 1, "maxLength": 255},
+                           "role": nullable(dict(ROLE, description="at most your own role; default: your role")),
+                           "expires_at": nullable(dict(TIME, description="in the future; null = never"))},
+                          ["name"]),
+    "AuditEntry": obj(audit_entry, list(audit_entry)),
     "Server": obj(dict({"id": {"type": "integer"}}, **server_fields, created_at=TIME, updated_at=TIME),
                   ["id"] + list(server_fields) + ["created_at", "updated_at"]),
     "ServerCreate": obj(server_fields, ["name", "job_name", "instance"],
@@ -219,13 +248,14 @@ schemas = {
                                  "description": "ok: all checks ok; degraded: the database answers but Prometheus "
                                                 "(metrics endpoints fail, the rest works) or Redis (live events "
                                                 "do not reach other processes) does not; unavailable: the "
-                                                "database is"},
+                                                "database is (`fail` without a token)"},
                       "checks": obj({"database": DEPENDENCY, "prometheus": DEPENDENCY,
-                                     "redis": dict(DEPENDENCY, description="only when REDIS_URL is set")},
-                                    ["database", "prometheus"]),
+                                     "redis": DEPENDENCY},
+                                    ["database", "prometheus", "redis"]),
                       "details": obj({"prometheus": {"type": "string", "description": "why the check failed"},
                                       "redis": {"type": "string", "description": "why the check failed"}},
-                                     description="present when Prometheus or Redis is unavailable")},
+                                     description="present when Prometheus or Redis is unavailable, and only for "
+                                                 "a caller with a valid token")},
                      ["status", "checks"]),
 }
 schemas["AlertRuleWritten"] = obj(
@@ -254,7 +284,7 @@ def resp(description, schema=None, headers=None, media="application/json"):
 
 R401 = resp("Missing, invalid, expired or revoked token", ERR,
             {"WWW-Authenticate": {"schema": {"type": "string", "const": "Bearer"}}})
-R403 = resp("Not allowed (inactive user, not a superuser)", ERR)
+R403 = resp("Not enough privileges: the route needs a higher role", ERR)
 R413 = resp("Request body over 1 MiB", ERR)
 R415 = resp("Body is not application/json", ERR)
 R422 = resp("Validation error: every bad field is listed", ref("HTTPValidationError"))
@@ -359,9 +389,32 @@ paths["/api/v1/auth/login"] = {"post": {
                   "429": resp("Too many failed attempts", ERR, {"Retry-After": {"schema": {"type": "integer"}}}),
                   "503": R503}}}
 paths["/api/v1/auth/me"] = {"get": op("auth", "The current user", {"200": resp("OK", ref("User"))})}
+paths["/api/v1/auth/tokens"] = {
+    "get": op("auth", "List API tokens (your own; an admin may pass user_id)",
+              {"200": resp("OK", {"type": "array", "items": ref("ApiToken")})},
+              [query("user_id", {"type": "integer"}, "another user's tokens (admin only)")]),
+    "post": op("auth", "Create an API token", {"201": resp("Created: the secret is in `token`, shown this once",
+                                                            ref("ApiTokenCreated"))},
+               body=ref("ApiTokenCreate"),
+               description="Use it as `Authorization: Bearer snt_...` on REST and as the WebSocket token. It stops "
+                           "working when revoked, expired, or when its owner is deactivated or deleted; it never "
+                           "grants more than its owner's current role."),
+}
+paths["/api/v1/auth/tokens/{token_id}"] = {"delete": op(
+    "auth", "Revoke an API token", {"204": resp("Revoked everywhere within 1 s"),
+                                    "404": resp("Token not found (or not yours)", ERR)},
+    [path_param("token_id", "API token")])}
+paths["/api/v1/audit/"] = {"get": op(
+    "audit", "The audit log, newest first",
+    {"200": resp("OK", {"type": "array", "items": ref("AuditEntry")})},
+    [query("actor_id", {"type": "integer"}), query("action", {"type": "string"}),
+     query("target_type", {"type": "string"}), query("target_id", {"type": "string"}),
+     query("since", TIME, "entries at or after this time")] + PAGING,
+    description="Every change through the API or the CLI, written in the same transaction as the change, and "
+                "every login success and failure.")}
 paths.update(crud("users", "/api/v1/users/", "user_id", "User", "User", "UserCreate", "UserUpdate",
-                  conflict="Email already registered", superuser=True,
-                  delete_note="A superuser cannot delete, deactivate or demote themselves (403)."))
+                  conflict="Email already registered",
+                  delete_note="An admin cannot delete, deactivate or demote themselves (403)."))
 paths.update(crud("servers", "/api/v1/servers/", "server_id", "Server", "Server", "ServerCreate", "ServerUpdate",
                   filters=[query("is_active", {"type": "boolean"})],
                   conflict="Server with this name already exists",
@@ -482,10 +535,41 @@ paths["/metrics"] = {"get": op(
                 "private address or filter /metrics at the proxy.")}
 paths["/openapi.json"] = {"get": op("docs", "This OpenAPI document", {"200": resp("OK", {"type": "object"})},
                                     secured=False)}
+paths["/docs/{file}"] = {"get": {"tags": ["docs"], "summary": "A file of the interactive documentation",
+                                 "security": [], "parameters": [{"name": "file", "in": "path", "required": True,
+                                                                 "schema": {"type": "string"}}],
+                                 "responses": {"200": {"description": "the file"},
+                                               "404": resp("Not Found", ERR)}}}
 paths["/docs"] = {"get": {"tags": ["docs"], "summary": "Interactive API documentation (Swagger UI, served locally)",
                           "security": [],
                           "responses": {"200": {"description": "HTML page",
                                                 "content": {"text/html": {"schema": {"type": "string"}}}}}}}
+
+# Each operation's security comes from the route table in src/api/routes.cpp:
+# its role column is the one place where access is decided.
+ROUTES_CPP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "routes.cpp")
+ROW = re.compile(r'\{"(GET|POST|PUT|PATCH|DELETE)",\s*"([^"]+)",\s*([PVEA]),\s*(\w+)')
+ROLE_OF = {"P": "public", "V": "viewer", "E": "editor", "A": "admin"}
+table = {}
+with open(ROUTES_CPP) as f:
+    for m in ROW.finditer(f.read()):
+        if m.group(4) != "websocket":
+            table[(m.group(1).lower(), m.group(2).rstrip("/") or "/")] = ROLE_OF[m.group(3)]
+for path, item in paths.items():
+    for method, operation in item.items():
+        role = table.get((method, path.rstrip("/") or "/"))
+        if role is None:
+            raise SystemExit("not in the route table (src/api/routes.cpp): %s %s" % (method.upper(), path))
+        operation["x-required-role"] = role
+        if role == "public":
+            operation["security"] = []
+            continue
+        operation["security"] = [{"bearer": []}, {"oauth2": []}]
+        operation["responses"]["401"] = R401
+        if role != "viewer":
+            operation["responses"]["403"] = R403
+        note = "Requires the **%s** role (or higher)." % role
+        operation["description"] = (operation.get("description", "") + "\n\n" + note).strip()
 
 # WebSockets are not OpenAPI operations: described here, in markdown.
 WEBSOCKETS = """
@@ -508,7 +592,9 @@ with a close code, not an HTTP status.
   `{"type": "error", "server_id": 1, "timestamp": "...", "detail": "Prometheus unavailable: ..."}`;
   the stream goes on and resumes with metrics frames when Prometheus answers again.
 
-**Close codes**: 4401 bad, missing, expired or revoked token; 4404 unknown server (or a malformed id), or the
+**Close codes**: 4401 bad, missing, expired or revoked token, and, within 5 s, when the token expires or is revoked
+or its user is deactivated, deleted or changes password; 4403 a role below viewer; 4429 the user already holds
+WS_MAX_PER_USER (64) WebSockets; 4404 unknown server (or a malformed id), or the
 server was deleted while streaming; 1001 Sentinel is shutting down; 1013 the database is unavailable (try
 again later).
 
@@ -538,12 +624,13 @@ doc = {
              "license": {"name": "proprietary"}},
     "servers": [{"url": "/"}],
     "tags": [{"name": n} for n in ("auth", "users", "servers", "metrics", "alert rules", "alert events", "silences",
-                                   "health", "docs")],
+                                   "audit", "health", "docs")],
     "paths": paths,
     "components": {
         "schemas": schemas,
         "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            "bearer": {"type": "http", "scheme": "bearer",
+                       "description": "A JWT from /api/v1/auth/login, or an API token (`snt_...`)"},
             "oauth2": {"type": "oauth2", "flows": {"password": {"tokenUrl": "/api/v1/auth/login", "scopes": {}}}},
         },
     },

@@ -41,7 +41,7 @@ TEST(AuthService, InactiveUserLearnsItOnlyWithTheRightPassword) {
   AuthEnv env;
   storage::UserChanges deactivate;
   deactivate.is_active = false;
-  ASSERT_TRUE(env.users.update(env.alice_id, deactivate));
+  ASSERT_TRUE(env.users.update(env.alice_id, deactivate, domain::AuditActor::cli()));
   auto wrong = env.service.login("alice@example.com", "wrong-password", "10.0.0.1");
   ASSERT_FALSE(wrong);
   EXPECT_EQ(wrong.error().kind, core::ErrorKind::unauthorized);
@@ -80,7 +80,7 @@ TEST(AuthService, PasswordChangeAndDeactivationRevokeTokens) {
   ASSERT_TRUE(env.service.authenticate(token));
   storage::UserChanges change;
   change.password_hash = auth::hash_password("new-password-1");
-  ASSERT_TRUE(env.users.update(env.alice_id, change));
+  ASSERT_TRUE(env.users.update(env.alice_id, change, domain::AuditActor::cli()));
   env.service.forget(env.alice_id);  // as the API does after a change
   EXPECT_FALSE(env.service.authenticate(token));
 
@@ -88,7 +88,7 @@ TEST(AuthService, PasswordChangeAndDeactivationRevokeTokens) {
   EXPECT_TRUE(env.service.authenticate(fresh));
   storage::UserChanges deactivate;
   deactivate.is_active = false;
-  ASSERT_TRUE(env.users.update(env.alice_id, deactivate));
+  ASSERT_TRUE(env.users.update(env.alice_id, deactivate, domain::AuditActor::cli()));
   env.service.forget(env.alice_id);
   EXPECT_FALSE(env.service.authenticate(fresh));
 }
@@ -96,7 +96,7 @@ TEST(AuthService, PasswordChangeAndDeactivationRevokeTokens) {
 TEST(AuthService, TokenOfDeletedUserIsRejected) {
   AuthEnv env;
   auto token = env.service.login("alice@example.com", "alice-password", "10.0.0.1")->access_token;
-  ASSERT_TRUE(env.users.remove(env.alice_id));
+  ASSERT_TRUE(env.users.remove(env.alice_id, domain::AuditActor::cli()));
   env.service.forget(env.alice_id);
   EXPECT_FALSE(env.service.authenticate(token));
 }
@@ -107,7 +107,102 @@ TEST(AuthService, ChangesMadeElsewhereAreSeenAfterTheCacheLifetime) {
   ASSERT_TRUE(env.service.authenticate(token));
   storage::UserChanges deactivate;  // e.g. `sentinel user deactivate` in another process
   deactivate.is_active = false;
-  ASSERT_TRUE(env.users.update(env.alice_id, deactivate));
+  ASSERT_TRUE(env.users.update(env.alice_id, deactivate, domain::AuditActor::cli()));
   std::this_thread::sleep_for(auth::AuthService::user_cache_ttl + std::chrono::milliseconds(50));
   EXPECT_FALSE(env.service.authenticate(token));
+}
+
+// API tokens (product.md §7): a secret shown once, a role at most the
+// owner's, dead when revoked, expired, or its owner deactivated or deleted.
+namespace {
+
+auth::Principal alice_principal(AuthEnv& env) {
+  auto login = env.service.login("alice@example.com", "alice-password", "10.0.0.1");
+  return env.service.authenticate(login->access_token).value();
+}
+
+}  // namespace
+
+TEST(ApiTokens, AuthenticateWithTheRoleAskedForAndTheOwner) {
+  AuthEnv env;
+  auto owner = alice_principal(env);
+  EXPECT_EQ(owner.role, domain::Role::editor);
+  EXPECT_FALSE(owner.token_id);
+  domain::ApiTokenCreate in;
+  in.name = "grafana";
+  in.role = domain::Role::viewer;
+  auto issued = env.service.issue_api_token(owner, in, domain::AuditActor::cli());
+  ASSERT_TRUE(issued);
+  EXPECT_TRUE(issued->secret.starts_with("snt_"));
+  EXPECT_GE(issued->secret.size(), 4u + 43u) << "32 random bytes, base64url";
+  auto p = env.service.authenticate(issued->secret);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->user.id, env.alice_id);
+  EXPECT_EQ(p->role, domain::Role::viewer);
+  EXPECT_EQ(p->token_id, issued->token.id);
+  EXPECT_EQ(p->via(), "token");
+  // Not the same secret with one character changed, nor the hash itself.
+  auto tampered = issued->secret;
+  tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(env.service.authenticate(tampered));
+  EXPECT_FALSE(env.service.authenticate("snt_"));
+  EXPECT_FALSE(env.service.authenticate("snt_" + std::string(500, 'x')));
+}
+
+TEST(ApiTokens, RoleAboveTheOwnersIsRefused) {
+  AuthEnv env;
+  domain::ApiTokenCreate in;
+  in.name = "too much";
+  in.role = domain::Role::admin;
+  auto issued = env.service.issue_api_token(alice_principal(env), in, domain::AuditActor::cli());
+  ASSERT_FALSE(issued);
+  EXPECT_EQ(issued.error().kind, core::ErrorKind::invalid);
+  EXPECT_EQ(issued.error().fields.at(0).loc.back(), "role");
+}
+
+TEST(ApiTokens, RevokedExpiredOrOwnerGoneStopsWorking) {
+  AuthEnv env;
+  domain::ApiTokenCreate in;
+  in.name = "ci";
+  in.expires_at = env.now + std::chrono::hours(1);
+  auto issued = env.service.issue_api_token(alice_principal(env), in, domain::AuditActor::cli()).value();
+  ASSERT_TRUE(env.service.authenticate(issued.secret));
+  env.advance(std::chrono::seconds(3601));
+  EXPECT_FALSE(env.service.authenticate(issued.secret)) << "expired";
+
+  domain::ApiTokenCreate forever;
+  forever.name = "forever";
+  auto second = env.service.issue_api_token(alice_principal(env), forever, domain::AuditActor::cli()).value();
+  ASSERT_TRUE(env.service.authenticate(second.secret));
+  ASSERT_TRUE(env.api_tokens.revoke(second.token.id, domain::AuditActor::cli()));
+  env.service.forget_api_token(second.token.id);
+  EXPECT_FALSE(env.service.authenticate(second.secret)) << "revoked in this process: at once";
+
+  auto third = env.service.issue_api_token(alice_principal(env), forever, domain::AuditActor::cli()).value();
+  ASSERT_TRUE(env.service.authenticate(third.secret));
+  ASSERT_TRUE(env.api_tokens.revoke(third.token.id, domain::AuditActor::cli()));  // as another process would
+  std::this_thread::sleep_for(auth::AuthService::api_token_cache_ttl + std::chrono::milliseconds(50));
+  EXPECT_FALSE(env.service.authenticate(third.secret)) << "revoked elsewhere: within the cache lifetime";
+
+  auto fourth = env.service.issue_api_token(alice_principal(env), forever, domain::AuditActor::cli()).value();
+  storage::UserChanges deactivate;
+  deactivate.is_active = false;
+  ASSERT_TRUE(env.users.update(env.alice_id, deactivate, domain::AuditActor::cli()));
+  env.service.forget(env.alice_id);
+  EXPECT_FALSE(env.service.authenticate(fourth.secret)) << "owner deactivated";
+}
+
+TEST(ApiTokens, ATokenShrinksWithItsOwnersRole) {
+  AuthEnv env;
+  domain::ApiTokenCreate in;
+  in.name = "ops";
+  auto issued = env.service.issue_api_token(alice_principal(env), in, domain::AuditActor::cli()).value();
+  EXPECT_EQ(issued.token.role, domain::Role::editor) << "default: the owner's role";
+  storage::UserChanges demote;
+  demote.role = domain::Role::viewer;
+  ASSERT_TRUE(env.users.update(env.alice_id, demote, domain::AuditActor::cli()));
+  env.service.forget(env.alice_id);
+  auto p = env.service.authenticate(issued.secret);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->role, domain::Role::viewer);
 }

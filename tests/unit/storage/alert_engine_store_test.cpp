@@ -35,7 +35,7 @@ class EngineStore : public sentinel::testing::StorageTest {
     s.name = name;
     s.job_name = "node";
     s.instance = instance;
-    return storage::ServerRepository(db(), clock).create(s).value();
+    return storage::ServerRepository(db(), clock).create(s, sentinel::testing::actor()).value();
   }
   domain::AlertRule make_rule(std::optional<std::int64_t> server_id, std::string channel = "telegram",
                               std::optional<std::int64_t> interval = 60) {
@@ -47,7 +47,7 @@ class EngineStore : public sentinel::testing::StorageTest {
     r.threshold = 90;
     r.channel = std::move(channel);
     r.eval_interval_sec = interval;
-    return rules().create(r).value();
+    return rules().create(r, sentinel::testing::actor()).value();
   }
   // Claims until the rule's first (spread) slot has come; returns that claim.
   storage::ClaimedRule first_claim(std::int64_t rule_id, const std::string& owner = "w1") {
@@ -196,10 +196,10 @@ TEST_P(EngineStore, PausedRulesAreNotClaimedAndResumeWithAFreshSlot) {
   store().record(rule, evaluation(rule.id, {}, "inactive"));
   auto paused = rules().get(rule.id).value();
   paused.is_active = false;
-  ASSERT_TRUE(rules().update(paused));
+  ASSERT_TRUE(rules().update(paused, sentinel::testing::actor()));
   for (int i = 0; i < 30; ++i, now += 1s) EXPECT_TRUE(store().claim_due_rules("w1", 60, 100).empty());
   paused.is_active = true;
-  ASSERT_TRUE(rules().update(paused));
+  ASSERT_TRUE(rules().update(paused, sentinel::testing::actor()));
   first_claim(rule.id);
 }
 
@@ -295,7 +295,7 @@ TEST_P(EngineStore, SilencesAndChannelNoneSuppressWithoutOutboxRows) {
   domain::SilenceCreate s;
   s.server_id = a.id;
   s.ends_at = now + 3600s;
-  ASSERT_TRUE(storage::SilenceRepository(db(), clock).create(s, std::nullopt));
+  ASSERT_TRUE(storage::SilenceRepository(db(), clock).create(s, sentinel::testing::actor()));
 
   first_claim(rule.id);
   first_claim(quiet.id);
@@ -320,7 +320,7 @@ TEST_P(EngineStore, SilencesAndChannelNoneSuppressWithoutOutboxRows) {
 TEST_P(EngineStore, DeletedRuleRecordsNothing) {
   const auto rule = make_rule(std::nullopt);
   first_claim(rule.id);
-  ASSERT_TRUE(rules().remove(rule.id));
+  ASSERT_TRUE(rules().remove(rule.id, sentinel::testing::actor()));
   EXPECT_TRUE(store().record(rule, evaluation(rule.id, {firing("/", std::nullopt, 95)})).empty());
   EXPECT_TRUE(events().list({}).empty());
   EXPECT_EQ(outbox().pending_count(), 0);
@@ -339,11 +339,11 @@ TEST_P(EngineStore, ConditionEditsResetPendingSeriesOnly) {
 
   auto renamed = rules().get(rule.id).value();
   renamed.name = "cpu (renamed)";
-  ASSERT_TRUE(rules().update(renamed));
+  ASSERT_TRUE(rules().update(renamed, sentinel::testing::actor()));
   EXPECT_EQ(store().load_series(rule.id).size(), 2u) << "a new name changes no condition";
 
   renamed.threshold = 80;
-  ASSERT_TRUE(rules().update(renamed));
+  ASSERT_TRUE(rules().update(renamed, sentinel::testing::actor()));
   const auto left = store().load_series(rule.id);
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].fingerprint, "f");
@@ -354,7 +354,7 @@ TEST_P(EngineStore, AcknowledgementIsVisibleToTheEngine) {
   first_claim(rule.id);
   const auto fired = store().record(rule, evaluation(rule.id, {firing("/", std::nullopt, 95)}));
   EXPECT_FALSE(store().load_series(rule.id).at(0).acknowledged);
-  ASSERT_TRUE(events().acknowledge(fired.at(0).event.id, 1));
+  ASSERT_TRUE(events().acknowledge(fired.at(0).event.id, sentinel::testing::actor(1)));
   EXPECT_TRUE(store().load_series(rule.id).at(0).acknowledged);
 }
 
@@ -413,11 +413,11 @@ TEST_P(EngineStore, DeletingOrPausingARuleOrItsServerEndsItsAlerts) {
   for (auto& item : outbox().claim_due("d", 30, 100)) outbox().mark_sent(item.id);  // the firing messages
 
   now += 60s;
-  ASSERT_TRUE(rules().remove(deleted.id));
+  ASSERT_TRUE(rules().remove(deleted.id, sentinel::testing::actor()));
   auto p = rules().get(paused.id).value();
   p.is_active = false;
-  ASSERT_TRUE(rules().update(p));
-  ASSERT_TRUE(storage::ServerRepository(db(), clock).remove(server.id));
+  ASSERT_TRUE(rules().update(p, sentinel::testing::actor()));
+  ASSERT_TRUE(storage::ServerRepository(db(), clock).remove(server.id, sentinel::testing::actor()));
 
   for (auto id : {e_deleted, e_paused, e_server, e_quiet}) {
     auto e = events().get(id).value();
@@ -468,7 +468,7 @@ TEST_P(EngineStore, ClaimsSeeEditsAtOnceAndReuseUneditedDefinitions) {
   auto edited = rules().get(rule.id).value();
   edited.name = "cpu <busy>";
   edited.threshold = 50;
-  ASSERT_TRUE(rules().update(edited));
+  ASSERT_TRUE(rules().update(edited, sentinel::testing::actor()));
   const auto second = claim();
   ASSERT_TRUE(second.rule);
   EXPECT_EQ(second.rule->id, rule.id);
@@ -498,7 +498,7 @@ TEST_P(EngineStore, AnEvaluationWithoutChangesStillUpdatesTheRule) {
   now += 10s;
   EXPECT_EQ(store().claim_due_rules("w2", 60, 100).size(), 1u);
   // A rule deleted meanwhile: nothing to update, no error.
-  ASSERT_TRUE(rules().remove(rule.id));
+  ASSERT_TRUE(rules().remove(rule.id, sentinel::testing::actor()));
   EXPECT_NO_THROW(store().record(rule, evaluation(rule.id, {}, "inactive")));
 }
 
@@ -507,7 +507,7 @@ TEST_P(EngineStore, ABatchRecordsEachEvaluationAsRecordDoes) {
   const auto quiet = make_rule(std::nullopt, "none", 10);
   const auto gone = make_rule(std::nullopt, "webhook", 10);
   for (const auto& r : {fires, quiet, gone}) first_claim(r.id);
-  ASSERT_TRUE(rules().remove(gone.id));
+  ASSERT_TRUE(rules().remove(gone.id, sentinel::testing::actor()));
   now += 1s;
 
   const auto fired = evaluation(fires.id, {firing("/", std::nullopt, 95)});
@@ -551,7 +551,7 @@ TEST_P(EngineStore, ABatchIsAllOrNothing) {
   const auto ok = evaluation(plain.id, {}, "inactive");
   const auto failing = evaluation(broken.id, {bad});
   const std::vector<storage::Recording> batch{{plain, ok}, {broken, failing}};
-  EXPECT_THROW(store().record_batch(batch), soci::soci_error);
+  EXPECT_THROW(store().record_batch(batch), storage::DatabaseError);
   const auto after = rules().get(plain.id).value();
   EXPECT_EQ(after.last_evaluated_at, before.last_evaluated_at) << "the batch's other evaluation was rolled back";
   EXPECT_EQ(after.state, before.state);

@@ -32,7 +32,7 @@ TEST_P(StorageTest, ConcurrentWritersThroughThePoolDoNotFail) {
         s.job_name = "node";
         s.instance = "10.0.0.1:9100";
         try {
-          if (!servers.create(s)) ++failures;
+          if (!servers.create(s, sentinel::testing::actor())) ++failures;
         } catch (const std::exception&) {
           ++failures;
         }
@@ -41,6 +41,32 @@ TEST_P(StorageTest, ConcurrentWritersThroughThePoolDoNotFail) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures, 0);
   EXPECT_EQ(servers.list({std::nullopt, 0, 1000}).size(), 200u);
+}
+
+// An SQL failure that escapes a repository is logged (dispatcher, alert
+// engine): soci's what() quotes every bound value, a password hash included.
+TEST_P(StorageTest, AnEscapingSqlErrorNamesTheStatementNotItsValues) {
+  const std::string secret_hash = "$argon2id$v=19$m=65536,t=3,p=4$c2VjcmV0LXNhbHQ$TOPSECRETHASHVALUE";
+  db().with_session([](soci::session& sql) { sql << "CREATE TABLE leak_probe (email TEXT UNIQUE, hash TEXT)"; });
+  auto insert = [&] {
+    db().with_session([&](soci::session& sql) {
+      const std::string email = "someone@example.com";
+      sql << "INSERT INTO leak_probe (email, hash) VALUES (:e, :h)", soci::use(email), soci::use(secret_hash);
+    });
+  };
+  insert();
+  try {
+    insert();  // UNIQUE(email) violated
+    FAIL() << "expected DatabaseError";
+  } catch (const storage::DatabaseError& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(what.find("TOPSECRETHASHVALUE"), std::string::npos) << what;
+    EXPECT_EQ(what.find("someone@example.com"), std::string::npos) << what;
+    EXPECT_NE(what.find("INSERT INTO leak_probe"), std::string::npos) << what;
+    EXPECT_TRUE(what.starts_with("database error (")) << what;
+  }
+  // The connection is still usable.
+  EXPECT_TRUE(db().ping());
 }
 
 INSTANTIATE_TEST_SUITE_P(Dialects, StorageTest,

@@ -20,7 +20,7 @@ class Repositories : public sentinel::testing::StorageTest {
     s.name = name;
     s.job_name = "node";
     s.instance = "10.0.0.1:9100";
-    return servers().create(s).value();
+    return servers().create(s, sentinel::testing::actor()).value();
   }
   domain::AlertRule make_rule(std::optional<std::int64_t> server_id) {
     domain::AlertRuleCreate r;
@@ -29,7 +29,7 @@ class Repositories : public sentinel::testing::StorageTest {
     r.metric_name = "cpu_usage_percent";
     r.promql = "up";
     r.threshold = 90;
-    return rules().create(r).value();
+    return rules().create(r, sentinel::testing::actor()).value();
   }
   storage::ServerRepository& servers() { return servers_ ? *servers_ : *(servers_ = std::make_unique<storage::ServerRepository>(db(), test_clock)); }
   storage::AlertRuleRepository& rules() { return rules_ ? *rules_ : *(rules_ = std::make_unique<storage::AlertRuleRepository>(db(), test_clock)); }
@@ -43,11 +43,11 @@ class Repositories : public sentinel::testing::StorageTest {
 
 TEST_P(Repositories, UsersCrudConflictAndTokenVersion) {
   storage::UserRepository users(db(), test_clock);
-  auto alice = users.create("Alice@Example.com", "hash-1", true, false);
+  auto alice = users.create("Alice@Example.com", "hash-1", true, domain::Role::editor, sentinel::testing::actor());
   ASSERT_TRUE(alice);
   EXPECT_EQ(alice->email, "alice@example.com");
   EXPECT_EQ(alice->created_at, sentinel::testing::fixed_now);
-  auto dup = users.create("alice@example.com", "hash-2", true, false);
+  auto dup = users.create("alice@example.com", "hash-2", true, domain::Role::editor, sentinel::testing::actor());
   ASSERT_FALSE(dup);
   EXPECT_EQ(dup.error().kind, core::ErrorKind::conflict);
   EXPECT_EQ(users.find_by_email("ALICE@example.com")->id, alice->id);
@@ -55,20 +55,20 @@ TEST_P(Repositories, UsersCrudConflictAndTokenVersion) {
 
   storage::UserChanges superuser;
   superuser.is_superuser = true;
-  auto promoted = users.update(alice->id, superuser);
+  auto promoted = users.update(alice->id, superuser, sentinel::testing::actor());
   ASSERT_TRUE(promoted);
   EXPECT_TRUE(promoted->is_superuser);
   EXPECT_EQ(promoted->token_version, alice->token_version) << "no revocation for a promotion";
   storage::UserChanges password;
   password.password_hash = "hash-3";
-  EXPECT_EQ(users.update(alice->id, password)->token_version, alice->token_version + 1);
+  EXPECT_EQ(users.update(alice->id, password, sentinel::testing::actor())->token_version, alice->token_version + 1);
   storage::UserChanges deactivate;
   deactivate.is_active = false;
-  EXPECT_EQ(users.update(alice->id, deactivate)->token_version, alice->token_version + 2);
+  EXPECT_EQ(users.update(alice->id, deactivate, sentinel::testing::actor())->token_version, alice->token_version + 2);
 
   EXPECT_EQ(users.get(999).error().kind, core::ErrorKind::not_found);
-  EXPECT_TRUE(users.remove(alice->id));
-  EXPECT_FALSE(users.remove(alice->id));
+  EXPECT_TRUE(users.remove(alice->id, sentinel::testing::actor()));
+  EXPECT_FALSE(users.remove(alice->id, sentinel::testing::actor()));
 }
 
 TEST_P(Repositories, ServersStoreHostileStringsVerbatim) {
@@ -78,7 +78,7 @@ TEST_P(Repositories, ServersStoreHostileStringsVerbatim) {
   s.job_name = "node";
   s.instance = "[::1]:9100";
   s.description = "Robert'); DROP TABLE users;--";
-  auto created = servers().create(s);
+  auto created = servers().create(s, sentinel::testing::actor());
   ASSERT_TRUE(created);
   auto back = servers().get(created->id);
   ASSERT_TRUE(back);
@@ -95,23 +95,23 @@ TEST_P(Repositories, ServersConflictFilterPagingPatch) {
   again.name = "a";
   again.job_name = "node";
   again.instance = "h:1";
-  EXPECT_EQ(servers().create(again).error().kind, core::ErrorKind::conflict);
+  EXPECT_EQ(servers().create(again, sentinel::testing::actor()).error().kind, core::ErrorKind::conflict);
 
   domain::ServerPatch patch;
   patch.is_active = false;
   patch.description = std::optional<std::string>("down for repair");
-  auto patched = servers().update(b.id, patch);
+  auto patched = servers().update(b.id, patch, sentinel::testing::actor());
   ASSERT_TRUE(patched);
   EXPECT_FALSE(patched->is_active);
   EXPECT_EQ(patched->name, "b");
   EXPECT_EQ(patched->description, "down for repair");
   domain::ServerPatch clear;
   clear.description = std::optional<std::string>();
-  EXPECT_EQ(servers().update(b.id, clear)->description, std::nullopt);
+  EXPECT_EQ(servers().update(b.id, clear, sentinel::testing::actor())->description, std::nullopt);
   domain::ServerPatch rename;
   rename.name = "a";
-  EXPECT_EQ(servers().update(b.id, rename).error().kind, core::ErrorKind::conflict);
-  EXPECT_EQ(servers().update(12345, patch).error().kind, core::ErrorKind::not_found);
+  EXPECT_EQ(servers().update(b.id, rename, sentinel::testing::actor()).error().kind, core::ErrorKind::conflict);
+  EXPECT_EQ(servers().update(12345, patch, sentinel::testing::actor()).error().kind, core::ErrorKind::not_found);
 
   EXPECT_EQ(servers().list({true, 0, 100}).size(), 2u);
   EXPECT_EQ(servers().list({false, 0, 100}).size(), 1u);
@@ -134,14 +134,14 @@ TEST_P(Repositories, DeletingAServerDeletesItsRulesButKeepsEvents) {
   e.started_at = sentinel::testing::fixed_now;
   e.labels = {{"instance", "10.0.0.1:9100"}, {"mountpoint", "/"}};
   const auto stored = events.insert(e);
-  ASSERT_TRUE(servers().remove(server.id));
+  ASSERT_TRUE(servers().remove(server.id, sentinel::testing::actor()));
   EXPECT_EQ(rules().get(rule.id).error().kind, core::ErrorKind::not_found);
   EXPECT_TRUE(rules().get(fleet.id));
   auto kept = events.get(stored.id);
   ASSERT_TRUE(kept);
   EXPECT_EQ(kept->server_id, server.id);
   EXPECT_EQ(kept->labels.at("mountpoint"), "/");
-  EXPECT_EQ(servers().remove(server.id).error().kind, core::ErrorKind::not_found);
+  EXPECT_EQ(servers().remove(server.id, sentinel::testing::actor()).error().kind, core::ErrorKind::not_found);
 }
 
 TEST_P(Repositories, RulesRoundTripEveryField) {
@@ -161,7 +161,7 @@ TEST_P(Repositories, RulesRoundTripEveryField) {
   in.severity = "critical";
   in.description = "disk";
   in.eval_interval_sec = 15;
-  auto r = rules().create(in);
+  auto r = rules().create(in, sentinel::testing::actor());
   ASSERT_TRUE(r);
   EXPECT_EQ(r->state, "inactive");
   auto back = rules().get(r->id).value();
@@ -176,16 +176,16 @@ TEST_P(Repositories, RulesRoundTripEveryField) {
   back.threshold = 95;
   back.recovery_threshold.reset();
   back.is_active = false;
-  auto updated = rules().update(back);
+  auto updated = rules().update(back, sentinel::testing::actor());
   ASSERT_TRUE(updated);
   EXPECT_EQ(updated->threshold, 95);
   EXPECT_EQ(updated->recovery_threshold, std::nullopt);
   EXPECT_EQ(rules().list({server.id, std::nullopt, 0, 100}).size(), 1u);
   EXPECT_EQ(rules().list({std::nullopt, true, 0, 100}).size(), 0u);
   back.id = 9999;
-  EXPECT_EQ(rules().update(back).error().kind, core::ErrorKind::not_found);
-  EXPECT_TRUE(rules().remove(r->id));
-  EXPECT_FALSE(rules().remove(r->id));
+  EXPECT_EQ(rules().update(back, sentinel::testing::actor()).error().kind, core::ErrorKind::not_found);
+  EXPECT_TRUE(rules().remove(r->id, sentinel::testing::actor()));
+  EXPECT_FALSE(rules().remove(r->id, sentinel::testing::actor()));
 }
 
 TEST_P(Repositories, EventsNewestFirstFiltersAndIdempotentAck) {
@@ -208,15 +208,15 @@ TEST_P(Repositories, EventsNewestFirstFiltersAndIdempotentAck) {
   EXPECT_EQ(events.list({{}, {}, 7, sentinel::testing::fixed_now + 3s, 0, 100}).size(), 2u);
   EXPECT_EQ(events.list({{}, {}, {}, {}, 4, 100}).size(), 1u);
 
-  auto first = events.acknowledge(all.front().id, 1);
+  auto first = events.acknowledge(all.front().id, sentinel::testing::actor(1));
   ASSERT_TRUE(first);
   EXPECT_TRUE(first->acknowledged);
   EXPECT_EQ(first->acknowledged_by, 1);
   sentinel::testing::fixed_now += 10s;
-  auto second = events.acknowledge(all.front().id, 2);
+  auto second = events.acknowledge(all.front().id, sentinel::testing::actor(2));
   EXPECT_EQ(second->acknowledged_by, 1);
   EXPECT_EQ(second->acknowledged_at, first->acknowledged_at);
-  EXPECT_EQ(events.acknowledge(999, 1).error().kind, core::ErrorKind::not_found);
+  EXPECT_EQ(events.acknowledge(999, sentinel::testing::actor(1)).error().kind, core::ErrorKind::not_found);
 }
 
 TEST_P(Repositories, SilencesActiveWindow) {
@@ -227,15 +227,15 @@ TEST_P(Repositories, SilencesActiveWindow) {
   domain::SilenceCreate later;
   later.starts_at = sentinel::testing::fixed_now + 7200s;
   later.ends_at = sentinel::testing::fixed_now + 9000s;
-  auto a = silences.create(now_on, std::nullopt);
-  auto b = silences.create(later, std::nullopt);
+  auto a = silences.create(now_on, sentinel::testing::actor());
+  auto b = silences.create(later, sentinel::testing::actor());
   ASSERT_TRUE(a && b);
   EXPECT_EQ(a->starts_at, sentinel::testing::fixed_now);
   EXPECT_EQ(silences.list({false, 0, 100}).size(), 2u);
   auto active = silences.list({true, 0, 100});
   ASSERT_EQ(active.size(), 1u);
   EXPECT_EQ(active[0].id, a->id);
-  EXPECT_TRUE(silences.remove(a->id));
+  EXPECT_TRUE(silences.remove(a->id, sentinel::testing::actor()));
   EXPECT_EQ(silences.get(a->id).error().kind, core::ErrorKind::not_found);
 }
 

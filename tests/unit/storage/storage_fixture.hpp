@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <random>
 
+#include "domain/audit.hpp"
 #include "storage/database.hpp"
 #include "storage/migrator.hpp"
 #include "support/test_env.hpp"
@@ -17,6 +18,11 @@ namespace sentinel::testing {
 
 inline core::Timestamp fixed_now = core::from_unix(1'800'000'000);
 inline core::Timestamp test_clock() { return fixed_now; }
+
+// Who the audit log says made a test's changes.
+inline domain::AuditActor actor(std::optional<std::int64_t> user_id = std::nullopt) {
+  return domain::AuditActor{user_id, "test@example.com", "password", std::nullopt, "127.0.0.1", "test"};
+}
 
 class StorageTest : public ::testing::TestWithParam<storage::Dialect> {
  protected:

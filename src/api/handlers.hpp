@@ -1,0 +1,90 @@
+#pragma once
+// Every handler of the route table (api/routes.cpp), one namespace per
+// resource, each defined in its *_routes.cpp. Three shapes:
+//   Response f(Services&, const Request&[, const Caller&])   runs on the blocking pool after the role check
+//   awaitable<Response> f(Services&, Request&)               protected: goes through authenticated_then itself
+//   awaitable<Response> f(Services&, Request&)               public routes
+#include <boost/asio/awaitable.hpp>
+
+#include "api/authenticated.hpp"
+#include "api/services.hpp"
+#include "http/message.hpp"
+
+namespace sentinel::api {
+
+using http::Request;
+using http::Response;
+using AsyncResponse = boost::asio::awaitable<Response>;
+
+namespace health {
+AsyncResponse liveness(Services& s, Request& req);
+AsyncResponse readiness(Services& s, Request& req);
+}  // namespace health
+
+namespace self_metrics {
+AsyncResponse scrape(Services& s, Request& req);
+}
+
+namespace docs_api {
+AsyncResponse openapi(Services& s, Request& req);
+AsyncResponse index(Services& s, Request& req);
+AsyncResponse asset(Services& s, Request& req);
+}  // namespace docs_api
+
+namespace auth_api {
+AsyncResponse login(Services& s, Request& req);
+Response me(Services& s, const Request& req, const Caller& caller);
+Response create_token(Services& s, const Request& req, const Caller& caller);
+Response list_tokens(Services& s, const Request& req, const Caller& caller);
+Response delete_token(Services& s, const Request& req, const Caller& caller);
+}  // namespace auth_api
+
+namespace users {
+Response list_users(Services& s, const Request& req);
+Response create_user(Services& s, const Request& req, const Caller& caller);
+Response get_user(Services& s, const Request& req);
+Response update_user(Services& s, const Request& req, const Caller& caller);
+Response delete_user(Services& s, const Request& req, const Caller& caller);
+}  // namespace users
+
+namespace servers {
+Response list_servers(Services& s, const Request& req);
+Response create_server(Services& s, const Request& req, const Caller& caller);
+Response get_server(Services& s, const Request& req);
+Response update_server(Services& s, const Request& req, const Caller& caller);
+Response delete_server(Services& s, const Request& req, const Caller& caller);
+}  // namespace servers
+
+namespace metrics {
+AsyncResponse summary(Services& s, Request& req);
+AsyncResponse range(Services& s, Request& req);
+AsyncResponse containers(Services& s, Request& req);
+AsyncResponse adhoc_query(Services& s, Request& req);
+}  // namespace metrics
+
+namespace rules {
+Response list_rules(Services& s, const Request& req);
+AsyncResponse create_rule(Services& s, Request& req);
+Response get_rule(Services& s, const Request& req);
+AsyncResponse update_rule(Services& s, Request& req);
+Response delete_rule(Services& s, const Request& req, const Caller& caller);
+AsyncResponse test_rule(Services& s, Request& req);
+}  // namespace rules
+
+namespace events {
+Response list_events(Services& s, const Request& req);
+Response get_event(Services& s, const Request& req);
+Response ack_event(Services& s, const Request& req, const Caller& caller);
+}  // namespace events
+
+namespace silences {
+Response list_silences(Services& s, const Request& req);
+Response create_silence(Services& s, const Request& req, const Caller& caller);
+Response delete_silence(Services& s, const Request& req, const Caller& caller);
+}  // namespace silences
+
+namespace audit_api {
+Response list_entries(Services& s, const Request& req);
+}
+
+}  // namespace sentinel::api
