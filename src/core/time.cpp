@@ -1,20 +1,63 @@
 #include "core/time.hpp"
 
+#include <array>
 #include <charconv>
-#include <cstdio>
 
 namespace sentinel::core {
 
+namespace {
+
+// Appends `v` zero-padded to `width` digits (a minus sign in front when negative).
+void append_padded(std::string& out, std::int64_t v, int width) {
+  std::array<char, 24> buf{};  // INT64_MIN is 20 characters
+  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  if (ec != std::errc{}) return;  // cannot happen with 24 bytes
+  std::string_view digits(buf.data(), static_cast<std::size_t>(end - buf.data()));
+  if (!digits.empty() && digits.front() == '-') {
+    out += '-';
+    digits.remove_prefix(1);
+  }
+  for (auto n = static_cast<int>(digits.size()); n < width; ++n) out += '0';
+  out += digits;
+}
+
+}  // namespace
+
 std::string format_iso8601(Timestamp t) {
-  const auto days = std::chrono::floor<std::chrono::days>(t);
-  const std::chrono::year_month_day ymd{days};
-  const std::chrono::hh_mm_ss hms{t - days};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
+  // Plain integer arithmetic over the whole int64 range: std::chrono::year
+  // holds only ±32767, and days→seconds overflows near the ends.
+  const std::int64_t secs = t.time_since_epoch().count();
+  std::int64_t days = secs / 86400;
+  std::int64_t rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
+  // Howard Hinnant's civil_from_days, in 64 bits.
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  std::string out;
+  out.reserve(32);
+  append_padded(out, year, 4);
+  out += '-';
+  append_padded(out, month, 2);
+  out += '-';
+  append_padded(out, day, 2);
+  out += 'T';
+  append_padded(out, rem / 3600, 2);
+  out += ':';
+  append_padded(out, rem / 60 % 60, 2);
+  out += ':';
+  append_padded(out, rem % 60, 2);
+  out += 'Z';
+  return out;
 }
 
 namespace {

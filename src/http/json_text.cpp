@@ -2,8 +2,9 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <charconv>
 #include <cmath>
+
+#include "core/number_format.hpp"
 
 namespace sentinel::http {
 
@@ -14,11 +15,9 @@ void append_double(std::string& out, double d) {
     out += "null";
     return;
   }
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
-  std::string_view s(buf, static_cast<std::size_t>(end - buf));
+  const std::string s = core::format_shortest(d);
   out += s;
-  if (s.find_first_of(".eEn") == std::string_view::npos) out += ".0";
+  if (s.find_first_of(".eEn") == std::string::npos) out += ".0";
 }
 
 void append(std::string& out, const boost::json::value& v) {

@@ -47,7 +47,9 @@ Response no_content() {
 Response error_response(const core::Error& error) {
   const int status = status_of(error.kind);
   boost::json::object body;
-  if (error.kind == core::ErrorKind::invalid) {
+  if (error.kind == core::ErrorKind::invalid && error.fields.empty() && !error.detail.empty()) {
+    body["detail"] = error.detail;  // about the request as a whole: {"detail": "result too large; ..."}
+  } else if (error.kind == core::ErrorKind::invalid) {
     boost::json::array detail;
     for (const auto& f : error.fields) {
       boost::json::array loc;

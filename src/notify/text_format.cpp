@@ -3,31 +3,28 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <cstdint>
 #include <utility>
+
+#include "core/number_format.hpp"
 
 namespace sentinel::notify {
 
 std::string format_exact(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, end);
+  return core::format_shortest(v);
 }
 
 std::string format_readable(double v) {
   if (!std::isfinite(v)) return format_exact(v);
   const double mag = std::fabs(v);
   // Two decimals would print 0.0004 as "0", and %f spells 1e20 with 21 digits.
-  char buf[40];
   if ((mag != 0 && mag < 0.01) || mag >= 1e15) {
-    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 4);
-    return std::string(buf, end);
+    std::array<char, 64> buf{};  // four significant digits and an exponent: under 16 chars
+    const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v, std::chars_format::general, 4);
+    if (ec != std::errc{}) return format_exact(v);
+    return std::string(buf.data(), end);
   }
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  std::string s(buf);
+  std::string s = core::format_fixed(v, 2);
   while (s.back() == '0') s.pop_back();
   if (s.back() == '.') s.pop_back();
   if (s == "-0") s = "0";

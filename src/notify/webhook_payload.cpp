@@ -2,7 +2,6 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
-#include <cstdio>
 #include <string_view>
 
 #include "domain/label_fingerprint.hpp"
@@ -34,9 +33,11 @@ std::string go_quoted(std::string_view s) {
       case '\t': out += "\\t"; break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
+          static constexpr char hex[] = "0123456789abcdef";
+          const auto byte = static_cast<unsigned char>(c);
+          out += "\\x";
+          out += hex[byte >> 4];
+          out += hex[byte & 15];
         } else {
           out += c;
         }

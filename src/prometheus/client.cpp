@@ -2,8 +2,8 @@
 
 #include <boost/json/parse.hpp>
 #include <cmath>
-#include <cstdio>
 
+#include "core/number_format.hpp"
 #include "http_client/transport.hpp"
 
 namespace sentinel::prometheus {
@@ -35,11 +35,7 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
   append_encoded(out, value);
 }
 
-std::string number(double v) {
-  char buf[64];
-  const int n = std::snprintf(buf, sizeof buf, "%.3f", v);
-  return std::string(buf, static_cast<std::size_t>(n));
-}
+std::string number(double v) { return core::format_fixed(v, 3); }
 
 std::string trim_slash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
@@ -66,7 +62,8 @@ std::string Client::form_common(std::string_view promql) const {
 }
 
 asio::awaitable<QueryOutcome<Client::Raw>> Client::post(std::string_view endpoint, std::string form,
-                                                         std::chrono::milliseconds timeout, bool queue) {
+                                                         std::chrono::milliseconds timeout, bool queue,
+                                                         std::size_t max_bytes) {
   // One deadline for the caller's whole wait: the queue for a slot counts,
   // so PROMETHEUS_TIMEOUT_SEC bounds every answer even when Prometheus hangs
   // and queries pile up.
@@ -108,13 +105,14 @@ asio::awaitable<QueryOutcome<Client::Raw>> Client::post(std::string_view endpoin
   req.password = options_.password;
   req.body = std::move(form);
   req.timeout = remaining;
+  req.max_response_bytes = max_bytes;
   auto outcome = co_await http_.send(std::move(req));
   if (!outcome) {
     switch (outcome.error().kind) {
       case http_client::FailureKind::timeout:
         co_return finish(waited_out());
       case http_client::FailureKind::too_large:
-        co_return finish(QueryError{QueryErrorKind::bad_response, outcome.error().message});
+        co_return finish(QueryError{QueryErrorKind::too_large, outcome.error().message});
       default:
         co_return finish(QueryError{QueryErrorKind::unavailable, outcome.error().message});
     }
@@ -141,10 +139,11 @@ asio::awaitable<QueryOutcome<QueryResult>> Client::range(std::string promql, dou
   co_return parse_query_response(static_cast<int>(raw->status), raw->body);
 }
 
-asio::awaitable<QueryOutcome<boost::json::value>> Client::instant_data(std::string promql, std::optional<double> at) {
+asio::awaitable<QueryOutcome<boost::json::value>> Client::instant_data(std::string promql, std::optional<double> at,
+                                                                      std::size_t max_bytes) {
   auto form = form_common(promql);
   if (at) append_field(form, "time", number(*at));
-  auto raw = co_await post("query", std::move(form), options_.timeout, true);
+  auto raw = co_await post("query", std::move(form), options_.timeout, true, max_bytes);
   if (!raw) co_return std::unexpected(std::move(raw.error()));
   if (raw->status >= 200 && raw->status < 300) {
     boost::system::error_code ec;

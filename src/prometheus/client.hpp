@@ -59,8 +59,13 @@ class Client {
   boost::asio::awaitable<QueryOutcome<QueryResult>> range(std::string promql, double start, double end, double step);
 
   // Instant query whose successful answer is Prometheus's `data` object,
-  // unchanged (for the ad-hoc query endpoint).
-  boost::asio::awaitable<QueryOutcome<boost::json::value>> instant_data(std::string promql, std::optional<double> at);
+  // unchanged (for the ad-hoc query endpoint). An answer over `max_bytes`
+  // is cut off while it is read and fails with `too_large`.
+  boost::asio::awaitable<QueryOutcome<boost::json::value>> instant_data(std::string promql, std::optional<double> at,
+                                                                        std::size_t max_bytes = default_max_bytes);
+
+  // The byte limit of every answer but an ad-hoc one's.
+  static constexpr std::size_t default_max_bytes = 64 * 1024 * 1024;
 
   // A trivial query with its own deadline: succeeds when the datasource
   // answers queries (readiness).
@@ -79,7 +84,8 @@ class Client {
   // POSTs form fields to /api/v1/<endpoint> within `timeout` (queue wait
   // included), holding a concurrency slot for the duration when `queue`.
   boost::asio::awaitable<QueryOutcome<Raw>> post(std::string_view endpoint, std::string form,
-                                                 std::chrono::milliseconds timeout, bool queue);
+                                                 std::chrono::milliseconds timeout, bool queue,
+                                                 std::size_t max_bytes = default_max_bytes);
   std::string form_common(std::string_view promql) const;
 
   http_client::Transport& http_;

@@ -18,6 +18,8 @@ core::Error to_api_error(const QueryError& error, std::vector<std::string> loc) 
                          "Prometheus unavailable: the datasource refused our credentials (" + error.message +
                              "); check PROMETHEUS_USERNAME / PROMETHEUS_PASSWORD / PROMETHEUS_BEARER_TOKEN",
                          {}, 0};
+    case K::too_large:
+      return core::Error{core::ErrorKind::invalid, "result too large; narrow the query", {}, 0};
     case K::canceled:
     case K::internal:
     case K::bad_response:

@@ -313,6 +313,7 @@ std::string_view to_string(QueryErrorKind kind) {
     case QueryErrorKind::internal: return "internal";
     case QueryErrorKind::bad_response: return "bad_response";
     case QueryErrorKind::unauthorized: return "unauthorized";
+    case QueryErrorKind::too_large: return "too_large";
   }
   return "internal";
 }

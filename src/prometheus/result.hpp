@@ -56,6 +56,7 @@ enum class QueryErrorKind {
   internal,      // errorType "internal" / "unavailable" / anything else Prometheus reports
   bad_response,  // a 2xx answer that is not a well-formed Prometheus envelope
   unauthorized,  // HTTP 401/403 from the datasource (wrong PROMETHEUS_* credentials)
+  too_large,     // the answer exceeded the caller's byte limit (cut off while reading)
 };
 
 struct QueryError {

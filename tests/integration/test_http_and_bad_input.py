@@ -6,6 +6,7 @@ import json
 import re
 import socket
 import unittest
+import urllib.parse
 
 from harness import Sentinel
 
@@ -169,3 +170,113 @@ class Cors(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class QueryNumbers(unittest.TestCase):
+    """product.md §7: numbers in query strings are checked at the edge; nothing malformed reaches Prometheus."""
+
+    @classmethod
+    def setUpClass(cls):
+        r = S.request("POST", "/api/v1/servers/", {"name": "numbers-host", "job_name": "node",
+                                                   "instance": "10.77.0.1:9100"}, token=T)
+        assert r.status == 201, r
+        cls.range_path = "/api/v1/metrics/servers/%d/range" % r.json()["id"]
+
+    def sent_to_prometheus(self):
+        return S.self_metric("sentinel_prometheus_queries_total")
+
+    def assert_422_naming(self, path, params, name):
+        before = self.sent_to_prometheus()
+        r = S.request("GET", path + "?" + urllib.parse.urlencode(params), token=T)
+        self.assertEqual(r.status, 422, (params, r))
+        detail = r.json()["detail"]
+        self.assertIsInstance(detail, list, r)
+        self.assertIn(["query", name], [d["loc"] for d in detail], r)
+        for d in detail:
+            self.assertTrue(d["msg"] and d["type"], d)
+            self.assertTrue(d["msg"].isprintable() and len(d["msg"]) < 200, d)  # no stack bytes quoted back
+        self.assertEqual(self.sent_to_prometheus(), before, "%r was sent to Prometheus" % (params,))
+
+    def test_adhoc_time_must_be_finite_and_within_1970_to_9999(self):
+        for bad in ("1e300", "1e20", "-1e308", "nan", "NaN", "inf", "-inf", "-1", "253402300800",
+                    "1969-12-31T23:59:59Z"):
+            with self.subTest(time=bad):
+                self.assert_422_naming("/api/v1/metrics/query", {"query": "time()", "time": bad}, "time")
+        r = S.request("GET", "/api/v1/metrics/query?query=time()&time=253402300799", token=T)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["result"][1], "253402300799")
+
+    def test_range_start_end_and_step(self):
+        for name, params in (("start", {"start": "1e20"}), ("start", {"start": "nan"}), ("start", {"start": "-5"}),
+                             ("end", {"end": "inf"}), ("end", {"end": "1e300"}), ("end", {"end": "99999999999999"}),
+                             ("step", {"step": "0"}), ("step", {"step": "-15"}), ("step", {"step": "nan"}),
+                             ("step", {"step": "inf"}), ("step", {"step": "1e300"}), ("step", {"step": "1e300w"}),
+                             ("step", {"start": "1000", "end": "2000", "step": "1e-300"})):
+            with self.subTest(params=params):
+                self.assert_422_naming(self.range_path, dict(params, metric="load1"), name)
+
+    def test_since_and_paging(self):
+        for name, params in (("since", {"since": "1e20"}), ("since", {"since": "99999999999999"}),
+                             ("since", {"since": "-1"}), ("skip", {"skip": "-1"}), ("limit", {"limit": "0"}),
+                             ("limit", {"limit": "1001"}), ("limit", {"limit": "1e3"})):
+            with self.subTest(params=params):
+                self.assert_422_naming("/api/v1/alerts/events/", params, name)
+
+
+class QueryMaxBytes(unittest.TestCase):
+    """QUERY_MAX_BYTES: an ad-hoc answer over it is a 422, against the real Prometheus."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Sentinel(extra_env={"QUERY_MAX_BYTES": "4096"}).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.stop()
+        cls.s.close()
+
+    def query(self, expr):
+        return self.s.request("GET", "/api/v1/metrics/query?" + urllib.parse.urlencode({"query": expr}),
+                              token=self.s.admin_token)
+
+    def test_an_answer_over_the_limit_is_422(self):
+        small = self.query("vector(1)")
+        self.assertEqual(small.status, 200, small)
+        big = self.query('label_replace(vector(1), "filler", "%s", "", "")' % ("x" * 6000))
+        self.assertEqual((big.status, big.json()), (422, {"detail": "result too large; narrow the query"}))
+        # An answer just under the limit still passes.
+        fits = self.query('label_replace(vector(1), "filler", "%s", "", "")' % ("x" * 3000))
+        self.assertEqual(fits.status, 200, fits)
+
+
+class BoundedMetricLabels(unittest.TestCase):
+    """Sentinel's own metrics: a client cannot mint label values with made-up methods or paths."""
+
+    def raw(self, request):
+        with socket.create_connection(("127.0.0.1", S.port), timeout=5) as s:
+            s.sendall(request)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        return data
+
+    def test_fifty_bogus_methods_add_no_series(self):
+        for i in range(50):
+            data = self.raw(("BOGUS%d /api/v1/health/liveness HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % i)
+                            .encode())
+            status = re.match(rb"HTTP/1.1 (\d{3}) ", data)
+            self.assertTrue(status, data)
+            self.assertIn(status.group(1), (b"405", b"501"), data)
+        for i in range(20):
+            S.request("GET", "/api/v1/no-such-thing-%d" % i)
+        text = S.request("GET", "/metrics").body
+        series = [line for line in text.splitlines() if line.startswith("sentinel_http_requests_total{")]
+        self.assertFalse([line for line in series if "BOGUS" in line], series)
+        self.assertFalse([line for line in series if "no-such-thing" in line], series)
+        methods = set(re.findall(r'method="([^"]*)"', "\n".join(series)))
+        self.assertTrue(methods <= {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"}, methods)
+        self.assertGreaterEqual(S.self_metric("sentinel_http_requests_total", method="other", route="unmatched"), 50)
+        self.assertGreaterEqual(S.self_metric("sentinel_http_requests_total", route="unmatched", status="404"), 20)

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,19 @@ TEST(FormatIso8601, WritesUtcWithAZ) {
   EXPECT_EQ(format_iso8601(from_unix(1795472666)), "2026-11-23T22:24:26Z");
   EXPECT_EQ(format_iso8601(from_unix(951782400)), "2000-02-29T00:00:00Z");
   EXPECT_EQ(format_iso8601(from_unix(-1)), "1969-12-31T23:59:59Z");
+}
+
+// std::chrono::year holds only ±32767 and days→seconds overflows near the
+// ends of int64: every representable time is written as a well-formed date.
+TEST(FormatIso8601, YearsPast9999AndInt64Extremes) {
+  EXPECT_EQ(format_iso8601(from_unix(253402300799)), "9999-12-31T23:59:59Z");
+  EXPECT_EQ(format_iso8601(from_unix(253402300800)), "10000-01-01T00:00:00Z");
+  EXPECT_EQ(format_iso8601(from_unix(-62135596800)), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(format_iso8601(from_unix(1000000000000)), "33658-09-27T01:46:40Z");
+  const std::string max = format_iso8601(from_unix(std::numeric_limits<std::int64_t>::max()));
+  EXPECT_EQ(max, "292277026596-12-04T15:30:07Z");
+  const std::string min = format_iso8601(from_unix(std::numeric_limits<std::int64_t>::min()));
+  EXPECT_EQ(min, "-292277022657-01-27T08:29:52Z");
 }
 
 TEST(ParseIso8601, ReadsTheFormatWeWrite) {

@@ -29,6 +29,13 @@ TEST(Responses, ValidationErrorListsEveryField) {
             R"({"loc":["body","threshold"],"msg":"Input should be a valid number","type":"float_type"}]})");
 }
 
+// A 422 about the request as a whole (QUERY_MAX_BYTES) says so in one string.
+TEST(Responses, ValidationErrorWithoutFieldsIsOneSentence) {
+  auto r = error_response(core::Error{core::ErrorKind::invalid, "result too large; narrow the query", {}, 0});
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.body, R"({"detail":"result too large; narrow the query"})");
+}
+
 TEST(Responses, UnauthorizedCarriesBearerChallenge) {
   auto r = error_response(core::Error::unauthorized());
   EXPECT_EQ(r.status, 401);
@@ -55,4 +62,10 @@ TEST(Responses, NumbersAreWrittenTheWayClientsExpect) {
   auto r = json_response(200, boost::json::object{{"threshold", 90.0}, {"value", 12.5}, {"count", 3},
                                                   {"tiny", 1e-7}, {"name", "a\"b"}});
   EXPECT_EQ(r.body, R"({"threshold":90.0,"value":12.5,"count":3,"tiny":1e-07,"name":"a\"b"})");
+}
+
+TEST(Responses, ExtremeNumbersAreWrittenWhole) {
+  auto r = json_response(200, boost::json::object{{"max", 1.7976931348623157e308}, {"min", -2.2250738585072014e-308},
+                                                  {"denormal", 5e-324}, {"big", 1e300}});
+  EXPECT_EQ(r.body, R"({"max":1.7976931348623157e+308,"min":-2.2250738585072014e-308,"denormal":5e-324,"big":1e+300})");
 }

@@ -35,6 +35,20 @@ TEST(FormatReadable, TinyAndHugeStayExact) {
   EXPECT_EQ(format_readable(1.23456e20), "1.235e+20");
 }
 
+TEST(FormatReadable, ExtremeValuesNeverOverrunABuffer) {
+  EXPECT_EQ(format_readable(1e300), "1e+300");
+  EXPECT_EQ(format_readable(-1e308), "-1e+308");
+  EXPECT_EQ(format_readable(std::numeric_limits<double>::max()), "1.798e+308");
+  EXPECT_EQ(format_readable(std::numeric_limits<double>::denorm_min()), "4.941e-324");
+  EXPECT_EQ(format_readable(-std::numeric_limits<double>::min()), "-2.225e-308");
+  EXPECT_EQ(format_readable(999999999999999.9), "999999999999999.88");
+  EXPECT_EQ(format_readable(-999999999999999.0), "-999999999999999");
+  EXPECT_EQ(format_readable(std::numeric_limits<double>::quiet_NaN()), "NaN");
+  EXPECT_EQ(format_readable(-std::numeric_limits<double>::infinity()), "-Inf");
+  EXPECT_EQ(format_exact(-1e308), "-1e+308");
+  EXPECT_EQ(format_exact(std::numeric_limits<double>::denorm_min()), "5e-324");
+}
+
 TEST(FormatValueAgainst, NeverShowsDifferentNumbersAsEqual) {
   EXPECT_EQ(format_value_against(95.333, 90), "95.33");
   EXPECT_EQ(format_value_against(90.001, 90), "90.001");

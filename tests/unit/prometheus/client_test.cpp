@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "core/when_all.hpp"
+#include "prometheus/errors.hpp"
 #include "http_client/http_client.hpp"
 #include "support/test_http_server.hpp"
 #include "support/transports.hpp"
@@ -109,6 +110,33 @@ TEST_P(PrometheusClient, SendsTheQueryAsAFormWithADeadlineAndCredentials) {
   EXPECT_LT(ms, 10000);
 }
 
+// snprintf("%.3f") into char[64] returned 304 for 1e300 and the whole 304
+// bytes, stack included, went into the request (and Prometheus quoted them back).
+TEST_P(PrometheusClient, ExtremeTimesAreSentAsTheirDigitsNotAsStackBytes) {
+  Loop loop;
+  TestServer server(loop.io);
+  std::string seen_body;
+  std::mutex m;
+  server.respond = [&](const std::string&, const std::string& body) {
+    std::lock_guard lock(m);
+    seen_body = body;
+    return std::string(empty_vector);
+  };
+  auto http = transport(loop, server.port());
+  Client client(*http, options_for(server.port()));
+  for (const double at : {1e300, -1e308}) {
+    ASSERT_TRUE(loop.run(client.instant("up", at)));
+    std::lock_guard lock(m);
+    const auto from = seen_body.find("time=") + 5;
+    const std::string time = seen_body.substr(from, seen_body.find('&', from) - from);
+    // Every digit of the double nearest 1e300 (301 of them), then ".000".
+    EXPECT_EQ(time.size(), (at > 0 ? 301u : 310u) + 4u) << time;
+    EXPECT_EQ(time.find_first_not_of("-0123456789."), std::string::npos) << time;
+    EXPECT_TRUE(time.ends_with(".000")) << time;
+    EXPECT_EQ(std::stod(time), at);
+  }
+}
+
 TEST_P(PrometheusClient, KeepsPrometheusErrorKindsApart) {
   Loop loop;
   TestServer server(loop.io);
@@ -122,6 +150,27 @@ TEST_P(PrometheusClient, KeepsPrometheusErrorKindsApart) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, QueryErrorKind::bad_data);
   EXPECT_NE(r.error().message.find("parse error"), std::string::npos);
+}
+
+// QUERY_MAX_BYTES: an ad-hoc answer over the caller's limit is cut off and
+// reported as too large (the API's 422), not parsed; other queries keep the
+// general limit.
+TEST_P(PrometheusClient, AnAnswerOverTheCallersLimitIsTooLarge) {
+  Loop loop;
+  TestServer server(loop.io);
+  const std::string big = R"({"status":"success","data":{"resultType":"string","result":[0,")" +
+                          std::string(200000, 'x') + R"("]}})";
+  server.respond = [&](const std::string&, const std::string&) { return big; };
+  auto http = transport(loop, server.port());
+  Client client(*http, options_for(server.port()));
+  auto cut = loop.run(client.instant_data("big", std::nullopt, 64 * 1024));
+  ASSERT_FALSE(cut);
+  EXPECT_EQ(cut.error().kind, QueryErrorKind::too_large);
+  const auto api = sentinel::prometheus::to_api_error(cut.error(), {"query", "query"});
+  EXPECT_EQ(api.kind, sentinel::core::ErrorKind::invalid);
+  EXPECT_EQ(api.detail, "result too large; narrow the query");
+  EXPECT_TRUE(loop.run(client.instant_data("big", std::nullopt, big.size())));
+  EXPECT_TRUE(loop.run(client.instant_data("big", std::nullopt)));
 }
 
 TEST_P(PrometheusClient, TheDeadlineIncludesTheWaitForASlot) {
