@@ -16,6 +16,8 @@
 #include <memory>
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
 #include "core/blocking.hpp"
 
 namespace sentinel::alerting {
@@ -160,6 +162,13 @@ void OutcomeWriter::write_batch(std::vector<Pending>& batch) {
     try {
       auto written = store_.record_batch(recordings);
       for (std::size_t j = 0; j < written.size(); ++j) events[origin[j]] = std::move(written[j]);
+    } catch (const storage::BatchCommittedThenFailed& e) {
+      // Every outcome is in the database: writing them again one by one
+      // would record their events and notifications twice. Their events are
+      // not known here (not published to live clients); the outbox has the
+      // notifications, and the next evaluation starts from the stored state.
+      spdlog::warn("alert engine: {} outcomes recorded, but their events could not be read back: {}",
+                   recordings.size(), e.what());
     } catch (...) {
       if (recordings.size() == 1) {
         errors[origin[0]] = std::current_exception();

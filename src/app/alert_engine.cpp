@@ -25,6 +25,7 @@ notify::DispatcherOptions notifier_options(const config::Config& c, std::string 
   o.webhook_url = c.webhook_url;
   o.https_proxy = c.https_proxy;
   o.no_proxy = c.no_proxy;
+  o.max_backoff = std::chrono::seconds(c.notify_max_backoff_sec);
   return o;
 }
 

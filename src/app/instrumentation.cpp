@@ -11,7 +11,9 @@ http::RequestObserver http_request_observer(observability::MetricsRegistry& regi
                      std::chrono::microseconds elapsed) {
     registry
         .counter("sentinel_http_requests_total", "HTTP requests by method, route template and status",
-                 {{"method", req.method}, {"route", std::string(route)}, {"status", std::to_string(res.status)}})
+                 {{"method", http::is_known_method(req.method) ? req.method : std::string("other")},
+                  {"route", std::string(route)},
+                  {"status", std::to_string(res.status)}})
         .inc();
     registry
         .histogram("sentinel_http_request_duration_seconds", "HTTP request latency by route template",

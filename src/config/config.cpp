@@ -209,6 +209,23 @@ std::string mask_url_password(const std::string& url) {
   return std::string(u.buffer());
 }
 
+// scheme://user:****@host:port/**** : a Slack-style webhook's path is its
+// secret, and a query can hold a token; only where it goes is shown.
+std::string mask_url_path(const std::string& url) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed) return "****";
+  std::string out = std::string(parsed->scheme()) + "://";
+  if (parsed->has_userinfo()) {
+    out += std::string(parsed->encoded_user());
+    if (parsed->has_password()) out += ":****";
+    out += '@';
+  }
+  out += std::string(parsed->encoded_host_and_port());
+  const auto path = parsed->encoded_path();
+  if ((!path.empty() && path != "/") || parsed->has_query() || parsed->has_fragment()) out += "/****";
+  return out;
+}
+
 // Creates `file` holding 64 random hex characters, mode 0600. The key is
 // written to a private temporary file (O_CREAT|O_EXCL) and link()ed into
 // place, so it appears complete or not at all; when two processes start
@@ -287,7 +304,12 @@ core::Result<Config> load(const Settings& dotenv, const Settings& env, const Set
   SENTINEL_TRY(r.url("DATABASE_URL", {"sqlite", "postgresql", "postgres"}, c.database_url, true));
   if (c.database_url.starts_with("sqlite") && !c.database_url.starts_with("sqlite:///"))
     return core::fail(bad("DATABASE_URL", "SQLite URLs look like sqlite:///./data/sentinel.db"));
-  SENTINEL_TRY(r.optional_url("REDIS_URL", {"redis", "rediss"}, c.redis_url, true));
+  // hiredis is built here without TLS: rediss:// would be spoken in
+  // plaintext, so it is refused instead of silently downgraded.
+  if (auto redis = r.get("REDIS_URL"); redis && lower(redis->substr(0, 9)) == "rediss://")
+    return core::fail(bad("REDIS_URL", "rediss:// (TLS) is not supported by this build; use redis:// on a trusted "
+                                       "network or a TLS tunnel (e.g. stunnel) to the Redis server"));
+  SENTINEL_TRY(r.optional_url("REDIS_URL", {"redis"}, c.redis_url, true));
   SENTINEL_TRY(r.url("PROMETHEUS_URL", {"http", "https"}, c.prometheus_url));
   SENTINEL_TRY(r.integer("PROMETHEUS_TIMEOUT_SEC", 1, 3600, c.prometheus_timeout_sec));
   SENTINEL_TRY(r.integer("PROMETHEUS_MAX_CONCURRENCY", 1, 1024, c.prometheus_max_concurrency));
@@ -437,7 +459,7 @@ std::string describe(const Config& c) {
   line("SECRET_KEY", c.secret_key.empty() ? "(unset: kept in " + (data_dir(c) / "secret.key").string() + ")" : "****");
   line("DATABASE_URL", mask_url_password(c.database_url));
   line("REDIS_URL", c.redis_url ? mask_url_password(*c.redis_url) : "");
-  line("PROMETHEUS_URL", mask_url_password(c.prometheus_url));
+  line("PROMETHEUS_URL", mask_url_path(c.prometheus_url));
   line("PROMETHEUS_TIMEOUT_SEC", std::to_string(c.prometheus_timeout_sec));
   line("PROMETHEUS_MAX_CONCURRENCY", std::to_string(c.prometheus_max_concurrency));
   line("PROMETHEUS_USERNAME", opt(c.prometheus_username));
@@ -445,13 +467,13 @@ std::string describe(const Config& c) {
   line("PROMETHEUS_BEARER_TOKEN", secret(c.prometheus_bearer_token.has_value()));
   line("TELEGRAM_BOT_TOKEN", secret(c.telegram_bot_token.has_value()));
   line("TELEGRAM_CHAT_ID", opt(c.telegram_chat_id));
-  line("TELEGRAM_API_URL", c.telegram_api_url);
+  line("TELEGRAM_API_URL", mask_url_path(c.telegram_api_url));
   line("TELEGRAM_MESSAGE_THREAD_ID",
        c.telegram_message_thread_id ? std::to_string(*c.telegram_message_thread_id) : "");
   line("TELEGRAM_SILENT_RESOLVED", c.telegram_silent_resolved ? "true" : "false");
-  line("HTTPS_PROXY", c.https_proxy ? mask_url_password(*c.https_proxy) : "");
+  line("HTTPS_PROXY", c.https_proxy ? mask_url_path(*c.https_proxy) : "");
   line("NO_PROXY", opt(c.no_proxy));
-  line("WEBHOOK_URL", c.webhook_url ? mask_url_password(*c.webhook_url) : "");
+  line("WEBHOOK_URL", c.webhook_url ? mask_url_path(*c.webhook_url) : "");
   line("HOST", c.host);
   line("PORT", std::to_string(c.port));
   line("ACCESS_TOKEN_EXPIRE_MINUTES", std::to_string(c.access_token_expire_minutes));

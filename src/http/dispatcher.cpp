@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/json/object.hpp>
+#include <iterator>
 #include <optional>
 #include <random>
 
@@ -44,6 +46,11 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
+bool is_known_method(std::string_view method) {
+  static constexpr std::string_view known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+  return std::find(std::begin(known), std::end(known), method) != std::end(known);
+}
+
 Dispatcher::Dispatcher(const Router& router, DispatchOptions options, RequestObserver observer)
     : router_(router), options_(std::move(options)), observer_(std::move(observer)) {}
 
@@ -77,7 +84,9 @@ boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request) const {
   const auto match = router_.match(request.method, request.path);
   const bool preflight = request.method == "OPTIONS" && request.header("Origin") &&
                          request.header("Access-Control-Request-Method") && !options_.cors_origins.empty();
-  if (preflight) {
+  if (!is_known_method(request.method)) {
+    response = json_response(501, boost::json::object{{"detail", "Not Implemented"}});
+  } else if (preflight) {
     if (!origin_allowed(*request.header("Origin"))) {
       response = error_response(core::Error{core::ErrorKind::forbidden, "Disallowed CORS origin", {}, 0});
     } else {

@@ -17,6 +17,10 @@ struct DispatchOptions {
   std::vector<std::string> cors_origins;  // empty = no CORS; "*" = any origin
 };
 
+// GET HEAD POST PUT PATCH DELETE OPTIONS: any other method is answered 501,
+// and counted in metrics as "other" (a client cannot add label values).
+bool is_known_method(std::string_view method);
+
 // Called once per request after the response is built (metrics, tests).
 using RequestObserver =
     std::function<void(const Request&, std::string_view route, const Response&, std::chrono::microseconds)>;

@@ -24,6 +24,15 @@ struct DeliveryResult {
   std::optional<std::int64_t> message_id;           // Telegram's id of the sent message
 };
 
+// The longest wait a target's answer is taken at (Retry-After, Telegram's
+// retry_after): far above any channel's maximum backoff (the dispatcher caps
+// it again, at NOTIFY_MAX_BACKOFF_SEC), and small enough that "now + wait"
+// never overflows a clock.
+inline constexpr std::chrono::seconds max_requested_wait{7 * 86400};
+
+// A wait a target asked for, in whole seconds, within 1 s..max_requested_wait.
+std::chrono::seconds bounded_requested_wait(std::int64_t seconds);
+
 // `text` fit for a log line or a database column: at most 512 bytes (cut on
 // a UTF-8 boundary, "…" marking the cut), ill-formed UTF-8 replaced.
 std::string bounded_detail(std::string_view text);

@@ -63,9 +63,15 @@ void apply_payload(const std::string& payload, Notification& n) {
 }  // namespace
 
 std::chrono::seconds backoff_after(std::int64_t attempts, const DispatcherOptions& options) {
-  auto wait = options.first_backoff;
-  for (std::int64_t i = 1; i < attempts && wait < options.max_backoff; ++i) wait *= 2;
+  auto wait = std::max(options.first_backoff, std::chrono::seconds{1});
+  for (std::int64_t i = 1; i < attempts && wait < options.max_backoff; ++i) wait *= 2;  // stops past the cap: no overflow
   return std::min(wait, options.max_backoff);
+}
+
+std::chrono::seconds retry_delay(const DeliveryResult& result, std::int64_t attempts,
+                                 const DispatcherOptions& options) {
+  if (result.retry_after) return std::clamp(*result.retry_after, std::chrono::seconds{1}, options.max_backoff);
+  return backoff_after(attempts, options);
 }
 
 Dispatcher::Dispatcher(asio::any_io_executor executor, storage::OutboxRepository& outbox,
@@ -174,7 +180,7 @@ asio::awaitable<void> Dispatcher::deliver(storage::OutboxItem item) {
       co_await blocking_.run(std::move(done));
       failed.inc();
     } else {
-      const auto wait = result.retry_after.value_or(backoff_after(attempts, options_));
+      const auto wait = retry_delay(result, attempts, options_);
       spdlog::info("notification {} ({} via {}) will be retried in {}s: {}", id, item.kind, channel, wait.count(),
                    result.detail);
       // Stored times are whole seconds and now is rounded down: without the

@@ -50,7 +50,7 @@ struct DispatcherOptions {
   std::chrono::seconds request_timeout{10};
   std::int64_t max_attempts = 8;  // then the row (and its event) is "failed"
   std::chrono::seconds first_backoff{5};
-  std::chrono::seconds max_backoff{600};
+  std::chrono::seconds max_backoff{3600};  // NOTIFY_MAX_BACKOFF_SEC: caps the backoff and a target's Retry-After
   std::size_t max_in_flight = 8;
   std::chrono::milliseconds poll{500};  // how often to look for due rows when not woken
 };
@@ -58,6 +58,11 @@ struct DispatcherOptions {
 // The wait before attempt `attempts + 1` (attempts already made ≥ 1):
 // first_backoff doubled per attempt, capped at max_backoff.
 std::chrono::seconds backoff_after(std::int64_t attempts, const DispatcherOptions& options);
+
+// The wait before retrying after `result`: the target's retry_after when it
+// gave one, else backoff_after(attempts); never more than max_backoff.
+std::chrono::seconds retry_delay(const DeliveryResult& result, std::int64_t attempts,
+                                 const DispatcherOptions& options);
 
 class Dispatcher {
  public:

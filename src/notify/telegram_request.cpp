@@ -129,7 +129,7 @@ DeliveryResult classify_telegram_response(long http_status, std::string_view bod
     if (envelope) {
       if (const auto* params = member(v, "parameters")) {
         if (const auto after = int_member(*params, "retry_after"))
-          r.retry_after = std::chrono::seconds{*after < 1 ? 1 : *after};
+          r.retry_after = bounded_requested_wait(*after);
       }
     }
     return r;

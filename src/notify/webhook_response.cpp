@@ -15,10 +15,13 @@ std::optional<std::chrono::seconds> delay_seconds(std::optional<std::string_view
   std::string_view s = *header;
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
   std::int64_t n = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (ec != std::errc{} || end != s.data() + s.size() || s.empty() || n < 0) return std::nullopt;
-  return std::chrono::seconds{n < 1 ? 1 : n};
+  // Digits past int64 ask for "very long": the longest wait, not a parse error.
+  if (ec == std::errc::result_out_of_range) return max_requested_wait;
+  if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+  return bounded_requested_wait(n);
 }
 
 DeliveryResult result(DeliveryStatus status, std::string detail) {

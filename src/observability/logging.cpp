@@ -1,12 +1,13 @@
 #include "observability/logging.hpp"
 
 #include <spdlog/formatter.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include <cmath>
-#include <ctime>
 #include <iterator>
 
+#include "core/time.hpp"
 #include "core/utf8.hpp"
 
 namespace sentinel::observability {
@@ -82,13 +83,11 @@ class JsonFormatter final : public spdlog::formatter {
 
 std::string json_log_line(std::chrono::system_clock::time_point time, std::string_view level,
                           std::string_view message, std::span<const LogField> fields) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(time);
-  std::tm utc{};
-  gmtime_r(&secs, &utc);
-  char ts[32];
-  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &utc);
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count() % 1000;
-  if (millis < 0) millis += 1000;  // before 1970: to_time_t rounded down
+  // No strftime: its buffer's contents are undefined when a year does not fit.
+  const auto secs = std::chrono::floor<std::chrono::seconds>(time);
+  std::string ts = core::format_iso8601(core::Timestamp{secs.time_since_epoch()});
+  ts.pop_back();  // the 'Z' comes after the milliseconds
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(time - secs).count();
 
   std::string out;
   out.reserve(96 + message.size() + fields.size() * 24);
@@ -108,6 +107,69 @@ std::string json_log_line(std::chrono::system_clock::time_point time, std::strin
 
 std::unique_ptr<spdlog::formatter> make_json_formatter() { return std::make_unique<JsonFormatter>(); }
 
+void append_log_escaped(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  const auto byte = [&out](unsigned char c) {
+    out += "\\x";
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  };
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) {
+      byte(c);
+      ++i;
+    } else if (c == '\\') {
+      out += "\\\\";  // so that a literal "\x1b" in the input stays distinguishable from an escaped byte
+      ++i;
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+    } else {
+      const std::size_t n = core::utf8_sequence_length(s, i);
+      // C1 controls (U+0080..U+009F, "\xC2\x80".."\xC2\x9F") steer terminals too.
+      if (n == 0 || (n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0)) {
+        for (std::size_t k = 0; k < (n == 0 ? 1 : n); ++k) byte(static_cast<unsigned char>(s[i + k]));
+        i += n == 0 ? 1 : n;
+      } else {
+        out.append(s.substr(i, n));
+        i += n;
+      }
+    }
+  }
+}
+
+std::string log_escaped(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  append_log_escaped(out, s);
+  return out;
+}
+
+namespace {
+
+// %v with every control byte, C1 control and ill-formed UTF-8 byte written as
+// \xNN: a client's path, header or user name can neither start a forged log
+// line nor send escape sequences to an operator's terminal.
+class EscapedMessage final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    std::string out;
+    append_log_escaped(out, std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(out.data(), out.data() + out.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<EscapedMessage>(); }
+};
+
+}  // namespace
+
+std::unique_ptr<spdlog::formatter> make_text_formatter() {
+  auto f = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  f->add_flag<EscapedMessage>('*');
+  f->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %*");
+  return f;
+}
+
 namespace detail {
 
 ScopedLogFields::ScopedLogFields(std::span<const LogField> fields) : previous_(current_fields) {
@@ -123,7 +185,7 @@ void setup_logging(const std::string& level, const std::string& format) {
   if (format == "json") {
     logger->set_formatter(make_json_formatter());
   } else {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+    logger->set_formatter(make_text_formatter());
   }
   logger->set_level(spdlog::level::from_str(level == "warning" ? "warn" : level));
   logger->flush_on(spdlog::level::warn);

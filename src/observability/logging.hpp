@@ -49,6 +49,16 @@ std::string json_log_line(std::chrono::system_clock::time_point time, std::strin
 // The formatter setup_logging() installs for LOG_FORMAT=json.
 std::unique_ptr<spdlog::formatter> make_json_formatter();
 
+// The one for LOG_FORMAT=text: "<time>Z <level> <message>", the message
+// escaped by append_log_escaped().
+std::unique_ptr<spdlog::formatter> make_text_formatter();
+
+// Appends `s` with control bytes (\x00-\x1f, \x7f), C1 controls and every
+// ill-formed UTF-8 byte as \xNN, and '\' doubled: one log line stays one
+// line and says exactly what a client sent. Valid UTF-8 text is unchanged.
+void append_log_escaped(std::string& out, std::string_view s);
+std::string log_escaped(std::string_view s);
+
 namespace detail {
 // Makes `fields` the current thread's extra fields while it lives. The
 // default logger is synchronous, so its formatter runs inside log() on this

@@ -25,6 +25,8 @@
 #include "core/blocking.hpp"
 #include "storage/alert_rule_repository.hpp"
 #include "storage/database.hpp"
+#include "storage/statement_cache.hpp"
+#include <soci/soci.h>
 #include "sqlite_fixture.hpp"
 
 using namespace sentinel;
@@ -186,6 +188,81 @@ TEST_F(OutcomeWriterTest, AnEvaluationThatCannotBeWrittenFailsAlone) {
   EXPECT_EQ(unprepared_out.error, "series unreadable");
   EXPECT_FALSE(rules().get(unprepared.id).value().last_evaluated_at.has_value());
   blocking.join();
+}
+
+namespace {
+
+// The real database, except that once armed the next with_statements() fails
+// AFTER its work (the batch's COMMIT included) went through: the connection
+// broke as the transaction ended, or reading the events back failed.
+class FailsAfterCommit final : public storage::Database {
+ public:
+  explicit FailsAfterCommit(storage::Database& inner) : inner_(inner) {}
+  storage::Dialect dialect() const override { return inner_.dialect(); }
+  void with_statements(const std::function<void(soci::session&, storage::StatementCache&)>& fn) override {
+    inner_.with_statements(fn);
+    if (armed.exchange(false)) throw storage::DatabaseUnavailable("Database unavailable: connection lost after COMMIT");
+  }
+  bool ping() override { return inner_.ping(); }
+  storage::PoolStats pool_stats() override { return inner_.pool_stats(); }
+  std::atomic<bool> armed{false};
+
+ protected:
+  void run_session(const std::function<void(soci::session&)>& fn) override { inner_.with_session(fn); }
+
+ private:
+  storage::Database& inner_;
+};
+
+long long count_rows(storage::Database& db, const std::string& table, std::int64_t rule_id) {
+  long long n = 0;
+  const long long id = rule_id;
+  db.with_session([&](soci::session& sql) {
+    if (table == "alert_events")
+      sql << "SELECT COUNT(*) FROM alert_events WHERE rule_id = :r", soci::use(id), soci::into(n);
+    else
+      sql << "SELECT COUNT(*) FROM notification_outbox o JOIN alert_events e ON e.id = o.event_id "
+             "WHERE e.rule_id = :r",
+          soci::use(id), soci::into(n);
+  });
+  return n;
+}
+
+}  // namespace
+
+// A failure after the batch's COMMIT must not send the batch down the
+// one-by-one path: its outcomes are written, and writing them again would
+// record every event, and send every notification, twice.
+TEST_F(OutcomeWriterTest, AFailureAfterCommitNeverWritesTheBatchAgain) {
+  FailsAfterCommit flaky(*db_);
+  storage::AlertEngineStore store(flaky, clock);
+  core::BlockingPool blocking(2);
+  alerting::OutcomeWriter writer(store, blocking);
+  asio::io_context io;
+
+  const auto first = make_rule("first"), second = make_rule("second"), gate = make_rule("gate");
+  auto first_record = fires(first.id), second_record = fires(second.id), gate_record = quiet(gate.id);
+  std::latch queued(1);
+  // The gate's batch goes first and alone; the failure is armed for the
+  // next batch, which holds both firing outcomes.
+  const std::function<void()> hold = [&queued] { queued.wait(); };
+  const std::function<void()> arm = [&flaky] { flaky.armed = true; };
+  const std::function<void()> nothing = [] {};
+  Outcome gate_out, first_out, second_out;
+  asio::co_spawn(io, write_one(writer, gate, gate_record, hold, gate_out), asio::detached);
+  asio::co_spawn(io, write_one(writer, first, first_record, arm, first_out), asio::detached);
+  asio::co_spawn(io, write_one(writer, second, second_record, nothing, second_out), asio::detached);
+  asio::post(io, [&queued] { queued.count_down(); });
+  io.run();
+  blocking.join();
+
+  ASSERT_TRUE(gate_out.done && first_out.done && second_out.done);
+  EXPECT_FALSE(flaky.armed) << "the failure was injected";
+  for (const auto& rule : {first, second}) {
+    EXPECT_EQ(count_rows(*db_, "alert_events", rule.id), 1) << rule.name << ": recorded once, not again";
+    EXPECT_EQ(count_rows(*db_, "notification_outbox", rule.id), 1) << rule.name << ": notified once";
+    EXPECT_EQ(rules().get(rule.id).value().state, "firing");
+  }
 }
 
 namespace {

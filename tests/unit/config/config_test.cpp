@@ -134,7 +134,7 @@ TEST(Config, GoodValuesAreParsed) {
   auto c = load({},
                 {{"SECRET_KEY", std::string(32, 'k')},
                  {"DATABASE_URL", "postgres://sentinel:pw@db:5432/sentinel"},
-                 {"REDIS_URL", "rediss://:pw@cache:6380/1"},
+                 {"REDIS_URL", "redis://:pw@cache:6380/1"},
                  {"PROMETHEUS_URL", "https://thanos.example.com/prefix"},
                  {"PROMETHEUS_MAX_CONCURRENCY", "1024"},
                  {"TELEGRAM_MESSAGE_THREAD_ID", "42"},
@@ -152,7 +152,7 @@ TEST(Config, GoodValuesAreParsed) {
                 {});
   ASSERT_TRUE(c) << c.error().detail;
   EXPECT_EQ(c->database_url, "postgres://sentinel:pw@db:5432/sentinel");
-  EXPECT_EQ(*c->redis_url, "rediss://:pw@cache:6380/1");
+  EXPECT_EQ(*c->redis_url, "redis://:pw@cache:6380/1");
   EXPECT_EQ(c->prometheus_max_concurrency, 1024);
   EXPECT_EQ(*c->telegram_message_thread_id, 42);
   EXPECT_TRUE(c->telegram_silent_resolved);
@@ -263,6 +263,47 @@ TEST(Config, DescribeListsEveryVariableAndMasksSecrets) {
   std::vector<std::string> names;
   for (std::string l; std::getline(lines, l);) names.push_back(l.substr(0, l.find('=')));
   EXPECT_EQ(names, variable_names());
+}
+
+// hiredis here has no TLS: rediss:// is refused at start with one line
+// naming REDIS_URL, never spoken in plaintext.
+TEST(Config, RedissIsRefusedNotSilentlyPlaintext) {
+  for (const char* url : {"rediss://:pw@cache:6380/1", "REDISS://cache:6380", "rediss://cache"}) {
+    auto c = load({}, {{"REDIS_URL", url}}, {});
+    ASSERT_FALSE(c) << url;
+    const std::string& detail = c.error().detail;
+    EXPECT_TRUE(detail.starts_with("REDIS_URL: ")) << detail;
+    EXPECT_NE(detail.find("TLS"), std::string::npos) << detail;
+    EXPECT_EQ(detail.find('\n'), std::string::npos) << detail;
+    EXPECT_EQ(detail.find("pw"), std::string::npos) << detail;
+  }
+  EXPECT_TRUE(load({}, {{"REDIS_URL", "redis://cache:6379/0"}}, {}));
+}
+
+// A Slack-style webhook URL's path is its secret; a query can hold a token.
+TEST(Config, DescribeMasksThePathAndQueryOfOutboundUrls) {
+  auto c = load({},
+                {{"WEBHOOK_URL", "https://hooks.slack.com/services/T000/B000/XXXXSECRETXXXX?token=qsecret"},
+                 {"TELEGRAM_API_URL", "https://tg-proxy.internal:8443/botapi-secret-prefix"},
+                 {"HTTPS_PROXY", "http://user:proxy-pass@proxy.internal:3128/path-secret"},
+                 {"PROMETHEUS_URL", "https://prom-user:prom-url-pass@thanos.example.com:10902/tenant-secret?x=y"}},
+                {});
+  ASSERT_TRUE(c) << c.error().detail;
+  const auto text = describe(*c);
+  for (const char* secret : {"XXXXSECRETXXXX", "services", "qsecret", "botapi-secret-prefix", "proxy-pass",
+                             "path-secret", "prom-url-pass", "tenant-secret", "x=y"})
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret << " leaked:\n" << text;
+  for (const char* line : {"WEBHOOK_URL=https://hooks.slack.com/****\n",
+                           "TELEGRAM_API_URL=https://tg-proxy.internal:8443/****\n",
+                           "HTTPS_PROXY=http://user:****@proxy.internal:3128/****\n",
+                           "PROMETHEUS_URL=https://prom-user:****@thanos.example.com:10902/****\n"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << "missing from:\n" << text;
+  // Nothing to hide: shown whole.
+  auto plain = load({}, {{"WEBHOOK_URL", "https://hooks.example.com/"}, {"PROMETHEUS_URL", "http://prom:9090"}}, {});
+  ASSERT_TRUE(plain);
+  const auto plain_text = describe(*plain);
+  EXPECT_NE(plain_text.find("WEBHOOK_URL=https://hooks.example.com\n"), std::string::npos) << plain_text;
+  EXPECT_NE(plain_text.find("PROMETHEUS_URL=http://prom:9090\n"), std::string::npos) << plain_text;
 }
 
 TEST(Config, DescribeShowsUnsetSecretsAsEmpty) {

@@ -64,6 +64,22 @@ TEST(JsonLogLine, NegativeIntegersAndNoFields) {
             "{\"ts\":\"2024-03-05T12:34:56.789Z\",\"level\":\"info\",\"msg\":\"m\"}\n");
 }
 
+// strftime leaves its buffer undefined when a year does not fit it: a clock
+// far in the future (or the past) still gives a well-formed line.
+TEST(JsonLogLine, TimesOutsideFourDigitYears) {
+  using std::chrono::system_clock;
+  // system_clock counts nanoseconds in int64: its ends are in 2262 and 1677.
+  EXPECT_TRUE(json_log_line(system_clock::time_point::max(), "info", "m", {})
+                  .starts_with("{\"ts\":\"2262-04-11T23:47:16.854Z\""));
+  EXPECT_TRUE(json_log_line(system_clock::time_point::min(), "info", "m", {})
+                  .starts_with("{\"ts\":\"1677-09-21T00:12:43.145Z\""));
+  const system_clock::time_point before_1970{std::chrono::sys_days{std::chrono::year{1969} / 12 / 31} + 23h + 59min +
+                                             59s + 250ms};
+  EXPECT_TRUE(json_log_line(before_1970, "info", "m", {}).starts_with("{\"ts\":\"1969-12-31T23:59:59.250Z\""));
+  parse_line(json_log_line(system_clock::time_point::max(), "info", "m", {}));
+  parse_line(json_log_line(system_clock::time_point::min(), "info", "m", {}));
+}
+
 // Through spdlog's default logger, as the server logs.
 class JsonLoggerTest : public ::testing::Test {
  protected:
