@@ -3,6 +3,7 @@
 #   make test   install what the tests need, build with -Werror, run every test
 #   make asan   the test suite under AddressSanitizer + UBSan
 #   make bench  the benchmarks (see bench/README.md)
+#   make fuzz   libFuzzer targets (fuzz/) built with clang, each run FUZZ_SECONDS (60) from fuzz/corpus/
 #   make stack  scale-out on this machine: PostgreSQL, Redis, Prometheus, node_exporter,
 #               2 API + 2 worker processes behind nginx (scripts/stack; make stack-stop)
 #   make install  Release build, then the binary to $(PREFIX)/bin and the systemd units
@@ -43,6 +44,23 @@ asan: test-deps
 
 bench: build
 	bench/run
+
+# Not part of `make test`. New inputs found go to build-fuzz/corpus/<target>
+# (the committed seeds in fuzz/corpus stay as they are); crashes to build-fuzz/.
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := json_bodies query_strings promql_template telegram_html
+.PHONY: fuzz
+fuzz:
+	scripts/install-deps fuzz
+	CCACHE_DISABLE=1 cmake -S . -B $(FUZZ_BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSENTINEL_FUZZ=ON \
+	  -DBUILD_TESTING=OFF -DCMAKE_CXX_COMPILER=clang++-16
+	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS)
+	set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD_DIR)/corpus/$$t; \
+	  (cd $(FUZZ_BUILD_DIR) && fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 corpus/$$t $(CURDIR)/fuzz/corpus/$$t); \
+	done
 
 # State in .stack/ (STACK_DIR); stack-stop keeps it (scripts/stack stop --purge deletes it).
 .PHONY: stack stack-stop
