@@ -1,5 +1,6 @@
 // The JSON body parsers every POST/PATCH runs on what a client sent: never a
 // crash, an exception or a hang, whatever the bytes.
+#include <boost/json/value.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
