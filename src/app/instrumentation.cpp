@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "http/server.hpp"
 #include "observability/metrics_registry.hpp"
 
 namespace sentinel::app {
@@ -35,6 +36,32 @@ prometheus::QueryObserver prometheus_query_observer(observability::MetricsRegist
                    observability::default_latency_buckets(), {{"endpoint", std::string(endpoint)}})
         .observe(seconds);
   };
+}
+
+std::function<void(std::string_view)> connection_limit_observer(observability::MetricsRegistry& registry) {
+  auto& per_client = registry.counter("sentinel_http_connections_refused_total",
+                                      "Connections closed at once by the connection caps, by cap",
+                                      {{"reason", "per_client"}});
+  auto& global = registry.counter("sentinel_http_connections_refused_total",
+                                  "Connections closed at once by the connection caps, by cap",
+                                  {{"reason", "max_connections"}});
+  auto& evicted = registry.counter("sentinel_http_connections_evicted_total",
+                                   "Idle connections closed to make room at MAX_CONNECTIONS");
+  return [&per_client, &global, &evicted](std::string_view reason) {
+    if (reason == "per_client")
+      per_client.inc();
+    else if (reason == "max_connections")
+      global.inc();
+    else
+      evicted.inc();
+  };
+}
+
+void register_connection_gauges(observability::MetricsRegistry& registry, const http::HttpServer& server) {
+  registry.gauge_callback("sentinel_http_connections", "Open client connections, HTTP and WebSocket", {},
+                          [&server] { return static_cast<double>(server.counted_connections()); });
+  registry.gauge_callback("sentinel_http_connection_clients", "Client addresses (IPv6: /64) holding connections", {},
+                          [&server] { return static_cast<double>(server.connected_clients()); });
 }
 
 }  // namespace sentinel::app

@@ -1,8 +1,9 @@
 #pragma once
 // What login needs of a failure limiter: in-process (RateLimiter) or shared
 // by every API process through Redis (redis::SharedRateLimiter). Keys are
-// "ip:<addr>" and "user:<email>". Implementations block at most briefly
-// (login runs on the blocking pool) and never throw.
+// "ip:<client key>" and "user:<email>|ip:<client key>" (AuthService::login).
+// Implementations block at most briefly (login runs on the hashing pool)
+// and never throw.
 #include <optional>
 #include <string>
 

@@ -3,7 +3,6 @@
 #include <sodium.h>
 
 #include <mutex>
-#include <semaphore>
 #include <stdexcept>
 
 namespace sentinel::auth {
@@ -17,20 +16,9 @@ namespace {
 constexpr unsigned long long argon2_opslimit = 2;
 constexpr std::size_t argon2_memlimit = 19 * 1024 * 1024;
 
-// At most two Argon2id runs at once per process: bounds memory (2 × 19 MiB)
-// and keeps a login burst from occupying every blocking-pool thread.
-constexpr std::ptrdiff_t max_concurrent_hashes = 2;
-std::counting_semaphore<max_concurrent_hashes>& hash_slots() {
-  static std::counting_semaphore<max_concurrent_hashes> slots(max_concurrent_hashes);
-  return slots;
-}
-
-struct HashSlot {
-  HashSlot() { hash_slots().acquire(); }
-  ~HashSlot() { hash_slots().release(); }
-  HashSlot(const HashSlot&) = delete;
-  HashSlot& operator=(const HashSlot&) = delete;
-};
+// How many Argon2id runs happen at once (memory: 19 MiB each) is decided
+// by the caller: the server hashes logins on auth::HashPool
+// (LOGIN_HASH_CONCURRENCY threads), not on the shared blocking pool.
 
 void init_sodium() {
   static std::once_flag once;
@@ -55,7 +43,6 @@ const std::string& dummy_hash() {
 std::string hash_password(std::string_view password) {
   init_sodium();
   char out[crypto_pwhash_STRBYTES];
-  const HashSlot slot;
   if (crypto_pwhash_str_alg(out, password.data(), password.size(), argon2_opslimit, argon2_memlimit,
                             crypto_pwhash_ALG_ARGON2ID13) != 0)
     throw std::runtime_error("password hashing ran out of memory");
@@ -66,7 +53,6 @@ bool verify_password(std::string_view hash, std::string_view password) {
   init_sodium();
   if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES) return false;
   const std::string terminated(hash);  // libsodium wants a C string
-  const HashSlot slot;
   return crypto_pwhash_str_verify(terminated.c_str(), password.data(), password.size()) == 0;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // Login failure limiter: at most `max_failures` failures per key within
 // `window`; once over, attempts are refused until the oldest failure leaves
-// the window. Keys are "ip:<addr>" and "user:<email>". Thread-safe, bounded
+// the window. Keys are "ip:<addr>" and "user:<email>|ip:<addr>". Thread-safe, bounded
 // memory (oldest keys evicted past `max_keys`).
 #include <chrono>
 #include <cstddef>
