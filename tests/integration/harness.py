@@ -229,9 +229,11 @@ class Sentinel:
             self._token = self.login()
         return self._token
 
-    def create_user(self, email, password="user-password-1", superuser=False):
-        r = self.request("POST", "/api/v1/users/", {"email": email, "password": password,
-                                                    "is_superuser": superuser}, token=self.admin_token)
+    def create_user(self, email, password="user-password-1", superuser=False, role=None):
+        body = {"email": email, "password": password, "is_superuser": superuser}
+        if role:
+            body["role"] = role
+        r = self.request("POST", "/api/v1/users/", body, token=self.admin_token)
         assert r.status == 201, r
         return r.json()
 

@@ -45,7 +45,7 @@ class OutcomeWriterTest : public sentinel::testing::SqliteTest {
     r.promql = "up";
     r.threshold = 90;
     r.channel = "webhook";
-    return rules().create(r).value();
+    return rules().create(r, domain::AuditActor::cli()).value();
   }
   // `n` rules named "<prefix> <i>" and a quiet outcome for each.
   void quiet_rules(const std::string& prefix, std::size_t n, std::vector<domain::AlertRule>& rule_list,

@@ -31,7 +31,7 @@ class ServerDirectoryTest : public sentinel::testing::SqliteTest {
     s.name = name;
     s.job_name = "node";
     s.instance = instance;
-    ASSERT_TRUE(storage::ServerRepository(*db_, core::system_now).create(s));
+    ASSERT_TRUE(storage::ServerRepository(*db_, core::system_now).create(s, domain::AuditActor::cli()));
   }
 };
 

@@ -18,8 +18,10 @@ TEST(AuthService, LoginIssuesTokenThatAuthenticates) {
   EXPECT_EQ(login->expires_in, 3600);
   auto user = env.service.authenticate(login->access_token);
   ASSERT_TRUE(user);
-  EXPECT_EQ(user->id, env.alice_id);
-  EXPECT_EQ(user->email, "alice@example.com");
+  EXPECT_EQ(user->user.id, env.alice_id);
+  EXPECT_EQ(user->user.email, "alice@example.com");
+  EXPECT_EQ(user->role, domain::Role::editor);
+  EXPECT_EQ(user->via(), "password");
 }
 
 TEST(AuthService, UnknownEmailAndWrongPasswordLookTheSame) {

@@ -74,11 +74,23 @@ TEST(ParseUserCreate, BooleansMustBeJsonBooleans) {
 
 TEST(ParseUserCreate, UnknownKeysAreForbiddenButReadOnlyOnesIgnored) {
   EXPECT_THAT(errors_of(parse_user_create(
-                  body(R"({"email": "a@b.io", "password": "12345678", "role": "admin", "password_hash": "x"})"))),
-              ElementsAre("body.role|extra_forbidden|Extra inputs are not permitted",
+                  body(R"({"email": "a@b.io", "password": "12345678", "roles": "admin", "password_hash": "x"})"))),
+              ElementsAre("body.roles|extra_forbidden|Extra inputs are not permitted",
                           "body.password_hash|extra_forbidden|Extra inputs are not permitted"));
   EXPECT_TRUE(parse_user_create(body(
       R"({"email": "a@b.io", "password": "12345678", "id": 7, "created_at": "2026-01-01T00:00:00Z", "updated_at": null})")));
+}
+
+TEST(ParseUserCreate, RoleIsOneOfThreeAndAgreesWithIsSuperuser) {
+  EXPECT_EQ(parse_user_create(body(R"({"email": "a@b.io", "password": "12345678", "role": "viewer"})"))->role,
+            Role::viewer);
+  EXPECT_EQ(requested_role(*parse_user_create(body(R"({"email": "a@b.io", "password": "12345678"})"))), Role::editor);
+  EXPECT_EQ(requested_role(*parse_user_create(
+                body(R"({"email": "a@b.io", "password": "12345678", "is_superuser": true})"))),
+            Role::admin);
+  EXPECT_FALSE(parse_user_create(body(R"({"email": "a@b.io", "password": "12345678", "role": "root"})")));
+  EXPECT_FALSE(parse_user_create(
+      body(R"({"email": "a@b.io", "password": "12345678", "role": "viewer", "is_superuser": true})")));
 }
 
 TEST(ParseUserCreate, ExtraKeysAreListedAfterFieldErrors) {
@@ -122,10 +134,12 @@ TEST(UserToJson, HasExactlyThePublicFieldsAndNeverTheHash) {
   u.password_hash = "$argon2id$v=19$secret";
   u.is_active = false;
   u.is_superuser = true;
+  u.role = Role::admin;
   u.token_version = 9;
   u.created_at = core::from_unix(1795472666);
   const auto v = to_json(u);
-  EXPECT_EQ(test::keys_of(v), (std::set<std::string>{"id", "email", "is_active", "is_superuser", "created_at"}));
+  EXPECT_EQ(test::keys_of(v), (std::set<std::string>{"id", "email", "is_active", "is_superuser", "role", "created_at"}));
+  EXPECT_EQ(v.at("role").as_string(), "admin");
   EXPECT_EQ(v.at("id").as_int64(), 3);
   EXPECT_EQ(v.at("email").as_string(), "ops@example.com");
   EXPECT_EQ(v.at("is_active").as_bool(), false);
