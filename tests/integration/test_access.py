@@ -46,14 +46,17 @@ def wait_for_close(ws, timeout):
     """The close code the server sends within `timeout` (data frames are skipped)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        msg = ws.recv(timeout=max(0.05, deadline - time.monotonic()))
+        try:
+            msg = ws.recv(timeout=max(0.05, deadline - time.monotonic()))
+        except TimeoutError:
+            return None
         if msg[0] == "close":
             return msg[1]
     return None
 
 
-def open_events(token):
-    return WsClient.connect("127.0.0.1", S.port, "/ws/events?token=" + token, timeout=10)
+def open_events(token, server=None):
+    return WsClient.connect("127.0.0.1", (server or S).port, "/ws/events?token=" + token, timeout=10)
 
 
 class RoleMatrix(unittest.TestCase):
@@ -258,12 +261,12 @@ class PerUserWebSocketCap(unittest.TestCase):
         other = Sentinel({"WS_MAX_PER_USER": "2"}).start()
         try:
             token = other.admin_token
-            held = [open_events(token) for _ in range(2)]
-            third = open_events(token)
+            held = [open_events(token, other) for _ in range(2)]
+            third = open_events(token, other)
             self.assertEqual(wait_for_close(third, 5), 4429)
             held[0].close()
             time.sleep(0.3)
-            again = open_events(token)
+            again = open_events(token, other)
             self.assertIsNone(wait_for_close(again, 1.5), "a slot freed by a close is usable again")
         finally:
             other.close()
