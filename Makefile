@@ -45,21 +45,29 @@ asan: test-deps
 bench: build
 	bench/run
 
-# Not part of `make test`. New inputs found go to build-fuzz/corpus/<target>
-# (the committed seeds in fuzz/corpus stay as they are); crashes to build-fuzz/.
+# Not part of `make test` (fuzz/README.md). New inputs found go to
+# build-fuzz/corpus/<target> (the committed seeds in fuzz/corpus stay as they
+# are); crashes, timeouts and OOMs to build-fuzz/artifacts/<target>/, and the
+# run stops at the first one. FUZZ_JOBS: compile jobs (at most 2 by default).
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= $(shell n=$$(nproc); [ $$n -gt 2 ] && n=2; echo $$n)
 FUZZ_TARGETS := json_bodies query_strings promql_template telegram_html
-.PHONY: fuzz
-fuzz:
+FUZZ_ENV := ASAN_SYMBOLIZER_PATH=/usr/bin/llvm-symbolizer-16 ASAN_OPTIONS=detect_leaks=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+.PHONY: fuzz fuzz-build
+fuzz-build:
 	scripts/install-deps fuzz
-	CCACHE_DISABLE=1 cmake -S . -B $(FUZZ_BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSENTINEL_FUZZ=ON \
+	cmake -S . -B $(FUZZ_BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSENTINEL_FUZZ=ON \
 	  -DBUILD_TESTING=OFF -DCMAKE_CXX_COMPILER=clang++-16
-	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS)
+	cmake --build $(FUZZ_BUILD_DIR) -j $(FUZZ_JOBS)
+
+fuzz: fuzz-build
 	set -e; for t in $(FUZZ_TARGETS); do \
-	  mkdir -p $(FUZZ_BUILD_DIR)/corpus/$$t; \
-	  (cd $(FUZZ_BUILD_DIR) && fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	    -print_final_stats=1 corpus/$$t $(CURDIR)/fuzz/corpus/$$t); \
+	  mkdir -p $(FUZZ_BUILD_DIR)/corpus/$$t $(FUZZ_BUILD_DIR)/artifacts/$$t; \
+	  echo "== fuzz_$$t ($(FUZZ_SECONDS) s)"; \
+	  (cd $(FUZZ_BUILD_DIR) && $(FUZZ_ENV) fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 -artifact_prefix=artifacts/$$t/ corpus/$$t $(CURDIR)/fuzz/corpus/$$t); \
 	done
 
 # State in .stack/ (STACK_DIR); stack-stop keeps it (scripts/stack stop --purge deletes it).
