@@ -1,7 +1,6 @@
 #include "http/message.hpp"
 
 #include <boost/url/parse.hpp>
-#include <boost/url/parse_query.hpp>
 #include <boost/url/params_view.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -56,11 +55,20 @@ std::optional<std::pair<std::string, Fields>> split_target(std::string_view targ
 
 std::optional<Fields> parse_form(std::string_view body) {
   if (body.empty()) return Fields{};
-  if (!boost::urls::parse_query(body)) return std::nullopt;
+  // Not boost::urls::parse_query / params_view(string_view): in Boost.URL 1.81
+  // both measure the text again with strlen (query_ref is built from
+  // s.data()), reading past a view that is not NUL-terminated and taking in
+  // whatever follows it (found by fuzz/query_strings). The body is parsed as
+  // the query of an origin-form target instead, whose length is its own.
+  std::string target;
+  target.reserve(body.size() + 2);
+  target.append("/?").append(body);
+  auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed) return std::nullopt;
   boost::urls::encoding_opts opts;
   opts.space_as_plus = true;  // HTML forms encode spaces as '+'
   Fields out;
-  for (auto p : boost::urls::params_view(body, opts)) out.emplace_back(p.key, p.has_value ? p.value : std::string());
+  for (auto p : parsed->params(opts)) out.emplace_back(p.key, p.has_value ? p.value : std::string());
   return out;
 }
 
