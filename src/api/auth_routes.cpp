@@ -84,8 +84,30 @@ void audit_login(Services& s, const Request& req, std::string_view email, const 
 boost::asio::awaitable<Response> login(Services& s, Request& req) {
   auto creds = read_credentials(req);
   if (!creds) co_return http::error_response(creds.error());
-  auto job = [&s, &req, c = std::move(*creds)]() {
-    auto result = s.auth.login(c.username, c.password, req.client_key);
+  const Credentials c = std::move(*creds);
+  // Limits and the user on the blocking pool; Argon2id alone on the hashing
+  // pool (idle CPU priority), so that nothing holding a database connection
+  // or a lock waits behind it; the outcome on the blocking pool again. When
+  // the hashing pool is full the answer is 429 at once, before any other
+  // work (product.md §7).
+  std::optional<auth::HashPool::Reservation> place;
+  if (s.hashing) {
+    place = s.hashing->reserve();
+    if (!place)
+      co_return http::error_response(core::Error::rate_limited(1, "Too many login attempts in progress, try again later"));
+  }
+  auto begin = [&s, &req, &c] { return s.auth.begin_login(c.username, req.client_key); };
+  core::Result<auth::LoginAttempt> attempt = co_await s.blocking.run(std::move(begin));
+  if (!attempt) co_return http::error_response(attempt.error());  // throttled: not audited, so a flood cannot fill it
+  auto check = [&attempt, &c] { return auth::AuthService::check_password(*attempt, c.password); };
+  bool password_ok;
+  if (s.hashing)
+    password_ok = co_await s.hashing->run(std::move(check));
+  else  // Services built without one (tests)
+    password_ok = co_await s.blocking.run(std::move(check));
+  place.reset();
+  auto finish = [&s, &req, &c, &attempt, ok = password_ok] {
+    auto result = s.auth.finish_login(*attempt, ok);
     audit_login(s, req, c.username, result);
     return http::respond(result, [](const auth::LoginResult& r) {
       Response res = http::json_response(
@@ -94,17 +116,8 @@ boost::asio::awaitable<Response> login(Services& s, Request& req) {
       return res;
     });
   };
-  // Argon2id runs on the hashing pool, never on the blocking pool that every
-  // other request, WebSocket and the alert engine share. When that pool is
-  // full the answer is 429 at once (product.md §7).
-  if (!s.hashing) {  // Services built without one (tests)
-    Response response = co_await s.blocking.run(std::move(job));
-    co_return response;
-  }
-  std::optional<Response> response = co_await s.hashing->try_run(std::move(job));
-  if (!response)
-    co_return http::error_response(core::Error::rate_limited(1, "Too many login attempts in progress, try again later"));
-  co_return std::move(*response);
+  Response response = co_await s.blocking.run(std::move(finish));
+  co_return response;
 }
 
 Response me(Services&, const Request&, const Caller& caller) {

@@ -20,35 +20,46 @@ core::Error wrong_credentials() { return core::Error::unauthorized("Incorrect em
 
 }  // namespace
 
-core::Result<LoginResult> AuthService::login(std::string_view email, std::string_view password,
-                                             std::string_view client_address) {
+core::Result<LoginAttempt> AuthService::begin_login(std::string_view email, std::string_view client_address) {
+  LoginAttempt a;
   const auto normalized = lower(email);
   // The account's count is kept per client address: failures elsewhere
   // (an attacker guessing) never lock the owner out (product.md §7).
-  const std::string address_key = "ip:" + std::string(client_address);
-  const std::string account_key = "user:" + normalized + "|ip:" + std::string(client_address);
-  const auto wait = std::max(per_address_.retry_after(address_key).value_or(0),
-                             per_account_.retry_after(account_key).value_or(0));
+  a.address_key = "ip:" + std::string(client_address);
+  a.account_key = "user:" + normalized + "|ip:" + std::string(client_address);
+  const auto wait = std::max(per_address_.retry_after(a.address_key).value_or(0),
+                             per_account_.retry_after(a.account_key).value_or(0));
   if (wait > 0) return core::fail(core::Error::rate_limited(wait, "Too many login attempts, try again later"));
+  if (normalized.size() <= 254) a.user = users_.find_by_email(normalized);
+  return a;
+}
 
-  auto record_failure = [&] {
-    per_address_.record_failure(address_key);
-    per_account_.record_failure(account_key);
-  };
-  auto user = normalized.size() <= 254 ? users_.find_by_email(normalized) : std::nullopt;
-  if (!user) {
+bool AuthService::check_password(const LoginAttempt& attempt, std::string_view password) {
+  if (!attempt.user) {
     verify_dummy_password(password);  // same cost as a real check
-    record_failure();
+    return false;
+  }
+  return verify_password(attempt.user->password_hash, password);
+}
+
+core::Result<LoginResult> AuthService::finish_login(const LoginAttempt& attempt, bool password_ok) {
+  if (!password_ok) {
+    per_address_.record_failure(attempt.address_key);
+    per_account_.record_failure(attempt.account_key);
     return core::fail(wrong_credentials());
   }
-  if (!verify_password(user->password_hash, password)) {
-    record_failure();
-    return core::fail(wrong_credentials());
-  }
+  const auto& user = *attempt.user;
   // Only someone who knows the password learns that the account is inactive.
-  if (!user->is_active) return core::fail(core::Error::forbidden("Inactive user"));
-  per_account_.reset(account_key);
-  return LoginResult{jwt_.issue(user->id, user->token_version), jwt_.lifetime().count(), user->id};
+  if (!user.is_active) return core::fail(core::Error::forbidden("Inactive user"));
+  per_account_.reset(attempt.account_key);
+  return LoginResult{jwt_.issue(user.id, user.token_version), jwt_.lifetime().count(), user.id};
+}
+
+core::Result<LoginResult> AuthService::login(std::string_view email, std::string_view password,
+                                             std::string_view client_address) {
+  auto attempt = begin_login(email, client_address);
+  if (!attempt) return core::fail(attempt.error());
+  return finish_login(*attempt, check_password(*attempt, password));
 }
 
 std::optional<domain::User> AuthService::cached_user(std::int64_t user_id) {

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <string_view>
@@ -28,6 +29,13 @@ namespace sentinel::auth {
 inline constexpr std::size_t login_failures_per_account = 5;
 inline constexpr std::size_t login_failures_per_address = 20;
 inline constexpr std::chrono::seconds login_failure_window{15 * 60};
+
+// A login between its steps (AuthService::begin_login).
+struct LoginAttempt {
+  std::string address_key;            // limiter keys
+  std::string account_key;
+  std::optional<domain::User> user;   // nullopt: unknown email (a dummy hash is checked)
+};
 
 struct LoginResult {
   std::string access_token;
@@ -59,6 +67,18 @@ class AuthService {
   // `client_address` is the key per-client limits count by (Request::client_key).
   core::Result<LoginResult> login(std::string_view email, std::string_view password,
                                   std::string_view client_address);
+
+  // The same login in three steps, so that a server runs only the hash on
+  // its hashing pool (auth::HashPool, at idle CPU priority) and the limits,
+  // the SQL and the token on its blocking pool: nothing that holds a
+  // database connection or a lock then waits behind a starved hash.
+  //   begin_login: rate_limited (as login), else the attempt; blocks on SQL.
+  //   check_password: one Argon2id verification (a dummy one for an unknown
+  //     email); never fails, CPU only.
+  //   finish_login: counts a failure (unauthorized), or forbidden, or the token.
+  core::Result<LoginAttempt> begin_login(std::string_view email, std::string_view client_address);
+  static bool check_password(const LoginAttempt& attempt, std::string_view password);
+  core::Result<LoginResult> finish_login(const LoginAttempt& attempt, bool password_ok);
 
   // How long a looked-up user may be reused for authentication. Changes made
   // through this process's API take effect at once (forget()); changes made

@@ -3,12 +3,14 @@
 // threads of its own, with a small bounded queue. A login flood then fills
 // this pool and is answered 429 at once, while every other request, the
 // WebSockets and the alert engine keep the blocking pool to themselves
-// (product.md §7, LOGIN_HASH_CONCURRENCY). Its threads also run at a lower
-// CPU priority (nice +10): on a busy machine hashing gets the CPU the event
-// loop, the blocking pool and the alert engine leave, instead of an equal
-// share of it (measured in bench/abuse).
-#include <sys/resource.h>
-#include <unistd.h>
+// (product.md §7, LOGIN_HASH_CONCURRENCY). Its threads also run under
+// SCHED_IDLE (Linux; no privilege needed): hashing gets only the CPU that the
+// event loop, the blocking pool, the alert engine and the rest of the machine
+// leave, instead of an equal share of it (bench/abuse measured nice +10 as
+// not enough: the alert round took 1.9 x as long during a login flood).
+// On a machine busy all the time logins then wait, and past the queue get 429.
+#include <pthread.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <atomic>
@@ -31,27 +33,54 @@ class HashPool {
   HashPool(const HashPool&) = delete;
   HashPool& operator=(const HashPool&) = delete;
 
+  // A place among the `threads + queue`, held from reserve() until the
+  // Reservation is destroyed: a caller can refuse (429) before doing any
+  // other work for a request that could not be hashed anyway.
+  class Reservation {
+   public:
+    explicit Reservation(std::atomic<std::size_t>& count) : count_(&count) {}
+    Reservation(Reservation&& o) noexcept : count_(std::exchange(o.count_, nullptr)) {}
+    Reservation& operator=(Reservation&& o) noexcept {
+      if (this != &o) {
+        release();
+        count_ = std::exchange(o.count_, nullptr);
+      }
+      return *this;
+    }
+    ~Reservation() { release(); }
+
+   private:
+    void release() {
+      if (count_) count_->fetch_sub(1);
+      count_ = nullptr;
+    }
+    std::atomic<std::size_t>* count_;
+  };
+
+  // nullopt at once when `threads + queue` places are taken.
+  std::optional<Reservation> reserve() {
+    if (admitted_.fetch_add(1) >= capacity_) {
+      admitted_.fetch_sub(1);
+      return std::nullopt;
+    }
+    return std::optional<Reservation>(std::in_place, admitted_);
+  }
+
   // Runs `f` on the pool, or returns nullopt at once when `threads + queue`
   // jobs are already running or waiting (the caller answers 429).
   // Exceptions thrown by `f` propagate. Pass a NAMED callable (see
   // core::BlockingPool::run).
   template <class F>
   boost::asio::awaitable<std::optional<std::invoke_result_t<F&>>> try_run(F&& f) {
-    if (admitted_.fetch_add(1) >= capacity_) {
-      admitted_.fetch_sub(1);
-      co_return std::nullopt;
-    }
-    const Admitted admitted{admitted_};
-    auto job = [&f] {
-      lower_this_thread_priority();
-      return f();
-    };
-    co_return co_await pool_.run(std::move(job));
+    auto place = reserve();
+    if (!place) co_return std::nullopt;
+    co_return co_await run(std::forward<F>(f));
   }
 
-  // Runs `f` on the pool whatever its load, waiting for a thread: for the
-  // rare hashing that must not fail under a login flood (an admin setting
-  // a password). Still never more than `threads` hashes at once.
+  // Runs `f` on the pool whatever its load, waiting for a thread: with a
+  // Reservation already held, or for the rare hashing that must not fail
+  // under a login flood (an admin setting a password). Still never more
+  // than `threads` hashes at once.
   template <class F>
   boost::asio::awaitable<std::invoke_result_t<F&>> run(F&& f) {
     auto job = [&f] {
@@ -61,25 +90,22 @@ class HashPool {
     co_return co_await pool_.run(std::move(job));
   }
 
-  static constexpr int thread_nice = 10;
 
-  std::size_t in_use() const { return admitted_.load(); }  // running or queued via try_run
+  std::size_t in_use() const { return admitted_.load(); }  // places reserved (try_run, reserve)
   std::size_t capacity() const { return capacity_; }
   void join() { pool_.join(); }
 
  private:
-  // Once per pool thread (Linux: nice is per thread). Failure changes
-  // nothing but the priority, so it is ignored.
+  // Once per pool thread. Failure changes nothing but the priority, so it
+  // is ignored.
   static void lower_this_thread_priority() {
-    thread_local const bool lowered =
-        ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), thread_nice) == 0;
+    thread_local const bool lowered = [] {
+      sched_param param{};
+      param.sched_priority = 0;
+      return ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &param) == 0;
+    }();
     (void)lowered;
   }
-
-  struct Admitted {
-    std::atomic<std::size_t>& count;
-    ~Admitted() { count.fetch_sub(1); }
-  };
 
   const std::size_t capacity_;
   std::atomic<std::size_t> admitted_{0};

@@ -2,6 +2,7 @@
 #include "auth/hash_pool.hpp"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -82,18 +83,18 @@ TEST(HashPool, ExceptionsReachTheCallerAndFreeTheSlot) {
   pool.join();
 }
 
-TEST(HashPool, HashesRunAtALowerCpuPriority) {
+TEST(HashPool, HashesRunOnlyOnIdleCpu) {
   asio::io_context io;
   auth::HashPool pool(1, 0);
-  const int ours = ::getpriority(PRIO_PROCESS, 0);
   auto f = asio::co_spawn(
       io,
       [&pool]() -> asio::awaitable<std::optional<int>> {
-        auto job = [] { return ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())); };
+        auto job = [] { return ::sched_getscheduler(0); };
         co_return co_await pool.try_run(std::move(job));
       },
       asio::use_future);
   io.run();
-  EXPECT_EQ(f.get(), std::min(19, ours + auth::HashPool::thread_nice));
+  EXPECT_EQ(f.get(), SCHED_IDLE);
+  EXPECT_NE(::sched_getscheduler(0), SCHED_IDLE) << "the caller's thread is left alone";
   pool.join();
 }
