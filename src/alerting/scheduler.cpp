@@ -1,5 +1,7 @@
 #include "alerting/scheduler.hpp"
 
+#include "core/claim_round.hpp"
+
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -42,7 +44,7 @@ void Scheduler::stop() {
 
 asio::awaitable<void> Scheduler::loop() {
   auto state = state_;  // outlives this object's stop() while the loop unwinds
-  bool reported_outage = false;
+  core::ClaimOutage outage("alert engine");
   // Rules are claimed in batches: when half the slots are free (the other
   // half keeps Prometheus busy meanwhile), not after every evaluation, so a
   // backlog of due rules costs one claim transaction per batch. Each poll
@@ -54,32 +56,25 @@ asio::awaitable<void> Scheduler::loop() {
     const std::size_t room = querying < options_.max_querying ? options_.max_querying - querying : 0;
     std::size_t claimed_count = 0;
     if (room > 0 && (polled || querying <= refill_at)) {
-      try {
-        auto claim = [this, room] { return store_.claim_due_rules(options_.owner, options_.default_interval_sec, room); };
-        auto claimed = co_await blocking_.run(std::move(claim));
-        if (reported_outage) spdlog::info("alert engine: database reachable again");
-        reported_outage = false;
-        claimed_count = claimed.size();
-        for (auto& c : claimed) {
-          ++state->in_flight;
-          ++state->querying;
-          auto evaluate = [this, state, refill_at, c = std::move(c)]() mutable -> asio::awaitable<void> {
-            // Named, not a temporary of the co_await: see core/blocking.hpp.
-            std::function<void()> queried = [state, refill_at] {
-              // Room for a batch: wake the loop, once, as the count crosses
-              // the mark (not on every evaluation: a strand hand-off each).
-              if (--state->querying == refill_at) asio::post(state->strand, [state] { state->timer.cancel(); });
-            };
-            co_await evaluator_.evaluate(std::move(c), options_.owner, std::move(queried));
-            --state->in_flight;
+      auto claim = [this, room] { return store_.claim_due_rules(options_.owner, options_.default_interval_sec, room); };
+      // The database down or restarting: no rule can be claimed or recorded; claim_round retries in a second.
+      auto claimed = co_await core::claim_round(blocking_, std::move(claim), outage);
+      auto batch = claimed ? std::move(*claimed) : decltype(claimed)::value_type{};
+      claimed_count = batch.size();
+      for (auto& c : batch) {
+        ++state->in_flight;
+        ++state->querying;
+        auto evaluate = [this, state, refill_at, c = std::move(c)]() mutable -> asio::awaitable<void> {
+          // Named, not a temporary of the co_await: see core/blocking.hpp.
+          std::function<void()> queried = [state, refill_at] {
+            // Room for a batch: wake the loop, once, as the count crosses
+            // the mark (not on every evaluation: a strand hand-off each).
+            if (--state->querying == refill_at) asio::post(state->strand, [state] { state->timer.cancel(); });
           };
-          asio::co_spawn(executor_, std::move(evaluate), asio::detached);
-        }
-      } catch (const std::exception& e) {
-        // The database is down or restarting: no rule can be claimed or
-        // recorded; try again shortly, and say so once.
-        if (!reported_outage) spdlog::warn("alert engine: cannot claim rules: {}", e.what());
-        reported_outage = true;
+          co_await evaluator_.evaluate(std::move(c), options_.owner, std::move(queried));
+          --state->in_flight;
+        };
+        asio::co_spawn(executor_, std::move(evaluate), asio::detached);
       }
     }
     if (state->stopped) break;
@@ -87,7 +82,7 @@ asio::awaitable<void> Scheduler::loop() {
       polled = false;
       continue;
     }
-    state->timer.expires_after(reported_outage ? std::chrono::milliseconds(1000) : options_.poll);
+    state->timer.expires_after(outage.next_wait(std::chrono::duration_cast<std::chrono::milliseconds>(options_.poll)));
     auto [ec] = co_await state->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     polled = ec != asio::error::operation_aborted;
   }

@@ -6,7 +6,7 @@
 // The role a route needs is the table's, carried on the request
 // (Request::required_role); handlers never name a role themselves. A
 // handler of a protected route that does not go through these helpers
-// answers 500 (http/dispatcher.cpp), so a forgotten check cannot open a
+// answers 500 (http/request_dispatcher.cpp), so a forgotten check cannot open a
 // route.
 #include <boost/asio/awaitable.hpp>
 #include <optional>

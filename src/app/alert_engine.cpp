@@ -6,7 +6,7 @@
 #include "alerting/scheduler.hpp"
 #include "alerting/server_directory.hpp"
 #include "config/config.hpp"
-#include "notify/dispatcher.hpp"
+#include "notify/notification_dispatcher.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox_repository.hpp"
 
@@ -14,8 +14,8 @@ namespace sentinel::app {
 
 namespace {
 
-notify::DispatcherOptions notifier_options(const config::Config& c, std::string owner) {
-  notify::DispatcherOptions o;
+notify::NotificationDispatcherOptions notifier_options(const config::Config& c, std::string owner) {
+  notify::NotificationDispatcherOptions o;
   o.owner = std::move(owner);
   o.telegram_bot_token = c.telegram_bot_token;
   o.telegram_chat_id = c.telegram_chat_id;
@@ -57,7 +57,7 @@ struct AlertEngine::Parts {
   storage::AlertEngineStore store;
   storage::OutboxRepository outbox;
   alerting::ServerDirectory servers;
-  notify::Dispatcher notifier;
+  notify::NotificationDispatcher notifier;
   alerting::RuleEvaluator evaluator;
   alerting::Scheduler scheduler;
 };

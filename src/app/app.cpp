@@ -33,7 +33,7 @@
 #include "auth/password.hpp"
 #include "auth/rate_limiter.hpp"
 #include "core/blocking.hpp"
-#include "http/dispatcher.hpp"
+#include "http/request_dispatcher.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "http/websocket_upgrade.hpp"
@@ -214,7 +214,7 @@ int serve(config::Config config, Role role) {
   // A worker serves liveness and /metrics only (its rule evaluations,
   // notifications and their Prometheus queries are counted there).
   api::register_routes(router, services, role == Role::worker);
-  http::Dispatcher dispatcher(router, http::DispatchOptions{config.cors_origins}, http_request_observer(registry));
+  http::RequestDispatcher dispatcher(router, http::DispatchOptions{config.cors_origins}, http_request_observer(registry));
   ws::MetricsHub hub(io.get_executor(), blocking, servers, server_metrics,
                      std::chrono::seconds(config.ws_metrics_interval_sec), registry);
   // Alert events for /ws/events: straight to this process's subscribers, or

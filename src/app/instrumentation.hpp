@@ -4,7 +4,7 @@
 #include <functional>
 #include <string_view>
 
-#include "http/dispatcher.hpp"
+#include "http/request_dispatcher.hpp"
 #include "prometheus/client.hpp"
 
 namespace sentinel::observability {

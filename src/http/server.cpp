@@ -24,7 +24,7 @@
 #include <unordered_map>
 
 #include "http/client_address.hpp"
-#include "http/dispatcher.hpp"
+#include "http/request_dispatcher.hpp"
 #include "http/message.hpp"
 #include "http/responses.hpp"
 #include "http/websocket_upgrade.hpp"
@@ -45,7 +45,7 @@ struct Peer {
 };
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
-  State(asio::io_context& io_, const Dispatcher& d, ServerOptions o)
+  State(asio::io_context& io_, const RequestDispatcher& d, ServerOptions o)
       : io(io_),
         dispatcher(d),
         options(std::move(o)),
@@ -80,7 +80,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
   };
 
   asio::io_context& io;
-  const Dispatcher& dispatcher;
+  const RequestDispatcher& dispatcher;
   ServerOptions options;
   TrustedProxies trusted;
   WebSocketHandler websocket_handler;
@@ -408,7 +408,7 @@ asio::awaitable<void> HttpServer::State::session(tcp::socket socket, Peer peer, 
   stream.close();
 }
 
-HttpServer::HttpServer(asio::io_context& io, const Dispatcher& dispatcher, ServerOptions options)
+HttpServer::HttpServer(asio::io_context& io, const RequestDispatcher& dispatcher, ServerOptions options)
     : state_(std::make_shared<State>(io, dispatcher, std::move(options))) {}
 
 HttpServer::~HttpServer() = default;

@@ -20,7 +20,7 @@ class io_context;
 
 namespace sentinel::http {
 
-class Dispatcher;
+class RequestDispatcher;
 struct WebSocketUpgrade;  // http/websocket_upgrade.hpp
 
 // Takes over a connection whose request is a WebSocket upgrade; runs on
@@ -56,7 +56,7 @@ struct ServerOptions {
 
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, const Dispatcher& dispatcher, ServerOptions options);
+  HttpServer(boost::asio::io_context& io, const RequestDispatcher& dispatcher, ServerOptions options);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

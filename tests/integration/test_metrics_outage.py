@@ -282,7 +282,7 @@ class DatasourceAuth(unittest.TestCase):
         r = s.request("GET", "/api/v1/metrics/query?query=up", token=t)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json()["resultType"], "vector")
-        r = s.request("GET", "/api/v1/health/readiness")
+        r = s.request("GET", "/api/v1/health/readiness", token=s.admin_token)
         self.assertEqual((r.status, r.json()["status"]), (200, "ok"), r)
         sent = fake.take()
         self.assertEqual(len(sent), 2, sent)
@@ -344,7 +344,7 @@ class DatasourceGarbage(unittest.TestCase):
                 detail = assert_prometheus_error(self, r, status, prefix)
                 for f in fragments:
                     self.assertIn(f, detail)
-        r = self.s.request("GET", "/api/v1/health/readiness")
+        r = self.s.request("GET", "/api/v1/health/readiness", token=self.s.admin_token)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json()["status"], "degraded", r)
         self.assertEqual(r.json()["checks"]["prometheus"], "unavailable", r)
@@ -411,7 +411,7 @@ class DatasourceGarbage(unittest.TestCase):
         r = self.s.request("GET", metrics_paths(self.server["id"])["summary"], token=self.t)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json()["metrics"]["load1"], 1.0)
-        self.assertEqual(self.s.request("GET", "/api/v1/health/readiness").json()["status"], "ok")
+        self.assertEqual(self.s.request("GET", "/api/v1/health/readiness", token=self.s.admin_token).json()["status"], "ok")
 
 
 class HungDatasource(unittest.TestCase):
@@ -457,11 +457,11 @@ class HungDatasource(unittest.TestCase):
                 self.assertLess(elapsed, TIMEOUT_SEC + 2.0)
 
     def test_readiness_is_degraded_within_its_own_deadline(self):
-        r, elapsed = timed(self.s, "GET", "/api/v1/health/readiness")
+        r, elapsed = timed(self.s, "GET", "/api/v1/health/readiness", token=self.s.admin_token)
         self.assertEqual(r.status, 200, r)
         body = r.json()
         self.assertEqual(body["status"], "degraded", body)
-        self.assertEqual(body["checks"], {"database": "ok", "prometheus": "unavailable"})
+        self.assertEqual(body["checks"], {"database": "ok", "prometheus": "unavailable", "redis": "disabled"})
         self.assertIn("no answer", body["details"]["prometheus"])
         self.assertLess(elapsed, 4.0)
 
@@ -485,9 +485,9 @@ class PrometheusOutage(unittest.TestCase):
         t = S.request("POST", "/api/v1/alerts/rules/%d/test" % RULE["id"], token=T)
         self.assertEqual(t.status, 200, t)
         self.assertEqual([x["value"] for x in t.json()["series"]], [0.75])
-        h = S.request("GET", "/api/v1/health/readiness")
+        h = S.request("GET", "/api/v1/health/readiness", token=S.admin_token)
         self.assertEqual((h.status, h.json()["status"], h.json()["checks"]),
-                         (200, "ok", {"database": "ok", "prometheus": "ok"}), h)
+                         (200, "ok", {"database": "ok", "prometheus": "ok", "redis": "disabled"}), h)
 
     def test_stop_and_start(self):
         self.assert_all_ok()
@@ -506,10 +506,10 @@ class PrometheusOutage(unittest.TestCase):
                           token=T)
             self.assertEqual(r.status, 200, r)
             self.assertTrue(r.json()["warnings"][0].startswith("PromQL not validated: Prometheus unavailable: "), r)
-            r = S.request("GET", "/api/v1/health/readiness")
+            r = S.request("GET", "/api/v1/health/readiness", token=S.admin_token)
             self.assertEqual(r.status, 200, r)  # only Prometheus is down: degraded, still ready
             body = r.json()
-            self.assertEqual((body["status"], body["checks"]), ("degraded", {"database": "ok", "prometheus": "unavailable"}),
+            self.assertEqual((body["status"], body["checks"]), ("degraded", {"database": "ok", "prometheus": "unavailable", "redis": "disabled"}),
                              body)
             self.assertTrue(body["details"]["prometheus"])
             # The rest of the API is untouched.
@@ -518,7 +518,7 @@ class PrometheusOutage(unittest.TestCase):
         finally:
             test_env_cmd("start-service", PROM["dir"], "prometheus")
         # Same address again: Sentinel reconnects on its own, without a restart.
-        wait_for(lambda: S.request("GET", "/api/v1/health/readiness").json()["status"] == "ok", 20, "readiness ok")
+        wait_for(lambda: S.request("GET", "/api/v1/health/readiness", token=S.admin_token).json()["status"] == "ok", 20, "readiness ok")
         wait_for(lambda: S.request("GET", metrics_paths(SERVER["id"])["summary"], token=T).status == 200, 20,
                  "summary 200")
         HOST.wait_until_scraped()

@@ -612,10 +612,12 @@ class Shutdown(unittest.TestCase):
 
     def test_client_still_authenticating_at_sigterm_gets_1001_without_holding_up_the_exit(self):
         # The handshake (101) comes before the token check, which runs on the blocking
-        # pool; a burst of logins (Argon2id, ~0.1 s each) keeps the pool busy, so the check
-        # of a client connecting right then is still queued when SIGTERM arrives, and the
+        # pool; a burst of logins (Argon2id, ~0.1 s each, on their own hashing pool, made
+        # wide enough here to take all 16) keeps the machine busy, so the check of a
+        # client connecting right then may still be queued when SIGTERM arrives, and the
         # hub is already stopping when that client subscribes.
-        s = harness.Sentinel({"PROMETHEUS_URL": "http://127.0.0.1:1", "WS_METRICS_INTERVAL_SEC": "1"}).start()
+        s = harness.Sentinel({"PROMETHEUS_URL": "http://127.0.0.1:1", "WS_METRICS_INTERVAL_SEC": "1",
+                              "LOGIN_HASH_CONCURRENCY": "8"}).start()
         try:
             token = s.admin_token
             r = s.request("POST", "/api/v1/servers/", {"name": "late", "job_name": "node",

@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "http/dispatcher.hpp"
+#include "http/request_dispatcher.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "http/websocket_upgrade.hpp"
@@ -68,7 +68,7 @@ struct TestServer {
 
   asio::io_context io{2};
   Router router;
-  Dispatcher dispatcher{router, DispatchOptions{}};
+  RequestDispatcher dispatcher{router, DispatchOptions{}};
   std::unique_ptr<HttpServer> server;
   std::vector<std::thread> threads;
   std::mutex mutex;

@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "core/time.hpp"
-#include "notify/dispatcher.hpp"
+#include "notify/notification_dispatcher.hpp"
 #include "notify/telegram_request.hpp"
 #include "notify/webhook_response.hpp"
 
@@ -15,8 +15,8 @@ namespace {
 
 using std::chrono::seconds;
 
-DispatcherOptions with_max(seconds max) {
-  DispatcherOptions o;
+NotificationDispatcherOptions with_max(seconds max) {
+  NotificationDispatcherOptions o;
   o.first_backoff = seconds{5};
   o.max_backoff = max;
   return o;

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "http/dispatcher.hpp"
+#include "http/request_dispatcher.hpp"
 #include "observability/logging.hpp"
 #include "run_awaitable.hpp"
 
@@ -71,7 +71,7 @@ class DispatcherJsonLog : public ::testing::Test {
   }
 
   Router router_;
-  Dispatcher dispatcher_{router_, {}};
+  RequestDispatcher dispatcher_{router_, {}};
   std::ostringstream out_;
   std::shared_ptr<spdlog::logger> previous_;
 };
@@ -148,7 +148,7 @@ class DispatcherTextLog : public ::testing::Test {
   }
 
   Router router_;
-  Dispatcher dispatcher_{router_, {}};
+  RequestDispatcher dispatcher_{router_, {}};
   std::ostringstream out_;
   std::shared_ptr<spdlog::logger> previous_;
 };

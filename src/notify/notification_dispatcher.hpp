@@ -36,7 +36,7 @@ namespace sentinel::notify {
 
 struct Notification;
 
-struct DispatcherOptions {
+struct NotificationDispatcherOptions {
   std::string owner;  // this process's name in outbox leases
   // Telegram: off until both are set.
   std::optional<std::string> telegram_bot_token;
@@ -57,18 +57,18 @@ struct DispatcherOptions {
 
 // The wait before attempt `attempts + 1` (attempts already made ≥ 1):
 // first_backoff doubled per attempt, capped at max_backoff.
-std::chrono::seconds backoff_after(std::int64_t attempts, const DispatcherOptions& options);
+std::chrono::seconds backoff_after(std::int64_t attempts, const NotificationDispatcherOptions& options);
 
 // The wait before retrying after `result`: the target's retry_after when it
 // gave one, else backoff_after(attempts); never more than max_backoff.
 std::chrono::seconds retry_delay(const DeliveryResult& result, std::int64_t attempts,
-                                 const DispatcherOptions& options);
+                                 const NotificationDispatcherOptions& options);
 
-class Dispatcher {
+class NotificationDispatcher {
  public:
-  Dispatcher(boost::asio::any_io_executor executor, storage::OutboxRepository& outbox,
+  NotificationDispatcher(boost::asio::any_io_executor executor, storage::OutboxRepository& outbox,
              storage::AlertEventRepository& events, core::BlockingPool& blocking, http_client::HttpClient& http,
-             DispatcherOptions options, observability::MetricsRegistry& metrics);
+             NotificationDispatcherOptions options, observability::MetricsRegistry& metrics);
 
   void start();
   void stop();
@@ -96,7 +96,7 @@ class Dispatcher {
   storage::AlertEventRepository& events_;
   core::BlockingPool& blocking_;
   http_client::HttpClient& http_;
-  DispatcherOptions options_;
+  NotificationDispatcherOptions options_;
   observability::MetricsRegistry& metrics_;
   std::shared_ptr<State> state_;
 };

@@ -1,4 +1,4 @@
-#include "http/dispatcher.hpp"
+#include "http/request_dispatcher.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -51,15 +51,15 @@ bool is_known_method(std::string_view method) {
   return std::find(std::begin(known), std::end(known), method) != std::end(known);
 }
 
-Dispatcher::Dispatcher(const Router& router, DispatchOptions options, RequestObserver observer)
+RequestDispatcher::RequestDispatcher(const Router& router, DispatchOptions options, RequestObserver observer)
     : router_(router), options_(std::move(options)), observer_(std::move(observer)) {}
 
-bool Dispatcher::origin_allowed(std::string_view origin) const {
+bool RequestDispatcher::origin_allowed(std::string_view origin) const {
   return std::any_of(options_.cors_origins.begin(), options_.cors_origins.end(),
                      [&](const std::string& o) { return o == "*" || o == origin; });
 }
 
-void Dispatcher::add_cors_headers(const Request& request, Response& response) const {
+void RequestDispatcher::add_cors_headers(const Request& request, Response& response) const {
   auto origin = request.header("Origin");
   if (!origin || !origin_allowed(*origin)) return;
   const bool any = std::find(options_.cors_origins.begin(), options_.cors_origins.end(), "*") !=
@@ -69,7 +69,7 @@ void Dispatcher::add_cors_headers(const Request& request, Response& response) co
   if (!any) response.set_header("Vary", "Origin");
 }
 
-boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request) const {
+boost::asio::awaitable<Response> RequestDispatcher::dispatch(Request& request) const {
   const auto started = std::chrono::steady_clock::now();
   request.request_id = request_id_for(request);
   std::string_view route_label = "unmatched";
@@ -106,8 +106,16 @@ boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request) const {
   } else {
     route_label = match.route->pattern;
     request.path_params = match.params;
+    request.required_role = match.route->required_role;
+    request.access_checked = false;
     try {
       response = co_await match.route->handler(request);
+      // A protected route must have gone through authentication (api/
+      // authenticated.hpp); one that did not is a bug, never an open door.
+      if (request.required_role != 0 && !request.access_checked) {
+        failure = Failure{spdlog::level::err, "protected route answered without an access check"};
+        response = error_response(core::Error::internal("access check missing"));
+      }
     } catch (const core::DependencyUnavailable& e) {
       failure = Failure{spdlog::level::warn, e.what()};
       response = error_response(core::Error::unavailable(e.what()));

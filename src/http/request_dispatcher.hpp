@@ -25,9 +25,9 @@ bool is_known_method(std::string_view method);
 using RequestObserver =
     std::function<void(const Request&, std::string_view route, const Response&, std::chrono::microseconds)>;
 
-class Dispatcher {
+class RequestDispatcher {
  public:
-  Dispatcher(const Router& router, DispatchOptions options, RequestObserver observer = {});
+  RequestDispatcher(const Router& router, DispatchOptions options, RequestObserver observer = {});
 
   // Never throws: handler exceptions become 503 (dependency unavailable) or
   // a generic 500 whose cause is logged, not sent.

@@ -1,4 +1,4 @@
-#include "http/dispatcher.hpp"
+#include "http/request_dispatcher.hpp"
 
 #include <gtest/gtest.h>
 
@@ -33,7 +33,7 @@ struct Fixture {
       co_return r;
     });
   }
-  Response call(const Dispatcher& d, std::string method, std::string path, Fields headers = {}) {
+  Response call(const RequestDispatcher& d, std::string method, std::string path, Fields headers = {}) {
     Request req;
     req.method = std::move(method);
     req.path = std::move(path);
@@ -50,9 +50,9 @@ std::string header(const Response& r, std::string_view name) {
 
 }  // namespace
 
-TEST(Dispatcher, NotFoundAndMethodNotAllowedAreJson) {
+TEST(RequestDispatcher, NotFoundAndMethodNotAllowedAreJson) {
   Fixture f;
-  Dispatcher d(f.router, {});
+  RequestDispatcher d(f.router, {});
   auto nf = f.call(d, "GET", "/missing");
   EXPECT_EQ(nf.status, 404);
   EXPECT_EQ(nf.body, R"({"detail":"Not Found"})");
@@ -62,47 +62,47 @@ TEST(Dispatcher, NotFoundAndMethodNotAllowedAreJson) {
   EXPECT_EQ(header(mna, "Allow"), "GET");
 }
 
-TEST(Dispatcher, HandlerExceptionIsA500WithoutInternals) {
+TEST(RequestDispatcher, HandlerExceptionIsA500WithoutInternals) {
   Fixture f;
-  Dispatcher d(f.router, {});
+  RequestDispatcher d(f.router, {});
   auto r = f.call(d, "GET", "/boom");
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(r.body.find("secret"), std::string::npos);
 }
 
-TEST(Dispatcher, DependencyFailureIsA503NamingIt) {
+TEST(RequestDispatcher, DependencyFailureIsA503NamingIt) {
   Fixture f;
-  Dispatcher d(f.router, {});
+  RequestDispatcher d(f.router, {});
   auto r = f.call(d, "GET", "/db");
   EXPECT_EQ(r.status, 503);
   EXPECT_NE(r.body.find("Database unavailable"), std::string::npos);
 }
 
-TEST(Dispatcher, PathParametersReachTheHandler) {
+TEST(RequestDispatcher, PathParametersReachTheHandler) {
   Fixture f;
-  Dispatcher d(f.router, {});
+  RequestDispatcher d(f.router, {});
   EXPECT_EQ(f.call(d, "GET", "/items/abc").body, "abc");
 }
 
-TEST(Dispatcher, RequestIdIsEchoedOrGenerated) {
+TEST(RequestDispatcher, RequestIdIsEchoedOrGenerated) {
   Fixture f;
-  Dispatcher d(f.router, {});
+  RequestDispatcher d(f.router, {});
   EXPECT_EQ(header(f.call(d, "GET", "/ok", {{"X-Request-ID", "trace-1"}}), "X-Request-ID"), "trace-1");
   const auto generated = header(f.call(d, "GET", "/ok"), "X-Request-ID");
   EXPECT_EQ(generated.size(), 16u);
   EXPECT_NE(generated, header(f.call(d, "GET", "/ok"), "X-Request-ID"));
 }
 
-TEST(Dispatcher, NoCorsHeadersWithoutConfiguration) {
+TEST(RequestDispatcher, NoCorsHeadersWithoutConfiguration) {
   Fixture f;
-  Dispatcher d(f.router, {});
+  RequestDispatcher d(f.router, {});
   auto r = f.call(d, "GET", "/ok", {{"Origin", "http://a.example"}});
   EXPECT_EQ(header(r, "Access-Control-Allow-Origin"), "");
 }
 
-TEST(Dispatcher, CorsAllowsOnlyConfiguredOrigins) {
+TEST(RequestDispatcher, CorsAllowsOnlyConfiguredOrigins) {
   Fixture f;
-  Dispatcher d(f.router, DispatchOptions{{"http://a.example"}});
+  RequestDispatcher d(f.router, DispatchOptions{{"http://a.example"}});
   auto ok = f.call(d, "GET", "/ok", {{"Origin", "http://a.example"}});
   EXPECT_EQ(header(ok, "Access-Control-Allow-Origin"), "http://a.example");
   EXPECT_EQ(header(ok, "Vary"), "Origin");
@@ -110,9 +110,9 @@ TEST(Dispatcher, CorsAllowsOnlyConfiguredOrigins) {
   EXPECT_EQ(header(other, "Access-Control-Allow-Origin"), "");
 }
 
-TEST(Dispatcher, CorsPreflightAnswersForAllowedOriginOnly) {
+TEST(RequestDispatcher, CorsPreflightAnswersForAllowedOriginOnly) {
   Fixture f;
-  Dispatcher d(f.router, DispatchOptions{{"http://a.example"}});
+  RequestDispatcher d(f.router, DispatchOptions{{"http://a.example"}});
   auto pre = f.call(d, "OPTIONS", "/ok", {{"Origin", "http://a.example"}, {"Access-Control-Request-Method", "GET"}});
   EXPECT_EQ(pre.status, 204);
   EXPECT_EQ(header(pre, "Access-Control-Allow-Methods"), "GET");
@@ -121,4 +121,32 @@ TEST(Dispatcher, CorsPreflightAnswersForAllowedOriginOnly) {
       f.call(d, "OPTIONS", "/ok", {{"Origin", "http://evil.example"}, {"Access-Control-Request-Method", "GET"}});
   EXPECT_EQ(denied.status, 403);
   EXPECT_EQ(header(denied, "Access-Control-Allow-Origin"), "");
+}
+
+// A protected route (role > 0 in the route table) whose handler answers
+// without going through the access check is a bug: it answers 500, never
+// the handler's 200, so a forgotten check cannot open a route.
+TEST(RequestDispatcher, AProtectedRouteThatSkippedTheAccessCheckAnswers500) {
+  Router router;
+  auto ok = [](Request&) -> boost::asio::awaitable<Response> {
+    Response r;
+    r.body = R"({"secret":"data"})";
+    co_return r;
+  };
+  auto checked = [](Request& q) -> boost::asio::awaitable<Response> {
+    q.access_checked = true;  // what api/authenticated.hpp does
+    Response r;
+    r.body = R"({"ok":true})";
+    co_return r;
+  };
+  router.add("GET", "/open", ok, 0);
+  router.add("GET", "/forgot", ok, 1);
+  router.add("GET", "/guarded", checked, 3);
+  RequestDispatcher d(router, {});
+  Fixture f;
+  EXPECT_EQ(f.call(d, "GET", "/open").status, 200);
+  auto forgot = f.call(d, "GET", "/forgot");
+  EXPECT_EQ(forgot.status, 500);
+  EXPECT_EQ(forgot.body.find("secret"), std::string::npos);
+  EXPECT_EQ(f.call(d, "GET", "/guarded").status, 200);
 }

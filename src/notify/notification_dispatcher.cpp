@@ -1,4 +1,6 @@
-#include "notify/dispatcher.hpp"
+#include "notify/notification_dispatcher.hpp"
+
+#include "core/claim_round.hpp"
 
 // g++ 12 false positive on Asio's coroutine frames (see alerting/rule_evaluator.cpp).
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
@@ -34,7 +36,7 @@ namespace {
 // How long a claimed row stays with this dispatcher: one request (bounded
 // by request_timeout) and its bookkeeping. After a crash the row is
 // delivered again once it ends, so it is kept short.
-std::int64_t lease_seconds(const DispatcherOptions& o) { return o.request_timeout.count() + 5; }
+std::int64_t lease_seconds(const NotificationDispatcherOptions& o) { return o.request_timeout.count() + 5; }
 
 std::optional<std::string> string_field(const boost::json::object& o, std::string_view key) {
   auto it = o.find(key);
@@ -62,21 +64,21 @@ void apply_payload(const std::string& payload, Notification& n) {
 
 }  // namespace
 
-std::chrono::seconds backoff_after(std::int64_t attempts, const DispatcherOptions& options) {
+std::chrono::seconds backoff_after(std::int64_t attempts, const NotificationDispatcherOptions& options) {
   auto wait = std::max(options.first_backoff, std::chrono::seconds{1});
   for (std::int64_t i = 1; i < attempts && wait < options.max_backoff; ++i) wait *= 2;  // stops past the cap: no overflow
   return std::min(wait, options.max_backoff);
 }
 
 std::chrono::seconds retry_delay(const DeliveryResult& result, std::int64_t attempts,
-                                 const DispatcherOptions& options) {
+                                 const NotificationDispatcherOptions& options) {
   if (result.retry_after) return std::clamp(*result.retry_after, std::chrono::seconds{1}, options.max_backoff);
   return backoff_after(attempts, options);
 }
 
-Dispatcher::Dispatcher(asio::any_io_executor executor, storage::OutboxRepository& outbox,
+NotificationDispatcher::NotificationDispatcher(asio::any_io_executor executor, storage::OutboxRepository& outbox,
                        storage::AlertEventRepository& events, core::BlockingPool& blocking,
-                       http_client::HttpClient& http, DispatcherOptions options,
+                       http_client::HttpClient& http, NotificationDispatcherOptions options,
                        observability::MetricsRegistry& metrics)
     : executor_(std::move(executor)),
       outbox_(outbox),
@@ -94,52 +96,46 @@ Dispatcher::Dispatcher(asio::any_io_executor executor, storage::OutboxRepository
                        {{"channel", channel}, {"result", result}});
 }
 
-void Dispatcher::start() { asio::co_spawn(state_->strand, loop(), asio::detached); }
+void NotificationDispatcher::start() { asio::co_spawn(state_->strand, loop(), asio::detached); }
 
-void Dispatcher::stop() {
+void NotificationDispatcher::stop() {
   state_->stopped = true;
   asio::post(state_->strand, [state = state_] { state->timer.cancel(); });
 }
 
-void Dispatcher::wake() {
+void NotificationDispatcher::wake() {
   asio::post(state_->strand, [state = state_] { state->timer.cancel(); });
 }
 
-asio::awaitable<void> Dispatcher::loop() {
+asio::awaitable<void> NotificationDispatcher::loop() {
   auto state = state_;
-  bool reported_outage = false;
+  core::ClaimOutage outage("notifications");
   while (!state->stopped) {
     const std::size_t running = state->in_flight;
     if (running < options_.max_in_flight) {
       const std::size_t room = options_.max_in_flight - running;
-      try {
-        auto claim = [this, room] { return outbox_.claim_due(options_.owner, lease_seconds(options_), room); };
-        auto due = co_await blocking_.run(std::move(claim));
-        if (reported_outage) spdlog::info("notifications: database reachable again");
-        reported_outage = false;
-        for (auto& item : due) {
-          ++state->in_flight;
-          auto job = [this, state, item = std::move(item)]() mutable -> asio::awaitable<void> {
-            co_await deliver(std::move(item));
-            asio::post(state->strand, [state] {
-              --state->in_flight;
-              state->timer.cancel();
-            });
-          };
-          asio::co_spawn(executor_, std::move(job), asio::detached);
-        }
-      } catch (const std::exception& e) {
-        if (!reported_outage) spdlog::warn("notifications: cannot read the outbox: {}", e.what());
-        reported_outage = true;
+      auto claim = [this, room] { return outbox_.claim_due(options_.owner, lease_seconds(options_), room); };
+      auto claimed = co_await core::claim_round(blocking_, std::move(claim), outage);
+      auto due = claimed ? std::move(*claimed) : decltype(claimed)::value_type{};
+      for (auto& item : due) {
+        ++state->in_flight;
+        auto job = [this, state, item = std::move(item)]() mutable -> asio::awaitable<void> {
+          co_await deliver(std::move(item));
+          asio::post(state->strand, [state] {
+            --state->in_flight;
+            state->timer.cancel();
+          });
+        };
+        asio::co_spawn(executor_, std::move(job), asio::detached);
       }
     }
     if (state->stopped) break;
-    state->timer.expires_after(reported_outage ? std::chrono::milliseconds(1000) : options_.poll);
+    state->timer.expires_after(outage.next_wait(std::chrono::duration_cast<std::chrono::milliseconds>(options_.poll)));
     co_await state->timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
 }
 
-asio::awaitable<void> Dispatcher::deliver(storage::OutboxItem item) {
+asio::awaitable<void> NotificationDispatcher::deliver(storage::OutboxItem item) {
   const auto channel = item.channel;
   auto& sent = metrics_.counter("sentinel_notifications_total", "Notification delivery attempts by channel and result",
                                 {{"channel", channel}, {"result", "sent"}});
@@ -198,14 +194,14 @@ asio::awaitable<void> Dispatcher::deliver(storage::OutboxItem item) {
   }
 }
 
-asio::awaitable<DeliveryResult> Dispatcher::send(const storage::OutboxItem& item, const Notification& n) {
+asio::awaitable<DeliveryResult> NotificationDispatcher::send(const storage::OutboxItem& item, const Notification& n) {
   if (item.channel == "telegram") co_return co_await send_telegram(n);
   if (item.channel == "webhook") co_return co_await send_webhook(n);
   co_return DeliveryResult{DeliveryStatus::failed, "unknown channel \"" + item.channel + "\"", std::nullopt,
                            std::nullopt};
 }
 
-asio::awaitable<DeliveryResult> Dispatcher::send_telegram(const Notification& n) {
+asio::awaitable<DeliveryResult> NotificationDispatcher::send_telegram(const Notification& n) {
   if (!options_.telegram_bot_token || !options_.telegram_chat_id)
     co_return DeliveryResult{DeliveryStatus::failed,
                              "Telegram is not configured: set TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID", std::nullopt,
@@ -227,7 +223,7 @@ asio::awaitable<DeliveryResult> Dispatcher::send_telegram(const Notification& n)
   co_return classify_telegram_response(out->status, out->body);
 }
 
-asio::awaitable<DeliveryResult> Dispatcher::send_webhook(const Notification& n) {
+asio::awaitable<DeliveryResult> NotificationDispatcher::send_webhook(const Notification& n) {
   if (!options_.webhook_url)
     co_return DeliveryResult{DeliveryStatus::failed, "the webhook channel is not configured: set WEBHOOK_URL",
                              std::nullopt, std::nullopt};
