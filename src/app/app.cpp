@@ -24,6 +24,7 @@
 #include "api/routes.hpp"
 #include "api/services.hpp"
 #include "app/alert_engine.hpp"
+#include "app/components.hpp"
 #include "app/bootstrap.hpp"
 #include "app/database_gauges.hpp"
 #include "app/self_monitoring.hpp"
@@ -66,18 +67,6 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr auto drain_timeout = std::chrono::seconds(10);
-
-// A plain http:// Prometheus is queried through Beast keep-alive
-// connections: the alert engine sends thousands of small queries a round,
-// and libcurl's per-transfer cost was a third of its CPU (bench/alerts).
-// Null for https:// (TLS, certificates), which stays with libcurl.
-std::unique_ptr<http_client::KeepAliveClient> keep_alive_to_prometheus(asio::any_io_executor executor,
-                                                                       const config::Config& config) {
-  auto origin = http_client::plain_http_origin(config.prometheus_url);
-  if (!origin) return nullptr;
-  return std::make_unique<http_client::KeepAliveClient>(std::move(executor), std::move(*origin),
-                                                        static_cast<std::size_t>(config.prometheus_max_concurrency) + 4);
-}
 
 // Every connection is a file descriptor: MAX_CONNECTIONS of them, plus the
 // database pool, Prometheus and notification connections, logs and
@@ -142,10 +131,42 @@ asio::awaitable<void> drain_then_stop(asio::io_context& io, http::HttpServer& se
   io.stop();
 }
 
+// The HTTP server with the connection limits, routing to `dispatcher` and
+// upgrades to the WebSocket handler (roles that serve the API).
+std::unique_ptr<http::HttpServer> make_http_server(asio::io_context& io, const config::Config& config,
+                                                   const http::RequestDispatcher& dispatcher,
+                                                   observability::MetricsRegistry& registry,
+                                                   ws::WebSocketHandler* websocket) {
+  auto server = std::make_unique<http::HttpServer>(
+      io, dispatcher,
+      http::ServerOptions{.host = config.host,
+                          .port = config.port,
+                          .max_connections = static_cast<std::size_t>(config.max_connections),
+                          .max_connections_per_client = static_cast<std::size_t>(config.max_connections_per_client),
+                          .trusted_proxies = config.trusted_proxies,
+                          .on_connection_limited = connection_limit_observer(registry)});
+  register_connection_gauges(registry, *server);
+  if (websocket)
+    server->set_websocket_handler([websocket](http::WebSocketUpgrade upgrade) { return websocket->handle(std::move(upgrade)); });
+  return server;
+}
+
+void log_ready(const config::Config& config, Role role, const storage::Database& db, std::uint16_t port,
+               std::chrono::steady_clock::time_point started) {
+  const auto ready_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("sentinel {} listening on http://{}:{} (role {}, database {}, ready in {} ms)", SENTINEL_VERSION,
+               config.host, port, role_name(role), db.dialect() == storage::Dialect::sqlite ? "sqlite" : "postgresql",
+               ready_ms);
+  if (config.secret_key_generated)
+    spdlog::warn("SECRET_KEY is not set: using the generated key in {}/secret.key", config::data_dir(config).string());
+}
+
 }  // namespace
 
 int serve(config::Config config, Role role) {
   const auto started = std::chrono::steady_clock::now();
+  const bool serves_api = role != Role::worker, runs_engine = role != Role::api;
   raise_open_file_limit(config.max_connections);
   auto db = open_database(config, 30);
   bootstrap_first_superuser(config, *db);
@@ -155,131 +176,40 @@ int serve(config::Config config, Role role) {
   // context switches. PostgreSQL work waits on the network: allow more.
   core::BlockingPool blocking(config.database_url.starts_with("sqlite") ? std::max(2u, io_threads)
                                                                           : std::max(8u, io_threads * 4));
-
   // Password hashing (Argon2id) on its own threads and a short queue: a
   // login flood is answered 429 and never holds the blocking pool.
   const auto hash_threads = static_cast<std::size_t>(config.login_hash_concurrency);
   auth::HashPool hashing(hash_threads, 2 * hash_threads);
 
-  storage::UserRepository users(*db, core::system_now);
-  storage::ServerRepository servers(*db, core::system_now);
-  storage::AlertRuleRepository rules(*db, core::system_now);
-  storage::AlertEventRepository events(*db, core::system_now);
-  storage::SilenceRepository silences(*db, core::system_now);
-  storage::ApiTokenRepository api_tokens(*db, core::system_now);
-  storage::AuditRepository audit(*db, core::system_now);
-  auth::JwtCodec jwt(config.secret_key, std::chrono::minutes(config.access_token_expire_minutes), core::system_now);
-  auth::RateLimiter per_address(auth::login_failures_per_address, auth::login_failure_window, core::system_now);
-  auth::RateLimiter per_account(auth::login_failures_per_account, auth::login_failure_window, core::system_now);
-  // With REDIS_URL, login failures are counted in Redis (every API process
-  // sees them) and summaries are cached there too; the in-process limiters
-  // stand in while Redis is unreachable.
-  std::unique_ptr<redis::Client> redis_state;
-  std::unique_ptr<auth::FailureLimiter> shared_per_address, shared_per_account;
-  std::unique_ptr<core::SharedCache> shared_snapshots;
-  if (config.redis_url) {
-    redis_state = std::make_unique<redis::Client>(
-        redis::parse_redis_url(*config.redis_url),
-        redis::ClientOptions{.degraded = "login rate limits are per process and metric snapshots are not shared"});
-    shared_per_address = std::make_unique<redis::SharedRateLimiter>(*redis_state, per_address, core::system_now);
-    shared_per_account = std::make_unique<redis::SharedRateLimiter>(*redis_state, per_account, core::system_now);
-    shared_snapshots = std::make_unique<redis::SharedCache>(*redis_state, blocking);
-  }
-  auth::AuthService auth_service(users, api_tokens, jwt, shared_per_address ? *shared_per_address : per_address,
-                                 shared_per_account ? *shared_per_account : per_account);
-
+  Repositories repos(*db);
+  Authentication authn(config, repos, blocking);
   observability::MetricsRegistry registry;
   asio::io_context io(static_cast<int>(io_threads));
-  http_client::HttpClient http_client(io.get_executor());
-  const auto prometheus_keep_alive = keep_alive_to_prometheus(io.get_executor(), config);
-  http_client::Transport& prometheus_http =
-      prometheus_keep_alive ? static_cast<http_client::Transport&>(*prometheus_keep_alive) : http_client;
-  prometheus::Client prometheus_client(
-      prometheus_http,
-      prometheus::ClientOptions{.base_url = config.prometheus_url,
-                                .timeout = std::chrono::seconds(config.prometheus_timeout_sec),
-                                .max_concurrency = static_cast<std::size_t>(config.prometheus_max_concurrency),
-                                .username = config.prometheus_username,
-                                .password = config.prometheus_password,
-                                .bearer_token = config.prometheus_bearer_token},
-      prometheus_query_observer(registry));
-  prometheus::ServerMetrics server_metrics(prometheus_client, std::chrono::seconds(config.metrics_cache_ttl_sec),
-                                           shared_snapshots.get());
+  PrometheusAccess prom(io, config, registry, authn.shared_snapshots.get());
 
-  api::Services services{blocking,   config,       *db,   users,        servers,           rules,
-                         events,     silences,     api_tokens, audit,   auth_service,      prometheus_client,
-                         server_metrics, registry};
+  api::Services services{blocking,        config,          *db,          repos.users,    repos.servers,
+                         repos.rules,     repos.events,    repos.silences, repos.api_tokens, repos.audit,
+                         authn.service,   prom.client,     prom.server_metrics, registry};
   services.hashing = &hashing;
   http::Router router;
   // A worker serves liveness and /metrics only (its rule evaluations,
   // notifications and their Prometheus queries are counted there).
-  api::register_routes(router, services, role == Role::worker);
+  api::register_routes(router, services, !serves_api);
   http::RequestDispatcher dispatcher(router, http::DispatchOptions{config.cors_origins}, http_request_observer(registry));
-  ws::MetricsHub hub(io.get_executor(), blocking, servers, server_metrics,
-                     std::chrono::seconds(config.ws_metrics_interval_sec), registry);
-  // Alert events for /ws/events: straight to this process's subscribers, or
-  // through Redis (REDIS_URL) so that every API process gets every event.
-  ws::EventsHub events_hub;
-  std::unique_ptr<redis::EventChannel> redis_events;
-  if (config.redis_url) {
-    redis_events = std::make_unique<redis::EventChannel>(redis::parse_redis_url(*config.redis_url),
-                                                         "sentinel:alert_events");
-    if (role != Role::worker) redis_events->subscribe([&events_hub](const std::string& frame) { events_hub.publish(frame); });
-    services.redis_ping = [channel = redis_events.get()] { return channel->ping(); };
-  }
-  EventListener on_events = [&events_hub, &redis_events, &blocking](const std::vector<storage::RecordedEvent>& recorded) {
-    for (const auto& r : recorded) {
-      std::string frame = ws::EventsHub::frame_for(r.event);
-      if (redis_events)  // blocking I/O: off the event loop
-        asio::post(blocking.pool(), [&redis_events, frame = std::move(frame)] { redis_events->publish(frame); });
-      else
-        events_hub.publish(std::move(frame));
-    }
-  };
-  // Open WebSockets are checked again every 2 s: a revoked or expired
-  // credential (or a deactivated, deleted user) is closed within 5 s.
-  ws::SessionRights session_rights(io.get_executor(), blocking, auth_service, std::chrono::seconds(2),
-                                   static_cast<std::size_t>(config.ws_max_per_user));
-  ws::WebSocketHandler websocket(
-      blocking, auth_service, servers, hub, events_hub, session_rights,
-      ws::WebSocketOptions{std::chrono::seconds(config.ws_ping_interval_sec), api::websocket_role});
+
+  LiveStreams live(io, config, serves_api, blocking, repos, authn, prom, registry);
+  if (live.redis_events) services.redis_ping = [channel = live.redis_events.get()] { return channel->ping(); };
   // Every role serves /metrics (worker: with the liveness route only).
-  register_self_monitoring(registry, role_name(role), *db, events_hub);
+  register_self_monitoring(registry, role_name(role), *db, live.events_hub);
   DatabaseGauges database_gauges(*db, blocking, registry);
   services.refresh_self_metrics = [&database_gauges] { return database_gauges.refresh_if_stale(); };
 
-  // Roles "all" and "worker" evaluate rules and deliver notifications. The
-  // evaluations run on an event loop of their own, run by one thread
-  // (AlertEngine says why), with their own keep-alive connections to a plain
-  // http:// Prometheus, within the same per-process query limit.
-  asio::io_context evaluation_io(1);
-  auto evaluation_work = asio::make_work_guard(evaluation_io);
-  std::unique_ptr<http_client::KeepAliveClient> evaluation_keep_alive;
-  std::optional<prometheus::Client> evaluation_prometheus;
-  std::optional<AlertEngine> engine;
-  if (role != Role::api) {
-    evaluation_keep_alive = keep_alive_to_prometheus(evaluation_io.get_executor(), config);
-    evaluation_prometheus.emplace(prometheus_client, evaluation_keep_alive
-                                                         ? static_cast<http_client::Transport&>(*evaluation_keep_alive)
-                                                         : prometheus_http);
-    engine.emplace(io.get_executor(), evaluation_io.get_executor(), config, *db, events, blocking,
-                   *evaluation_prometheus, http_client, registry, on_events);
-  }
-
-  http::HttpServer server(
-      io, dispatcher,
-      http::ServerOptions{.host = config.host,
-                          .port = config.port,
-                          .max_connections = static_cast<std::size_t>(config.max_connections),
-                          .max_connections_per_client = static_cast<std::size_t>(config.max_connections_per_client),
-                          .trusted_proxies = config.trusted_proxies,
-                          .on_connection_limited = connection_limit_observer(registry)});
-  register_connection_gauges(registry, server);
-  if (role != Role::worker)
-    server.set_websocket_handler([&websocket](http::WebSocketUpgrade upgrade) { return websocket.handle(std::move(upgrade)); });
+  EvaluationLoop evaluation(io, config, runs_engine, *db, repos, blocking, prom, registry,
+                            live.event_listener(blocking));
+  auto server = make_http_server(io, config, dispatcher, registry, serves_api ? &live.websocket : nullptr);
   try {
-    server.start();
-    if (role != Role::worker) session_rights.start();
+    server->start();
+    if (serves_api) live.session_rights.start();
   } catch (const std::exception& e) {
     spdlog::critical("cannot listen on {}:{}: {}", config.host, config.port, e.what());
     return 1;
@@ -289,32 +219,24 @@ int serve(config::Config config, Role role) {
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("received signal {}, shutting down", sig);
-    if (engine) engine->stop();
-    server.stop();
-    hub.shutdown();
-    events_hub.shutdown();
-    session_rights.stop();
-    std::vector<http_client::Transport*> transports{&http_client, &prometheus_http};
-    if (evaluation_keep_alive) transports.push_back(evaluation_keep_alive.get());
+    if (evaluation.engine) evaluation.engine->stop();
+    server->stop();
+    live.shutdown();
+    std::vector<http_client::Transport*> transports{&prom.http, &prom.transport};
+    if (evaluation.keep_alive) transports.push_back(evaluation.keep_alive.get());
     asio::co_spawn(io,
-                   drain_then_stop(io, server, hub, events_hub, engine ? &*engine : nullptr, std::move(transports),
-                                   evaluation_io),
+                   drain_then_stop(io, *server, live.hub, live.events_hub,
+                                   evaluation.engine ? &*evaluation.engine : nullptr, std::move(transports),
+                                   evaluation.io),
                    asio::detached);
   });
 
   std::thread evaluation_thread;
-  if (engine) {
-    evaluation_thread = std::thread([&evaluation_io] { evaluation_io.run(); });
-    engine->start();
+  if (evaluation.engine) {
+    evaluation_thread = std::thread([&evaluation] { evaluation.io.run(); });
+    evaluation.engine->start();
   }
-
-  const auto ready_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("sentinel {} listening on http://{}:{} (role {}, database {}, ready in {} ms)", SENTINEL_VERSION,
-               config.host, server.port(), role_name(role), db->dialect() == storage::Dialect::sqlite ? "sqlite" : "postgresql",
-               ready_ms);
-  if (config.secret_key_generated)
-    spdlog::warn("SECRET_KEY is not set: using the generated key in {}/secret.key", config::data_dir(config).string());
+  log_ready(config, role, *db, server->port(), started);
 
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < io_threads; ++i) threads.emplace_back([&io] { io.run(); });
@@ -323,7 +245,7 @@ int serve(config::Config config, Role role) {
   if (evaluation_thread.joinable()) evaluation_thread.join();
   blocking.join();
   hashing.join();
-  if (redis_events) redis_events->stop();
+  if (live.redis_events) live.redis_events->stop();
   spdlog::info("sentinel stopped");
   return 0;
 }
