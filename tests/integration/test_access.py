@@ -256,6 +256,32 @@ class SessionsEndWithTheirRight(unittest.TestCase):
         self.assertIsNone(wait_for_close(ws, 4.5))
 
 
+@unittest.skipUnless(harness.DB_KIND == "postgresql", "several processes share one PostgreSQL database")
+class SessionsEndAcrossProcesses(unittest.TestCase):
+    """The change is made through one API process; the WebSocket is held by another (no Redis)."""
+
+    def test_revocation_and_deactivation_made_elsewhere_close_within_5_s(self):
+        import cluster
+        c = cluster.Cluster()
+        try:
+            a, b = c.add("api"), c.add("api")
+            c.start_all()
+            r = b.request("POST", "/api/v1/users/", {"email": "far@example.com", "password": "far-password"},
+                          token=b.admin_token)
+            self.assertEqual(r.status, 201, r)
+            uid = r.json()["id"]
+            user_token = a.login("far@example.com", "far-password")
+            t = b.request("POST", "/api/v1/auth/tokens", {"name": "far"}, token=user_token).json()
+            by_token = open_events(t["token"], a)
+            by_login = open_events(user_token, a)
+            self.assertEqual(b.request("DELETE", "/api/v1/auth/tokens/%d" % t["id"], token=user_token).status, 204)
+            self.assertEqual(wait_for_close(by_token, 5.5), 4401)
+            b.request("PATCH", "/api/v1/users/%d" % uid, {"is_active": False}, token=b.admin_token)
+            self.assertEqual(wait_for_close(by_login, 5.5), 4401)
+        finally:
+            c.close()
+
+
 class PerUserWebSocketCap(unittest.TestCase):
     def test_past_ws_max_per_user_the_new_socket_closes_4429(self):
         other = Sentinel({"WS_MAX_PER_USER": "2"}).start()
