@@ -84,10 +84,19 @@ class JsonFormatter final : public spdlog::formatter {
 std::string json_log_line(std::chrono::system_clock::time_point time, std::string_view level,
                           std::string_view message, std::span<const LogField> fields) {
   // No strftime: its buffer's contents are undefined when a year does not fit.
-  const auto secs = std::chrono::floor<std::chrono::seconds>(time);
-  std::string ts = core::format_iso8601(core::Timestamp{secs.time_since_epoch()});
+  // Seconds and milliseconds by integer division of the clock's own count:
+  // converting a floored time point back to the clock's unit overflows at
+  // its ends (time_point::min() floors below what int64 nanoseconds hold).
+  constexpr std::int64_t per_second = std::chrono::system_clock::period::den / std::chrono::system_clock::period::num;
+  const std::int64_t ticks = time.time_since_epoch().count();
+  std::int64_t secs = ticks / per_second, rest = ticks % per_second;
+  if (rest < 0) {
+    rest += per_second;
+    --secs;
+  }
+  std::string ts = core::format_iso8601(core::Timestamp{std::chrono::seconds(secs)});
   ts.pop_back();  // the 'Z' comes after the milliseconds
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(time - secs).count();
+  const auto millis = rest * 1000 / per_second;
 
   std::string out;
   out.reserve(96 + message.size() + fields.size() * 24);
