@@ -13,8 +13,9 @@ struct User {
   std::string email;          // stored lower-cased; unique
   std::string password_hash;  // Argon2id, libsodium's crypto_pwhash_str format
   bool is_active = true;
-  bool is_superuser = false;  // role == admin, kept for the original API's clients
   Role role = Role::editor;
+  // The original API's flag: exactly the admin role.
+  bool is_superuser() const { return role == Role::admin; }
   // Bumped on password change and deactivation; copied into each JWT as
   // "ver" so older tokens stop validating at once.
   std::int64_t token_version = 0;

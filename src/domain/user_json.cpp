@@ -30,7 +30,7 @@ boost::json::value to_json(const User& u) {
       {"id", u.id},
       {"email", u.email},
       {"is_active", u.is_active},
-      {"is_superuser", u.role == Role::admin},
+      {"is_superuser", u.is_superuser()},
       {"role", to_string(u.role)},
       {"created_at", detail::json_of(u.created_at)},
   };

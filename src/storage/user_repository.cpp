@@ -22,12 +22,13 @@ domain::User read_user(const soci::row& r) {
   u.email = sql::get_str(r, 1);
   u.password_hash = sql::get_str(r, 2);
   u.is_active = sql::get_bool(r, 3);
-  u.is_superuser = sql::get_bool(r, 4);
+  // is_superuser (column 4) is kept in step with role for older readers of the
+  // table; role is the truth, and a row without one falls back to the flag.
+  const bool superuser_column = sql::get_bool(r, 4);
   u.token_version = sql::get_i64(r, 5);
   u.created_at = sql::get_time(r, 6);
   u.updated_at = sql::get_time(r, 7);
-  u.role = domain::parse_role(sql::get_str(r, 8)).value_or(domain::default_role(u.is_superuser));
-  u.is_superuser = u.role == domain::Role::admin;
+  u.role = domain::parse_role(sql::get_str(r, 8)).value_or(domain::default_role(superuser_column));
   return u;
 }
 
@@ -121,7 +122,6 @@ core::Result<domain::User> UserRepository::update(std::int64_t id, const UserCha
     if (changes.is_active) u.is_active = *changes.is_active;
     u.role = domain::patched_role(u.role, domain::UserPatch{std::nullopt, std::nullopt, std::nullopt,
                                                             changes.is_superuser, changes.role});
-    u.is_superuser = u.role == domain::Role::admin;
     // End every session issued before a password change, a deactivation or
     // a demotion: a JWT carries token_version and stops validating at once.
     const bool revoke = changes.password_hash || (!u.is_active && current->is_active) ||
@@ -129,7 +129,7 @@ core::Result<domain::User> UserRepository::update(std::int64_t id, const UserCha
     if (revoke) ++u.token_version;
     const auto now = clock_();
     const long long at = core::to_unix(now), key = id, version = u.token_version;
-    const int active = u.is_active ? 1 : 0, super = u.is_superuser ? 1 : 0;
+    const int active = u.is_active ? 1 : 0, super = u.is_superuser() ? 1 : 0;
     const std::string role_text(domain::to_string(u.role));
     try {
       sql << "UPDATE users SET email = :e, password_hash = :h, is_active = :a, is_superuser = :s, role = :r, "

@@ -133,7 +133,6 @@ TEST(UserToJson, HasExactlyThePublicFieldsAndNeverTheHash) {
   u.email = "ops@example.com";
   u.password_hash = "$argon2id$v=19$secret";
   u.is_active = false;
-  u.is_superuser = true;
   u.role = Role::admin;
   u.token_version = 9;
   u.created_at = core::from_unix(1795472666);

@@ -47,16 +47,16 @@ TEST_P(Access, MigrationGivesExistingUsersTheirRoles) {
   ASSERT_EQ(applied.size(), 1u);
   storage::UserRepository users(db(), test_clock);
   EXPECT_EQ(users.find_by_email("root@example.com")->role, domain::Role::admin);
-  EXPECT_TRUE(users.find_by_email("root@example.com")->is_superuser);
+  EXPECT_TRUE(users.find_by_email("root@example.com")->is_superuser());
   EXPECT_EQ(users.find_by_email("dev@example.com")->role, domain::Role::editor);
-  EXPECT_FALSE(users.find_by_email("dev@example.com")->is_superuser);
+  EXPECT_FALSE(users.find_by_email("dev@example.com")->is_superuser());
 }
 
 TEST_P(Access, RoleChangesKeepIsSuperuserInStepAndADemotionEndsSessions) {
   storage::UserRepository users(db(), test_clock);
   auto u = users.create("bob@example.com", "h", true, domain::Role::viewer, actor()).value();
   EXPECT_EQ(u.role, domain::Role::viewer);
-  EXPECT_FALSE(u.is_superuser);
+  EXPECT_FALSE(u.is_superuser());
   storage::UserChanges promote;
   promote.is_superuser = true;
   auto admin = users.update(u.id, promote, actor()).value();
@@ -65,7 +65,7 @@ TEST_P(Access, RoleChangesKeepIsSuperuserInStepAndADemotionEndsSessions) {
   storage::UserChanges demote;
   demote.role = domain::Role::viewer;
   auto viewer = users.update(u.id, demote, actor()).value();
-  EXPECT_FALSE(viewer.is_superuser);
+  EXPECT_FALSE(viewer.is_superuser());
   EXPECT_EQ(viewer.token_version, admin.token_version + 1) << "a demotion ends the sessions of the higher role";
 }
 

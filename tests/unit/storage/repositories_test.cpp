@@ -57,7 +57,7 @@ TEST_P(Repositories, UsersCrudConflictAndTokenVersion) {
   superuser.is_superuser = true;
   auto promoted = users.update(alice->id, superuser, sentinel::testing::actor());
   ASSERT_TRUE(promoted);
-  EXPECT_TRUE(promoted->is_superuser);
+  EXPECT_TRUE(promoted->is_superuser());
   EXPECT_EQ(promoted->token_version, alice->token_version) << "no revocation for a promotion";
   storage::UserChanges password;
   password.password_hash = "hash-3";
