@@ -5,6 +5,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 
 #include "api/authenticated.hpp"
@@ -177,66 +178,99 @@ Response delete_rule(Services& s, const Request& req, const Caller& caller) {
   return done ? http::no_content() : http::error_response(done.error());
 }
 
+// A rule to evaluate without recording anything (/test, /preview): its
+// definition, its rendered query and, for a fleet rule, the servers its
+// series are matched to by their instance label.
+struct Evaluable {
+  domain::AlertRule rule;
+  std::string query;
+  std::unordered_map<std::string, std::int64_t> servers_by_instance;
+};
+
+core::Result<Evaluable> evaluable(Services& s, domain::AlertRule rule, const std::optional<domain::Server>& server) {
+  Evaluable e;
+  if (!rule.server_id) {
+    for (const auto& srv : s.servers.list({std::nullopt, 0, std::numeric_limits<std::int64_t>::max()}))
+      e.servers_by_instance.emplace(srv.instance, srv.id);
+  }
+  auto query = prometheus::render_rule_query(rule, server);
+  if (!query) return core::fail(query.error());
+  e.rule = std::move(rule);
+  e.query = std::move(*query);
+  return e;
+}
+
+// Runs the query and answers every series with its labels, value and
+// whether it would fire; `rule_id` is null for an unsaved rule.
+asio::awaitable<Response> evaluation_answer(Services& s, const Evaluable& e, std::optional<std::int64_t> rule_id) {
+  auto r = co_await prometheus::test_rule(s.prometheus, e.rule, e.query, e.servers_by_instance);
+  if (!r) co_return http::error_response(prometheus::to_api_error(r.error(), {"body", "promql"}));
+  boost::json::array series;
+  bool any = false;
+  for (const auto& t : r->series) {
+    boost::json::object labels;
+    for (const auto& [k, v] : t.labels) labels.emplace(k, v);
+    boost::json::value value = nullptr;
+    if (std::isfinite(t.value)) value = t.value;
+    any = any || t.would_fire;
+    series.push_back(boost::json::object{{"labels", std::move(labels)},
+                                         {"value", std::move(value)},
+                                         {"would_fire", t.would_fire},
+                                         {"server_id", t.server_id ? boost::json::value(*t.server_id) : nullptr}});
+  }
+  co_return http::json_response(
+      200, boost::json::object{
+               {"rule_id", rule_id ? boost::json::value(*rule_id) : boost::json::value(nullptr)},
+               {"query", r->query},
+               {"evaluated_at", core::format_iso8601(core::from_unix(static_cast<std::int64_t>(r->evaluated_at)))},
+               {"threshold", e.rule.threshold},
+               {"comparison", e.rule.comparison},
+               {"would_fire", any},
+               {"series", std::move(series)},
+           });
+}
+
 // POST /rules/{id}/test: evaluates the rule now, records nothing.
 asio::awaitable<Response> test_rule(Services& s, Request& req) {
-  struct Loaded {
-    domain::AlertRule rule;
-    std::string query;
-    std::unordered_map<std::string, std::int64_t> servers_by_instance;
-  };
-  auto load = [&s, &req](const Caller&) -> core::Result<Loaded> {
+  auto load = [&s, &req](const Caller&) -> core::Result<Evaluable> {
     auto id = path_id(req, "rule_id");
     if (!id) return core::fail(id.error());
     auto rule = s.rules.get(*id);
     if (!rule) return core::fail(rule.error());
-    Loaded l;
     std::optional<domain::Server> server;
     if (rule->server_id) {
       auto found = s.servers.get(*rule->server_id);
       if (!found) return core::fail(core::Error::not_found("Server of this rule not found"));
       server = std::move(*found);
-    } else {
-      // A fleet rule's series are matched to servers by their instance label.
-      for (std::int64_t skip = 0;; skip += 1000) {
-        auto page = s.servers.list({std::nullopt, skip, 1000});
-        for (const auto& srv : page) l.servers_by_instance.emplace(srv.instance, srv.id);
-        if (page.size() < 1000) break;
-      }
     }
-    auto query = prometheus::render_rule_query(*rule, server);
-    if (!query) return core::fail(query.error());
-    l.rule = std::move(*rule);
-    l.query = std::move(*query);
-    return l;
+    return evaluable(s, std::move(*rule), server);
   };
-  auto then = [&s](Loaded l) -> asio::awaitable<Response> {
-    auto r = co_await prometheus::test_rule(s.prometheus, l.rule, l.query, l.servers_by_instance);
-    if (!r) co_return http::error_response(prometheus::to_api_error(r.error(), {"body", "promql"}));
-    boost::json::array series;
-    bool any = false;
-    for (const auto& t : r->series) {
-      boost::json::object labels;
-      for (const auto& [k, v] : t.labels) labels.emplace(k, v);
-      boost::json::value value = nullptr;
-      if (std::isfinite(t.value)) value = t.value;
-      any = any || t.would_fire;
-      series.push_back(boost::json::object{{"labels", std::move(labels)},
-                                           {"value", std::move(value)},
-                                           {"would_fire", t.would_fire},
-                                           {"server_id", t.server_id ? boost::json::value(*t.server_id) : nullptr}});
-    }
-    co_return http::json_response(
-        200, boost::json::object{
-                 {"rule_id", l.rule.id},
-                 {"query", r->query},
-                 {"evaluated_at", core::format_iso8601(core::from_unix(static_cast<std::int64_t>(r->evaluated_at)))},
-                 {"threshold", l.rule.threshold},
-                 {"comparison", l.rule.comparison},
-                 {"would_fire", any},
-                 {"series", std::move(series)},
-             });
+  auto then = [&s](Evaluable e) -> asio::awaitable<Response> {
+    const std::optional<std::int64_t> id = e.rule.id;
+    co_return co_await evaluation_answer(s, e, id);
   };
-  co_return co_await authenticated_then<Loaded>(s, req, std::move(load), std::move(then));
+  co_return co_await authenticated_then<Evaluable>(s, req, std::move(load), std::move(then));
+}
+
+// POST /rules/preview: an unsaved rule (a create's body, validated as a
+// create is) evaluated as /test evaluates a saved one.
+asio::awaitable<Response> preview_rule(Services& s, Request& req) {
+  auto load = [&s, &req](const Caller&) -> core::Result<Evaluable> {
+    auto body = json_body(req);
+    if (!body) return core::fail(body.error());
+    auto input = domain::parse_alert_rule_create(*body);
+    if (!input) return core::fail(input.error());
+    auto candidate = domain::make_rule(*input);
+    if (auto ok = domain::validate_alert_rule(candidate); !ok) return core::fail(ok.error());
+    auto server = rule_server(s, input->server_id);
+    if (!server) return core::fail(server.error());
+    return evaluable(s, std::move(candidate), *server);
+  };
+  auto then = [&s](Evaluable e) -> asio::awaitable<Response> {
+    const std::optional<std::int64_t> unsaved;
+    co_return co_await evaluation_answer(s, e, unsaved);
+  };
+  co_return co_await authenticated_then<Evaluable>(s, req, std::move(load), std::move(then));
 }
 
 }  // namespace rules

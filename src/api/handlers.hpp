@@ -57,6 +57,7 @@ Response delete_server(Services& s, const Request& req, const Caller& caller);
 
 namespace metrics {
 AsyncResponse summary(Services& s, Request& req);
+AsyncResponse fleet_summary(Services& s, Request& req);
 AsyncResponse range(Services& s, Request& req);
 AsyncResponse containers(Services& s, Request& req);
 AsyncResponse adhoc_query(Services& s, Request& req);
@@ -69,6 +70,7 @@ Response get_rule(Services& s, const Request& req);
 AsyncResponse update_rule(Services& s, Request& req);
 Response delete_rule(Services& s, const Request& req, const Caller& caller);
 AsyncResponse test_rule(Services& s, Request& req);
+AsyncResponse preview_rule(Services& s, Request& req);
 }  // namespace rules
 
 namespace events {

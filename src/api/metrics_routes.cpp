@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 #include "api/authenticated.hpp"
 #include "api/request_parsing.hpp"
@@ -14,6 +15,7 @@
 #include "http/router.hpp"
 #include "prometheus/client.hpp"
 #include "prometheus/errors.hpp"
+#include "prometheus/fleet_metrics.hpp"
 #include "prometheus/query_catalogue.hpp"
 #include "prometheus/server_metrics.hpp"
 #include "storage/server_repository.hpp"
@@ -56,6 +58,26 @@ asio::awaitable<Response> summary(Services& s, Request& req) {
     co_return http::json_response(200, prometheus::to_json(*r));
   };
   co_return co_await authenticated_then<domain::Server>(s, req, std::move(load), std::move(then));
+}
+
+// GET /metrics/servers/summary: every server's summary (active ones unless
+// is_active says otherwise) from one fleet query, cached like a single one.
+asio::awaitable<Response> fleet_summary(Services& s, Request& req) {
+  auto load = [&s, &req](const Caller&) -> core::Result<std::vector<domain::Server>> {
+    auto is_active = query_bool(req, "is_active");
+    if (!is_active) return core::fail(is_active.error());
+    return s.servers.list({is_active->value_or(true), 0, std::numeric_limits<std::int64_t>::max()});
+  };
+  auto then = [&s](std::vector<domain::Server> servers) -> asio::awaitable<Response> {
+    const std::chrono::milliseconds max_age = std::chrono::seconds(s.config.metrics_cache_ttl_sec);
+    auto r = co_await s.fleet_metrics.summaries(std::move(servers), max_age);
+    if (!r) co_return query_failure(r.error(), {});
+    boost::json::array out;
+    out.reserve(r->size());
+    for (const auto& row : *r) out.push_back(prometheus::to_json(row));
+    co_return http::json_response(200, out);
+  };
+  co_return co_await authenticated_then<std::vector<domain::Server>>(s, req, std::move(load), std::move(then));
 }
 
 struct RangeParams {

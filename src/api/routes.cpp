@@ -76,6 +76,7 @@ constexpr RouteRow table[] = {
   {"PATCH",  "/api/v1/servers/{server_id}",                     E, sync<servers::update_server>},
   {"DELETE", "/api/v1/servers/{server_id}",                     E, sync<servers::delete_server>},
 
+  {"GET",    "/api/v1/metrics/servers/summary",                 V, async<metrics::fleet_summary>},
   {"GET",    "/api/v1/metrics/servers/{server_id}/summary",     V, async<metrics::summary>},
   {"GET",    "/api/v1/metrics/servers/{server_id}/range",       V, async<metrics::range>},
   {"GET",    "/api/v1/metrics/servers/{server_id}/containers",  V, async<metrics::containers>},
@@ -86,6 +87,7 @@ constexpr RouteRow table[] = {
   {"GET",    "/api/v1/alerts/rules/{rule_id}",                  V, sync<rules::get_rule>},
   {"PATCH",  "/api/v1/alerts/rules/{rule_id}",                  E, async<rules::update_rule>},
   {"DELETE", "/api/v1/alerts/rules/{rule_id}",                  E, sync<rules::delete_rule>},
+  {"POST",   "/api/v1/alerts/rules/preview",                    E, async<rules::preview_rule>},
   {"POST",   "/api/v1/alerts/rules/{rule_id}/test",             E, async<rules::test_rule>},
 
   {"GET",    "/api/v1/alerts/events/",                          V, sync<events::list_events>},
@@ -100,6 +102,7 @@ constexpr RouteRow table[] = {
 
   {"GET",    "/ws/metrics/{server_id}",                         V, websocket,                       WS},
   {"GET",    "/ws/events",                                      V, websocket,                       WS},
+  {"GET",    "/ws/fleet",                                       V, websocket,                       WS},
 };
 // clang-format on
 

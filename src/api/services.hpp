@@ -31,6 +31,7 @@ class MetricsRegistry;
 namespace sentinel::prometheus {
 class Client;
 class ServerMetrics;
+class FleetMetrics;
 }  // namespace sentinel::prometheus
 
 namespace sentinel::api {
@@ -49,6 +50,7 @@ struct Services {
   auth::AuthService& auth;
   prometheus::Client& prometheus;
   prometheus::ServerMetrics& server_metrics;
+  prometheus::FleetMetrics& fleet_metrics;
   observability::MetricsRegistry& metrics_registry;
   // Set when REDIS_URL is: a blocking round trip to Redis, for readiness.
   std::function<bool()> redis_ping = {};

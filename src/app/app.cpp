@@ -189,7 +189,8 @@ int serve(config::Config config, Role role) {
 
   api::Services services{blocking,        config,          *db,          repos.users,    repos.servers,
                          repos.rules,     repos.events,    repos.silences, repos.api_tokens, repos.audit,
-                         authn.service,   prom.client,     prom.server_metrics, registry};
+                         authn.service,   prom.client,     prom.server_metrics, prom.fleet_metrics,
+                         registry};
   services.hashing = &hashing;
   http::Router router;
   // A worker serves liveness and /metrics only (its rule evaluations,

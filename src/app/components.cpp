@@ -68,13 +68,16 @@ PrometheusAccess::PrometheusAccess(asio::io_context& io, const config::Config& c
                                        .password = config.prometheus_password,
                                        .bearer_token = config.prometheus_bearer_token},
              prometheus_query_observer(registry)),
-      server_metrics(client, std::chrono::seconds(config.metrics_cache_ttl_sec), shared_snapshots) {}
+      server_metrics(client, std::chrono::seconds(config.metrics_cache_ttl_sec), shared_snapshots),
+      fleet_metrics(client, shared_snapshots) {}
 
 LiveStreams::LiveStreams(asio::io_context& io, const config::Config& config, bool serves_api,
                          core::BlockingPool& blocking, Repositories& repos, Authentication& authn,
                          PrometheusAccess& prom, observability::MetricsRegistry& registry)
     : hub(io.get_executor(), blocking, repos.servers, prom.server_metrics,
           std::chrono::seconds(config.ws_metrics_interval_sec), registry),
+      fleet_hub(io.get_executor(), blocking, repos.servers, prom.fleet_metrics,
+                std::chrono::seconds(config.ws_metrics_interval_sec), registry),
       redis_events(config.redis_url ? std::make_unique<redis::EventChannel>(redis::parse_redis_url(*config.redis_url),
                                                                             "sentinel:alert_events")
                                     : nullptr),
@@ -82,7 +85,7 @@ LiveStreams::LiveStreams(asio::io_context& io, const config::Config& config, boo
       // credential (or a deactivated, deleted user) is closed within 5 s.
       session_rights(io.get_executor(), blocking, authn.service, std::chrono::seconds(2),
                      static_cast<std::size_t>(config.ws_max_per_user)),
-      websocket(blocking, authn.service, repos.servers, hub, events_hub, session_rights,
+      websocket(blocking, authn.service, repos.servers, ws::Streams{hub, fleet_hub, events_hub}, session_rights,
                 ws::WebSocketOptions{std::chrono::seconds(config.ws_ping_interval_sec), api::websocket_role}) {
   if (redis_events && serves_api)
     redis_events->subscribe([this](const std::string& frame) { events_hub.publish(frame); });
@@ -102,6 +105,7 @@ EventListener LiveStreams::event_listener(core::BlockingPool& blocking) {
 
 void LiveStreams::shutdown() {
   hub.shutdown();
+  fleet_hub.shutdown();
   events_hub.shutdown();
   session_rights.stop();
 }

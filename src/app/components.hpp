@@ -18,6 +18,7 @@
 #include "http_client/keep_alive_client.hpp"
 #include "observability/metrics_registry.hpp"
 #include "prometheus/client.hpp"
+#include "prometheus/fleet_metrics.hpp"
 #include "prometheus/server_metrics.hpp"
 #include "redis/client.hpp"
 #include "redis/event_channel.hpp"
@@ -29,6 +30,7 @@
 #include "storage/silence_repository.hpp"
 #include "storage/user_repository.hpp"
 #include "ws/events_hub.hpp"
+#include "ws/fleet_hub.hpp"
 #include "ws/metrics_hub.hpp"
 #include "ws/session_rights.hpp"
 #include "ws/websocket_handler.hpp"
@@ -73,9 +75,10 @@ struct PrometheusAccess {
   http_client::Transport& transport;
   prometheus::Client client;
   prometheus::ServerMetrics server_metrics;
+  prometheus::FleetMetrics fleet_metrics;
 };
 
-// The WebSockets: live metrics, live alert events (through Redis when
+// The WebSockets: live metrics (per server and for the fleet), live alert events (through Redis when
 // configured, so that every API process gets every event), and the
 // re-check of each open session's right.
 struct LiveStreams {
@@ -87,6 +90,7 @@ struct LiveStreams {
   void shutdown();
 
   ws::MetricsHub hub;
+  ws::FleetHub fleet_hub;
   ws::EventsHub events_hub;
   std::unique_ptr<redis::EventChannel> redis_events;
   ws::SessionRights session_rights;

@@ -18,6 +18,11 @@ class SharedCache {
   virtual boost::asio::awaitable<std::optional<std::string>> get(const std::string& key) = 0;
   // Stores `value` for `ttl`; returns at once (the write happens in the background).
   virtual void put(std::string key, std::string value, std::chrono::milliseconds ttl) = 0;
+  // Takes `key` for `ttl` unless another process holds it: true when this
+  // caller got it, and also when the store cannot be reached (nobody to
+  // coordinate with: go ahead). Lets one process of many do a periodic
+  // fetch while the others wait for its result in the cache.
+  virtual boost::asio::awaitable<bool> claim(const std::string& key, std::chrono::milliseconds ttl) = 0;
 };
 
 }  // namespace sentinel::core

@@ -1,7 +1,10 @@
 #include "prometheus/query_catalogue.hpp"
 
 #include <array>
+#include <cctype>
 #include <string>
+
+#include "prometheus/promql_template.hpp"
 
 namespace sentinel::prometheus {
 
@@ -77,6 +80,55 @@ std::string_view summary_query() {
     return q;
   }();
   return combined;
+}
+
+namespace {
+
+// `expr` (a single-server template of this file) for every target of the
+// jobs matched by `job_matcher`.
+std::string fleet_form(std::string_view expr, std::string_view job_matcher) {
+  constexpr std::string_view selector = R"(instance="$instance",job="$job")";
+  std::string out;
+  out.reserve(expr.size() + 64);
+  for (std::size_t i = 0; i < expr.size();) {
+    if (expr.substr(i).starts_with(selector)) {
+      out += job_matcher;
+      i += selector.size();
+      continue;
+    }
+    bool aggregation = false;
+    for (std::string_view agg : {"avg(", "max(", "sum("}) {
+      const bool word_start =
+          i == 0 || !(std::isalnum(static_cast<unsigned char>(expr[i - 1])) || expr[i - 1] == '_');
+      if (word_start && expr.substr(i).starts_with(agg)) {
+        out += agg.substr(0, 3);
+        out += " by (instance, job) (";
+        i += agg.size();
+        aggregation = true;
+        break;
+      }
+    }
+    if (!aggregation) out += expr[i++];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string fleet_summary_query(std::span<const std::string> jobs) {
+  std::string alternation;
+  for (const auto& job : jobs) {
+    if (!alternation.empty()) alternation += '|';
+    alternation += quote_regex(job);
+  }
+  const std::string matcher = "job=~\"" + escape_string_literal(alternation) + "\"";
+  auto tagged = [&](std::string_view key, std::string_view promql) {
+    return "label_replace(" + fleet_form(promql, matcher) + ", \"" + std::string(summary_metric_label) + "\", \"" +
+           std::string(key) + "\", \"\", \"\")";
+  };
+  std::string q = tagged("up", up);
+  for (const auto& m : summary) q += " or " + tagged(m.key, m.promql);
+  return q;
 }
 
 std::optional<SummaryMetric> find_summary_metric(std::string_view key) {

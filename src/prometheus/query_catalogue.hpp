@@ -5,6 +5,7 @@
 // promql_template.hpp with a server's labels.
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace sentinel::prometheus {
@@ -37,6 +38,18 @@ inline constexpr std::string_view summary_metric_label = "sentinel_metric";
 // no series in the answer. One query instead of ten: Prometheus parses,
 // plans and answers once, and a summary holds one concurrency slot.
 std::string_view summary_query();
+
+// The same summary for a whole fleet as ONE instant query: every metric of
+// summary_query(), aggregated `by (instance, job)` instead of filtered to
+// one target, over the targets of `jobs` (the distinct job names of the
+// servers asked for, matched exactly: regex-quoted, then escaped for the
+// string literal). Each series carries instance, job and
+// summary_metric_label; a target's values are exactly what summary_query()
+// answers for it. Derived from the single-server expressions (one source of
+// truth): the selector `instance="$instance",job="$job"` becomes
+// `job=~"<jobs>"` and each aggregation `avg(`, `max(`, `sum(` becomes
+// `avg by (instance, job) (`. `jobs` must not be empty.
+std::string fleet_summary_query(std::span<const std::string> jobs);
 
 // The summary metric named `key`, or nullopt (used by the range endpoint,
 // which accepts exactly the summary's keys).

@@ -1,6 +1,8 @@
 #include "redis/shared_cache.hpp"
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
+#include <cstdint>
 
 #include "core/blocking.hpp"
 #include "redis/client.hpp"
@@ -22,6 +24,16 @@ void SharedCache::put(std::string key, std::string value, std::chrono::milliseco
   boost::asio::post(blocking_.pool(), [this, key = std::move(key), value = std::move(value), ttl] {
     redis_.command({"SET", key, value, "PX", std::to_string(ttl.count())});
   });
+}
+
+boost::asio::awaitable<bool> SharedCache::claim(const std::string& key, std::chrono::milliseconds ttl) {
+  if (!redis_.available()) co_return true;
+  auto take = [this, &key, ttl]() -> bool {
+    auto r = redis_.command({"SET", key, "1", "NX", "PX", std::to_string(std::max<std::int64_t>(1, ttl.count()))});
+    if (!r) return true;                    // unreachable: nobody to coordinate with
+    return r->kind == Value::Kind::status;  // "+OK"; nil: another process holds it
+  };
+  co_return co_await blocking_.run(std::move(take));
 }
 
 }  // namespace sentinel::redis

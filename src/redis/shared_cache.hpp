@@ -19,6 +19,8 @@ class SharedCache final : public core::SharedCache {
 
   boost::asio::awaitable<std::optional<std::string>> get(const std::string& key) override;
   void put(std::string key, std::string value, std::chrono::milliseconds ttl) override;
+  // SET key 1 NX PX ttl.
+  boost::asio::awaitable<bool> claim(const std::string& key, std::chrono::milliseconds ttl) override;
 
  private:
   Client& redis_;

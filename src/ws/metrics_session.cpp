@@ -30,6 +30,21 @@ void MetricsSession::send(Frame frame) {
   wake_writer();
 }
 
+void MetricsSession::send_or_resync(Frame delta, const Frame& full) {
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_ || close_request_) return;
+    if (queue_.size() >= max_queued_) {
+      dropped_ += queue_.size();
+      queue_.clear();
+      queue_.push_back(full);
+    } else {
+      queue_.push_back(std::move(delta));
+    }
+  }
+  wake_writer();
+}
+
 void MetricsSession::close(std::uint16_t code, std::string reason) {
   {
     std::lock_guard lock(mutex_);

@@ -32,6 +32,11 @@ class MetricsSession : public std::enable_shared_from_this<MetricsSession> {
   // Thread-safe. Queues `frame`, dropping the oldest queued one when full.
   void send(Frame frame);
 
+  // Thread-safe. Queues `delta`, a change to the frames queued before it;
+  // when the queue is full, replaces everything queued with `full` (the
+  // whole state) instead of dropping a change (/ws/fleet?delta=1).
+  void send_or_resync(Frame delta, const Frame& full);
+
   // Thread-safe. Sends what is queued, then closes with `code` (4404 when
   // the server is deleted, 1001 on shutdown).
   void close(std::uint16_t code, std::string reason);

@@ -15,6 +15,7 @@
 #include "http/websocket_upgrade.hpp"
 #include "storage/server_repository.hpp"
 #include "ws/events_hub.hpp"
+#include "ws/fleet_hub.hpp"
 #include "ws/metrics_hub.hpp"
 #include "ws/metrics_session.hpp"
 #include "ws/session_rights.hpp"
@@ -31,6 +32,7 @@ namespace {
 
 constexpr std::string_view metrics_prefix = "/ws/metrics/";
 constexpr std::string_view events_path = "/ws/events";
+constexpr std::string_view fleet_path = "/ws/fleet";
 
 // Application close codes (4401, 4404) are plain numbers to Beast.
 websocket::close_reason close_with(std::uint16_t code, std::string_view text) {
@@ -97,13 +99,12 @@ asio::awaitable<void> refuse(beast::tcp_stream& stream, unsigned version, bhttp:
 }  // namespace
 
 WebSocketHandler::WebSocketHandler(core::BlockingPool& blocking, auth::AuthService& auth,
-                                   storage::ServerRepository& servers, MetricsHub& hub, EventsHub& events,
-                                   SessionRights& rights, WebSocketOptions options)
+                                   storage::ServerRepository& servers, Streams streams, SessionRights& rights,
+                                   WebSocketOptions options)
     : blocking_(blocking),
       auth_(auth),
       servers_(servers),
-      hub_(hub),
-      events_(events),
+      streams_(streams),
       rights_(rights),
       options_(std::move(options)) {}
 
@@ -111,20 +112,25 @@ asio::awaitable<void> WebSocketHandler::handle(http::WebSocketUpgrade upgrade) {
   std::string_view path = upgrade.parsed.path;
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   const bool events = path == events_path;
+  const bool fleet = path == fleet_path;
+  // Not one server's stream: no server to look up.
+  const bool all_servers = events || fleet;
   const auto needed = options_.required_role ? options_.required_role(path) : std::optional<domain::Role>{};
-  if (!needed || (!events && (!path.starts_with(metrics_prefix) || path.size() == metrics_prefix.size() ||
+  if (!needed || (!all_servers && (!path.starts_with(metrics_prefix) || path.size() == metrics_prefix.size() ||
                               path.find('/', metrics_prefix.size()) != std::string_view::npos))) {
     co_await refuse(upgrade.stream, upgrade.request.version(), bhttp::status::not_found, R"({"detail":"Not Found"})");
     co_return;
   }
   std::int64_t server_id = 0;
   bool id_ok = false;
-  if (!events) {
+  if (!all_servers) {
     const auto id_text = path.substr(metrics_prefix.size());
     const auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), server_id);
     id_ok = ec == std::errc{} && end == id_text.data() + id_text.size() && server_id > 0;
   }
   const auto creds = credentials_of(upgrade.parsed);
+  const auto delta_param = upgrade.parsed.query_param("delta");
+  const bool delta = delta_param && (*delta_param == "1" || *delta_param == "true");
   const std::string remote = upgrade.parsed.remote_address;
 
   WebSocketStream ws(std::move(upgrade.stream));
@@ -150,13 +156,14 @@ asio::awaitable<void> WebSocketHandler::handle(http::WebSocketUpgrade upgrade) {
     std::int64_t user_id = 0;
   };
   using Outcome = std::variant<Opened, websocket::close_reason>;
-  auto check = [this, token = creds.token, server_id, id_ok, events, needed = *needed]() -> Outcome {
+  auto check = [this, token = creds.token, server_id, id_ok, all_servers, needed = *needed]() -> Outcome {
     if (!token) return close_with(4401, "Could not validate credentials");
     try {
       auto principal = auth_.authenticate(*token);
       if (!principal) return close_with(4401, "Could not validate credentials");
       if (!domain::allows(principal->role, needed)) return close_with(4403, "Not enough privileges");
-      if (events) return Opened{domain::Server{}, principal->user.id};  // every event goes to every user
+      // Every event and every server go to every user.
+      if (all_servers) return Opened{domain::Server{}, principal->user.id};
       if (!id_ok) return close_with(4404, "Server not found");
       auto server = servers_.get(server_id);
       if (!server) return close_with(4404, "Server not found");
@@ -185,17 +192,25 @@ asio::awaitable<void> WebSocketHandler::handle(http::WebSocketUpgrade upgrade) {
   } unregister{rights_, session.get()};
   if (events) {
     spdlog::debug("websocket /ws/events opened from {}", remote);
-    events_.subscribe(session);
+    streams_.events.subscribe(session);
     co_await session->run();
-    events_.unsubscribe(session);
+    streams_.events.unsubscribe(session);
     spdlog::debug("websocket /ws/events from {} closed", remote);
+    co_return;
+  }
+  if (fleet) {
+    spdlog::debug("websocket /ws/fleet opened from {} (delta: {})", remote, delta);
+    streams_.fleet.subscribe(session, delta);
+    co_await session->run();
+    streams_.fleet.unsubscribe(session);
+    spdlog::debug("websocket /ws/fleet from {} closed", remote);
     co_return;
   }
   const auto& server = std::get<Opened>(outcome).server;
   spdlog::debug("websocket /ws/metrics/{} opened from {}", server.id, remote);
-  hub_.subscribe(session, server);
+  streams_.metrics.subscribe(session, server);
   co_await session->run();
-  hub_.unsubscribe(session);
+  streams_.metrics.unsubscribe(session);
   spdlog::debug("websocket /ws/metrics/{} from {} closed", server.id, remote);
 }
 

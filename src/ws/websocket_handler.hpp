@@ -1,6 +1,7 @@
 #pragma once
-// Where upgraded connections go: /ws/metrics/{server_id} (live metrics) and
-// /ws/events (alert events as they are created and resolved).
+// Where upgraded connections go: /ws/metrics/{server_id} (live metrics),
+// /ws/fleet[?delta=1] (every server's summary) and /ws/events (alert events
+// as they are created and resolved).
 // The token comes as ?token=JWT or as `Sec-WebSocket-Protocol: bearer,
 // <JWT>` (browsers cannot set an Authorization header on a WebSocket); the
 // handshake then selects the "bearer" subprotocol. After the handshake, a
@@ -32,7 +33,15 @@ namespace sentinel::ws {
 
 class MetricsHub;
 class EventsHub;
+class FleetHub;
 class SessionRights;
+
+// The streams sessions are handed to, by path.
+struct Streams {
+  MetricsHub& metrics;  // /ws/metrics/{server_id}
+  FleetHub& fleet;      // /ws/fleet
+  EventsHub& events;    // /ws/events
+};
 
 struct WebSocketOptions {
   // Keep-alive ping period; a peer that sends nothing (not even a pong) for
@@ -46,7 +55,7 @@ struct WebSocketOptions {
 class WebSocketHandler {
  public:
   WebSocketHandler(core::BlockingPool& blocking, auth::AuthService& auth, storage::ServerRepository& servers,
-                   MetricsHub& hub, EventsHub& events, SessionRights& rights, WebSocketOptions options);
+                   Streams streams, SessionRights& rights, WebSocketOptions options);
 
   // Never throws for anything the client does; returns when the connection ends.
   boost::asio::awaitable<void> handle(http::WebSocketUpgrade upgrade);
@@ -55,8 +64,7 @@ class WebSocketHandler {
   core::BlockingPool& blocking_;
   auth::AuthService& auth_;
   storage::ServerRepository& servers_;
-  MetricsHub& hub_;
-  EventsHub& events_;
+  Streams streams_;
   SessionRights& rights_;
   WebSocketOptions options_;
 };

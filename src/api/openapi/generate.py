@@ -444,6 +444,30 @@ paths["/api/v1/alerts/rules/{rule_id}/test"] = {"post": op(
     description="Sends the rule's query to Prometheus now and compares every series with the threshold. Records "
                 "nothing (no state change, no event, no notification). No request body.")}
 
+paths["/api/v1/alerts/rules/preview"] = {"post": op(
+    "alert rules", "Evaluate an unsaved rule (dry run)",
+    {"200": resp("OK", ref("AlertRuleTest")),
+     "422": r422("Validated exactly as a create (every bad field listed, `server_id` must exist). " +
+                 PROMQL_422.replace("the PromQL's location", "`[\"body\", \"promql\"]`")),
+     **PROMETHEUS_ERRORS},
+    body=ref("AlertRuleCreate"),
+    description="The body of a create (POST /api/v1/alerts/rules/), evaluated now as "
+                "POST /api/v1/alerts/rules/{rule_id}/test evaluates a saved rule: every series with its labels, "
+                "value, matched server (fleet rules) and whether it would fire. `rule_id` is null. Saves and "
+                "records nothing.")}
+
+paths["/api/v1/metrics/servers/summary"] = {"get": op(
+    "metrics", "Every server's current metrics (fleet view)",
+    {"200": resp("OK", {"type": "array", "items": ref("MetricsSummary")}),
+     "422": r422("A malformed `is_active`."),
+     **PROMETHEUS_ERRORS},
+    [query("is_active", {"type": "boolean", "default": True}, "active servers (default) or inactive ones")],
+    description="One summary per server, ordered by id, each exactly as GET "
+                "/api/v1/metrics/servers/{server_id}/summary answers it, all from ONE Prometheus query (every "
+                "metric aggregated `by (instance, job)`) whatever the number of servers. A server whose "
+                "(instance, job) Prometheus does not scrape is `up: false` with every metric null. The answer "
+                "may be reused for up to METRICS_CACHE_TTL_SEC, across API processes when REDIS_URL is set.")}
+
 server_id = path_param("server_id", "Server")
 paths["/api/v1/metrics/servers/{server_id}/summary"] = {"get": op(
     "metrics", "A server's current metrics",
@@ -602,6 +626,23 @@ One Prometheus poll per server per period, shared by all its subscribers. A slow
 pending frames (at most 4 wait) and never slows the others. Keep-alive: Sentinel sends a ping when nothing has
 been received from the client for WS_PING_INTERVAL_SEC (default 15) and drops a client that sends nothing, not
 even the pong, for twice that.
+
+## WebSocket: fleet
+
+`GET /ws/fleet` (WebSocket upgrade), same token rules and close codes as `/ws/metrics` (4401, 4403, 4429, 1001,
+1013), streams every active server's summary:
+
+- every WS_METRICS_INTERVAL_SEC (at multiples of it on the wall clock), the first at once:
+  `{"type": "fleet", "timestamp": "...", "polled_at": 1795990000.123, "servers": [summary, ...]}`, each summary
+  as GET /api/v1/metrics/servers/summary lists it;
+- with `?delta=1`: the first frame is the full list, each later one only what changed since the previous frame:
+  `{"type": "fleet", "delta": true, "timestamp": "...", "polled_at": ..., "servers": [changed or new summaries],
+  "removed": [ids of servers deleted or deactivated]}`; a client too slow to take every delta is sent a full
+  frame (no `delta` key) again in place of the ones it missed;
+- when Prometheus fails: `{"type": "error", "timestamp": "...", "detail": "Prometheus unavailable: ..."}`; the
+  stream resumes by itself (a delta client's next frame is relative to the last list it received).
+
+One fleet query per period for all clients of all API processes (with REDIS_URL the processes share the answer).
 
 ## WebSocket: alert events
 

@@ -19,6 +19,7 @@
 #include "http_client/http_client.hpp"
 #include "observability/metrics_registry.hpp"
 #include "prometheus/client.hpp"
+#include "prometheus/fleet_metrics.hpp"
 #include "prometheus/server_metrics.hpp"
 #include "storage/alert_event_repository.hpp"
 #include "storage/api_token_repository.hpp"
@@ -69,9 +70,11 @@ TEST(OpenApi, DocumentsExactlyTheRoutesTheServerHas) {
   http_client::HttpClient http(io.get_executor());
   prometheus::Client prometheus_client(http, prometheus::ClientOptions{});
   prometheus::ServerMetrics server_metrics(prometheus_client, std::chrono::milliseconds(0));
+  prometheus::FleetMetrics fleet_metrics(prometheus_client);
   observability::MetricsRegistry registry;
   api::Services services{blocking,   config, *db,          users,             servers,        rules,   events,
-                         silences,   api_tokens, audit, auth_service, prometheus_client, server_metrics, registry};
+                         silences,   api_tokens, audit, auth_service, prometheus_client, server_metrics, fleet_metrics,
+                         registry};
   http::Router router;
   api::register_routes(router, services);
 

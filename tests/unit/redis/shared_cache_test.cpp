@@ -34,7 +34,30 @@ std::optional<std::string> get(redis::SharedCache& cache, const std::string& key
   return f.get();
 }
 
+bool claim(redis::SharedCache& cache, const std::string& key, std::chrono::milliseconds ttl) {
+  asio::io_context io;
+  auto f = asio::co_spawn(io, cache.claim(key, ttl), asio::use_future);
+  io.run();
+  return f.get();
+}
+
 }  // namespace
+
+// One process of many takes a periodic fetch; the claim lapses by itself.
+TEST(RedisSharedCache, OneClaimWinsUntilItLapses) {
+  auto address = test_redis();
+  if (!address) GTEST_SKIP() << "no Redis (run through ctest)";
+  core::BlockingPool pool(2);
+  redis::Client client_a(*address, {}), client_b(*address, {});
+  redis::SharedCache a(client_a, pool), b(client_b, pool);
+  const std::string key = "sentinel-test:claim:" + std::to_string(::getpid());
+  EXPECT_TRUE(claim(a, key, 300ms));
+  EXPECT_FALSE(claim(b, key, 300ms));
+  EXPECT_FALSE(claim(a, key, 300ms));  // not re-entrant: one fetch per claim
+  std::this_thread::sleep_for(400ms);
+  EXPECT_TRUE(claim(b, key, 300ms));
+  pool.join();
+}
 
 TEST(RedisSharedCache, WhatOneProcessPutsTheOtherGetsUntilTheTtl) {
   auto address = test_redis();
@@ -65,6 +88,7 @@ TEST(RedisSharedCache, UnreachableRedisIsAMiss) {
   EXPECT_FALSE(get(cache, "k"));  // tries, fails, pauses
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_FALSE(get(cache, "k"));  // within the pause: no Redis call at all
+  EXPECT_TRUE(claim(cache, "k", 1s));  // nobody to coordinate with: go ahead
   cache.put("k", "v", 1s);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 50ms);
   pool.join();
