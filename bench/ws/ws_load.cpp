@@ -1,12 +1,16 @@
 // ws_load: many WebSocket clients of Sentinel's /ws/metrics/{server_id} in
-// ONE thread on ONE io_context (Boost.Beast), for bench/ws/run.sh.
+// ONE thread on ONE io_context (Boost.Beast), for bench/ws/run.sh (and of
+// /ws/fleet, for bench/fleet/run.sh: --path).
 //
 //   ws_load --port P --token JWT --servers 1,2,3 [--host 127.0.0.1] [--clients 5000]
 //           [--parallel 64] [--connect-timeout 60]
+//   ws_load --port P --token JWT --path '/ws/fleet?delta=1' [...]
 //
-// Client i subscribes to servers[i % servers.size()]. At most --parallel
-// connections are being opened (TCP + handshake) at any time, so the listen
-// backlog and the token checks are not flooded.
+// Client i subscribes to servers[i % servers.size()] (/ws/metrics/<id>), or,
+// with --path, every client opens that path (with "token=<JWT>" appended to
+// its query). At most --parallel connections are being opened (TCP +
+// handshake) at any time, so the listen backlog and the token checks are not
+// flooded.
 //
 // Protocol with the driving script (stdout, one "key value" per line):
 //   "connected N failed M seconds S"   once every client is connected or has failed
@@ -18,7 +22,9 @@
 // error_frames, frames_per_client_min/max, closed (connections lost in the
 // window), lag_p50_ms/lag_p99_ms/lag_max_ms (receipt time - "polled_at" of
 // every metrics frame received in the window), cpu_seconds (this process's
-// user+system CPU over the window).
+// user+system CPU over the window), bytes (payload bytes of every frame
+// received in the window, all clients), delta_frames (frames holding
+// "delta":true), frame_bytes_max (the largest frame in the window).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -59,6 +65,7 @@ struct Options {
   std::string port;
   std::string token;
   std::vector<long> servers;
+  std::string path;  // instead of /ws/metrics/<server>: this path for every client
   std::size_t clients = 5000;
   std::size_t parallel = 64;
   int connect_timeout_sec = 60;
@@ -66,8 +73,8 @@ struct Options {
 
 [[noreturn]] void usage(const char* why) {
   std::cerr << "ws_load: " << why
-            << "\nusage: ws_load --port P --token JWT --servers 1,2,3 [--host H] [--clients N] [--parallel K]"
-               " [--connect-timeout S]\n";
+            << "\nusage: ws_load --port P --token JWT (--servers 1,2,3 | --path /ws/fleet?delta=1) [--host H]"
+               " [--clients N] [--parallel K] [--connect-timeout S]\n";
   std::exit(2);
 }
 
@@ -83,6 +90,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--clients") o.clients = std::stoul(v);
     else if (a == "--parallel") o.parallel = std::max<std::size_t>(1, std::stoul(v));
     else if (a == "--connect-timeout") o.connect_timeout_sec = std::stoi(v);
+    else if (a == "--path") o.path = v;
     else if (a == "--servers") {
       std::size_t pos = 0;
       while (pos < v.size()) {
@@ -93,7 +101,8 @@ Options parse(int argc, char** argv) {
       }
     } else usage("unknown option");
   }
-  if (o.port.empty() || o.token.empty() || o.servers.empty()) usage("--port, --token and --servers are required");
+  if (o.port.empty() || o.token.empty() || (o.servers.empty() && o.path.empty()))
+    usage("--port, --token and --servers (or --path) are required");
   return o;
 }
 
@@ -134,6 +143,9 @@ struct Shared {
   std::uint64_t frames = 0;
   std::uint64_t error_frames = 0;
   std::uint64_t closed = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t delta_frames = 0;
+  std::size_t frame_bytes_max = 0;
   std::vector<std::int32_t> lag_us;       // one entry per metrics frame in the window
   std::vector<std::uint32_t> per_client;  // frames per client in the window
   std::vector<std::shared_ptr<websocket::stream<beast::tcp_stream>>> streams;
@@ -161,6 +173,10 @@ asio::awaitable<void> reader(Shared& s, std::size_t index, std::shared_ptr<webso
       const double now = unix_now();
       const auto data = buffer.cdata();
       const std::string_view frame(static_cast<const char*>(data.data()), data.size());
+      s.bytes += frame.size();
+      s.frame_bytes_max = std::max(s.frame_bytes_max, frame.size());
+      // The frame's head: "delta" comes before the (long) list of servers.
+      if (frame.substr(0, 256).find("\"delta\":true") != std::string_view::npos) ++s.delta_frames;
       double polled_at = 0;
       if (polled_at_of(frame, polled_at)) {
         ++s.frames;
@@ -181,14 +197,16 @@ asio::awaitable<void> connector(Shared& s) {
   auto ex = co_await asio::this_coro::executor;
   while (s.next < s.opt.clients) {
     const std::size_t index = s.next++;
-    const long server = s.opt.servers[index % s.opt.servers.size()];
     auto ws = std::make_shared<websocket::stream<beast::tcp_stream>>(ex);
     auto& tcp_layer = beast::get_lowest_layer(*ws);
     tcp_layer.expires_after(std::chrono::seconds(s.opt.connect_timeout_sec));
     auto [cec] = co_await tcp_layer.async_connect(s.endpoint, nothrow);
     if (!cec) {
       tcp_layer.socket().set_option(tcp::no_delay(true));
-      const std::string target = "/ws/metrics/" + std::to_string(server) + "?token=" + s.opt.token;
+      const std::string target =
+          s.opt.path.empty()
+              ? "/ws/metrics/" + std::to_string(s.opt.servers[index % s.opt.servers.size()]) + "?token=" + s.opt.token
+              : s.opt.path + (s.opt.path.find('?') == std::string::npos ? "?" : "&") + "token=" + s.opt.token;
       auto [hec] = co_await ws->async_handshake(s.opt.host, target, nothrow);
       cec = hec;
     }
@@ -227,11 +245,14 @@ void print_window(Shared& s, double window_seconds, double cpu) {
   if (mn == UINT32_MAX) mn = 0;
   std::printf("window_seconds %.3f\nclients %zu\nframes %llu\nerror_frames %llu\nframes_per_client_min %u\n"
               "frames_per_client_max %u\nclosed %llu\nlag_p50_ms %.2f\nlag_p90_ms %.2f\nlag_p99_ms %.2f\n"
-              "lag_max_ms %.2f\nlag_min_ms %.2f\ncpu_seconds %.3f\n",
+              "lag_max_ms %.2f\nlag_min_ms %.2f\ncpu_seconds %.3f\nbytes %llu\ndelta_frames %llu\n"
+              "frame_bytes_max %zu\n",
               window_seconds, s.connected, static_cast<unsigned long long>(s.frames),
               static_cast<unsigned long long>(s.error_frames), mn, mx, static_cast<unsigned long long>(s.closed),
               pct(0.50), pct(0.90), pct(0.99), lags.empty() ? 0.0 : static_cast<double>(lags.back()) / 1000.0,
-              lags.empty() ? 0.0 : static_cast<double>(lags.front()) / 1000.0, cpu);
+              lags.empty() ? 0.0 : static_cast<double>(lags.front()) / 1000.0, cpu,
+              static_cast<unsigned long long>(s.bytes), static_cast<unsigned long long>(s.delta_frames),
+              s.frame_bytes_max);
   std::fflush(stdout);
 }
 
@@ -261,7 +282,8 @@ int main(int argc, char** argv) {
     if (sig == SIGUSR1 && !s.measuring) {
       std::fill(s.per_client.begin(), s.per_client.end(), 0u);
       s.lag_us.clear();
-      s.frames = s.error_frames = s.closed = 0;
+      s.frames = s.error_frames = s.closed = s.bytes = s.delta_frames = 0;
+      s.frame_bytes_max = 0;
       window_start = std::chrono::steady_clock::now();
       cpu_start = cpu_seconds();
       s.measuring = true;
