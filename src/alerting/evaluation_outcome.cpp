@@ -154,9 +154,13 @@ void apply_evaluation(const domain::AlertRule& rule, const ServerIndex& servers,
   for (auto& [fp, before] : previous) {
     auto it = observed.find(fp);
     const std::optional<double> sample = it == observed.end() ? std::nullopt : it->second.value;
+    // A server registered since the series was first seen maps now; its
+    // open event (recorded with no server) gains it too.
+    bool gains_server = false;
     if (it != observed.end()) {
       before.labels = it->second.labels;
-      before.server_id = it->second.server_id;  // a server registered since maps now
+      gains_server = !before.server_id && it->second.server_id;
+      before.server_id = it->second.server_id;
     }
     const bool no_data_over = condition.no_data == NoData::alerting && fp == nothing && it == observed.end() &&
                               !observed.empty();
@@ -166,11 +170,13 @@ void apply_evaluation(const domain::AlertRule& rule, const ServerIndex& servers,
     phases.push_back(step.next.phase);
     const bool was_stored = is_stored.contains(fp);
     const bool write = step.notify != Notify::none || (step.forget ? was_stored
-                                                                   : !was_stored || state_changed(prior, step.next));
+                                                                   : !was_stored || gains_server ||
+                                                                         state_changed(prior, step.next));
     if (!write) continue;
 
     storage::SeriesUpdate u;
     u.series = before;
+    u.event_gains_server = gains_server && prior.event_id;
     copy_state(step.next, u.series);
     u.forget = step.forget;
     u.notify = to_notification(step.notify);

@@ -57,6 +57,16 @@ void call_once(std::function<void()>& f) {
   g();
 }
 
+// A fleet rule's series whose instance the index does not know: a server
+// registered since the index was read, or a host nobody registered.
+bool names_unknown_instance(const std::vector<prometheus::TestedSeries>& series, const ServerIndex& index) {
+  for (const auto& s : series) {
+    const auto instance = prometheus::label_value(s.labels, "instance");
+    if (!s.server_id && !instance.empty() && !index.id_by_instance.contains(std::string(instance))) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 asio::awaitable<void> RuleEvaluator::evaluate(storage::ClaimedRule claimed, std::string owner,
@@ -83,6 +93,7 @@ asio::awaitable<void> RuleEvaluator::run(storage::ClaimedRule claimed, std::stri
   storage::EvaluationRecord record;
   record.rule_id = rule.id;
   record.owner = std::move(owner);
+  const auto started = std::chrono::steady_clock::now();
   auto index = co_await servers_.current();
 
   std::optional<std::string> error;
@@ -92,9 +103,19 @@ asio::awaitable<void> RuleEvaluator::run(storage::ClaimedRule claimed, std::stri
     error = std::move(query.error());
   } else {
     auto result = co_await prometheus::test_rule(prometheus_, rule, std::move(*query), index->id_by_instance);
-    if (result)
+    if (result) {
       series = std::move(result->series);
-    else
+      // Every server registered before this evaluation began is matched:
+      // the snapshot may be up to its max age older than that.
+      if (!rule.server_id && index->read_at < started && names_unknown_instance(series, *index)) {
+        index = co_await servers_.fresh_since(started);
+        for (auto& s : series)
+          if (!s.server_id)
+            if (auto it = index->id_by_instance.find(std::string(prometheus::label_value(s.labels, "instance")));
+                it != index->id_by_instance.end())
+              s.server_id = it->second;
+      }
+    } else
       error = describe(prometheus::to_api_error(result.error(), {"body", "promql"}));
   }
   record.evaluated_at = clock_();

@@ -15,18 +15,9 @@ boost::asio::awaitable<std::shared_ptr<const ServerIndex>> ServerDirectory::curr
     if (index_ && reloading_) co_return index_;
     reloading_ = true;
   }
-  auto load = [this] {
-    auto index = std::make_shared<ServerIndex>();
-    for (auto& s : store_.servers()) {
-      index->id_by_instance.emplace(s.instance, s.id);
-      const auto id = s.id;
-      index->by_id.emplace(id, std::move(s));
-    }
-    return std::shared_ptr<const ServerIndex>(std::move(index));
-  };
   std::shared_ptr<const ServerIndex> fresh;
   try {
-    fresh = co_await blocking_.run(std::move(load));
+    fresh = co_await load();
   } catch (...) {
     std::lock_guard lock(mutex_);
     reloading_ = false;
@@ -34,8 +25,41 @@ boost::asio::awaitable<std::shared_ptr<const ServerIndex>> ServerDirectory::curr
   }
   std::lock_guard lock(mutex_);
   reloading_ = false;
-  index_ = fresh;
-  loaded_at_ = std::chrono::steady_clock::now();
+  co_return fresh;
+}
+
+boost::asio::awaitable<std::shared_ptr<const ServerIndex>> ServerDirectory::fresh_since(
+    std::chrono::steady_clock::time_point since) {
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (index_ && index_->read_at >= since) co_return index_;
+    }
+    // A read under way may have begun before `since`: then read again.
+    auto task = load();
+    const std::string key = "servers";  // named: see core/single_flight.hpp
+    auto index = co_await reads_.run(key, std::move(task));
+    if (index->read_at >= since) co_return index;
+  }
+}
+
+boost::asio::awaitable<std::shared_ptr<const ServerIndex>> ServerDirectory::load() {
+  auto read = [this] {
+    auto index = std::make_shared<ServerIndex>();
+    index->read_at = std::chrono::steady_clock::now();
+    for (auto& s : store_.servers()) {
+      index->id_by_instance.emplace(s.instance, s.id);
+      const auto id = s.id;
+      index->by_id.emplace(id, std::move(s));
+    }
+    return std::shared_ptr<const ServerIndex>(std::move(index));
+  };
+  auto fresh = co_await blocking_.run(std::move(read));
+  std::lock_guard lock(mutex_);
+  if (!index_ || index_->read_at <= fresh->read_at) {
+    index_ = fresh;
+    loaded_at_ = std::chrono::steady_clock::now();
+  }
   co_return fresh;
 }
 

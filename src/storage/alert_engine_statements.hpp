@@ -214,6 +214,16 @@ struct RepeatEvent {
             soci::use(value, value_ind), soci::use(now), soci::use(status), soci::use(id))) {}
 };
 
+// An open event recorded before its server was registered names it now
+// (product.md §3, fleet rules).
+struct EventGainsServer {
+  long long server_id = 0, id = 0;
+  soci::statement st;
+  EventGainsServer(soci::session& sql, Dialect)
+      : st((sql.prepare << "UPDATE alert_events SET server_id = :s WHERE id = :id AND server_id IS NULL",
+            soci::use(server_id), soci::use(id))) {}
+};
+
 struct ResolveEvent {
   long long now = 0, id = 0;
   double value = 0;

@@ -132,6 +132,14 @@ void write_evaluation(soci::session& sql, StatementCache& cache, const domain::A
       r->st.execute(true);
       touched.push_back(*u.open_event_id);
     }
+    // The open event's id: kept in the series, or (resolved now) in open_event_id.
+    if (const auto open = u.open_event_id ? u.open_event_id : series.event_id;
+        u.event_gains_server && open && series.server_id) {
+      auto g = cache.get<engine_sql::EventGainsServer>();
+      g->server_id = *series.server_id;
+      g->id = *open;
+      g->st.execute(true);
+    }
     const auto event_id = u.notify == Notification::firing ? series.event_id : u.open_event_id;
     if (deliver && event_id) add_outbox(sql, *event_id, rule.channel, to_string(u.notify), u.payload, now);
 

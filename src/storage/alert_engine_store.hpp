@@ -64,6 +64,10 @@ struct SeriesUpdate {
   // The open event a repeat or resolution is about (series.event_id is
   // already cleared after a resolution).
   std::optional<std::int64_t> open_event_id;
+  // The series' open event (series.event_id, or open_event_id when this
+  // evaluation resolves it) was recorded without a server and
+  // series.server_id is now known: the event gains it.
+  bool event_gains_server = false;
   std::optional<double> value;  // this evaluation's sample (none when absent)
   std::string message;          // the event's text, for a new event
   std::string payload;          // JSON kept with the outbox row (server name, description...)

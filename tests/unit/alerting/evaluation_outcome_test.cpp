@@ -210,3 +210,34 @@ TEST(EvaluationOutcome, ASeriesFiringForMissingDataSaysNoData) {
   EXPECT_EQ(record.updates[0].notify, Notification::firing);
   EXPECT_EQ(record.updates[0].message, "Disk full: no data > 90 on web-1");
 }
+
+// A fleet rule fired for a host nobody had registered; the host is
+// registered while the event is open: the next evaluation names it, in the
+// series and in the open event, without a notification of its own.
+TEST(EvaluationOutcome, AnOpenEventGainsTheServerRegisteredLater) {
+  auto r = rule(std::nullopt);
+  auto stored = after({}, run(r, {series("/", 95, std::nullopt)}, {}));
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_FALSE(stored[0].server_id);
+  // Still firing, inside the repeat window: before the server was known, nothing to write.
+  EXPECT_TRUE(run(r, {series("/", 96, std::nullopt)}, stored, t0 + 30s).updates.empty());
+  auto record = run(r, {series("/", 96, 1)}, stored, t0 + 60s);
+  ASSERT_EQ(record.updates.size(), 1u);
+  const auto& u = record.updates[0];
+  EXPECT_EQ(u.notify, Notification::none);
+  EXPECT_EQ(u.series.server_id, 1);
+  EXPECT_EQ(u.series.event_id, 100);
+  EXPECT_TRUE(u.event_gains_server);
+  // Once known, it is not written again.
+  EXPECT_TRUE(run(r, {series("/", 97, 1)}, after(stored, record), t0 + 90s).updates.empty());
+}
+
+TEST(EvaluationOutcome, AnEventResolvedAsItsServerIsLearnedGainsItToo) {
+  auto r = rule(std::nullopt);
+  auto stored = after({}, run(r, {series("/", 95, std::nullopt)}, {}));
+  auto record = run(r, {series("/", 40, 1)}, stored, t0 + 60s);
+  ASSERT_EQ(record.updates.size(), 1u);
+  EXPECT_EQ(record.updates[0].notify, Notification::resolved);
+  EXPECT_EQ(record.updates[0].open_event_id, 100);
+  EXPECT_TRUE(record.updates[0].event_gains_server);
+}

@@ -78,3 +78,33 @@ TEST_F(ServerDirectoryTest, OneCallerReloadsWhileTheOthersUseThePreviousSnapshot
   EXPECT_EQ(after->id_by_instance.size(), 2u);
   blocking.join();
 }
+
+// A fleet rule's evaluation that meets an unknown instance asks for a read
+// made after it began: a server registered just before is found, however
+// young the snapshot; a read made after `since` is reused, not repeated.
+TEST_F(ServerDirectoryTest, FreshSinceSeesAServerRegisteredBeforeIt) {
+  add_server("web-1", "10.0.0.1:9100");
+  storage::AlertEngineStore store(*db_, core::system_now);
+  core::BlockingPool blocking(1);
+  alerting::ServerDirectory directory(store, blocking, std::chrono::hours(1));  // never expires by age
+  asio::io_context io;
+  auto run = [&](auto make) {
+    std::shared_ptr<const alerting::ServerIndex> out;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> { out = co_await make(); }, asio::detached);
+    io.restart();
+    io.run();
+    return out;
+  };
+  const auto first = run([&] { return directory.current(); });
+  ASSERT_TRUE(first);
+  add_server("web-2", "10.0.0.2:9100");
+  const auto since = std::chrono::steady_clock::now();
+  EXPECT_EQ(run([&] { return directory.current(); }).get(), first.get()) << "young snapshot: reused";
+  const auto fresh = run([&] { return directory.fresh_since(since); });
+  ASSERT_TRUE(fresh);
+  EXPECT_GE(fresh->read_at, since);
+  EXPECT_TRUE(fresh->id_by_instance.contains("10.0.0.2:9100"));
+  EXPECT_EQ(run([&] { return directory.fresh_since(since); }).get(), fresh.get()) << "read after since: reused";
+  EXPECT_EQ(run([&] { return directory.current(); }).get(), fresh.get()) << "the newest read is the snapshot";
+  blocking.join();
+}
