@@ -7,6 +7,7 @@
 #include "storage/alert_engine_statements.hpp"
 #include "storage/alert_event_rows.hpp"
 #include "storage/alert_rule_rows.hpp"
+#include "storage/evaluation_writes.hpp"
 #include "storage/notification_rows.hpp"
 #include "storage/sql_support.hpp"
 #include "storage/statement_cache.hpp"
@@ -38,11 +39,6 @@ void set_nullable(T& value, soci::indicator& ind, const std::optional<U>& v) {
   if (v) value = static_cast<T>(*v);
 }
 
-void set_time(long long& value, soci::indicator& ind, const std::optional<core::Timestamp>& t) {
-  ind = t ? soci::i_ok : soci::i_null;
-  if (t) value = core::to_unix(*t);
-}
-
 void update_rule_row(StatementCache& cache, const EvaluationRecord& ev, long long now) {
   auto u = cache.get<engine_sql::UpdateRuleRow>();
   u->state = ev.state;
@@ -51,22 +47,6 @@ void update_rule_row(StatementCache& cache, const EvaluationRecord& ev, long lon
   set_nullable(u->last_error, u->last_error_ind, ev.last_error);
   u->owner = ev.owner;
   u->id = ev.rule_id;
-  u->st.execute(true);
-}
-
-void save_series(StatementCache& cache, long long rule_id, const StoredSeries& s) {
-  auto u = cache.get<engine_sql::SaveSeries>();
-  u->rule_id = rule_id;
-  u->fingerprint = s.fingerprint;
-  u->labels = labels_json(s.labels);
-  u->state = s.state;
-  set_nullable(u->server_id, u->server_id_ind, s.server_id);
-  set_time(u->pending_since, u->pending_since_ind, s.pending_since);
-  set_time(u->firing_since, u->firing_since_ind, s.firing_since);
-  set_nullable(u->last_value, u->last_value_ind, s.last_value);
-  set_time(u->last_seen_at, u->last_seen_at_ind, s.last_seen_at);
-  set_time(u->last_notified_at, u->last_notified_at_ind, s.last_notified_at);
-  set_nullable(u->event_id, u->event_id_ind, s.event_id);
   u->st.execute(true);
 }
 
@@ -88,82 +68,8 @@ void write_evaluation(soci::session& sql, StatementCache& cache, const domain::A
     if (lock->found == 0) return;  // deleted meanwhile: its state went with it
   }
 
-  for (const auto& u : ev.updates) {
-    StoredSeries series = u.series;
-    const bool notify_channel = rule.channel != "none";
-    const bool muted = u.notify != Notification::none && silenced(sql, now, series.server_id, rule_id);
-    // Suppressed: silenced, or a rule that notifies nobody by design.
-    const std::string status = (muted || !notify_channel) ? "suppressed" : "pending";
-    const bool deliver = u.notify != Notification::none && !muted && notify_channel;
-
-    if (u.notify == Notification::firing) {
-      domain::AlertEvent e;
-      e.rule_id = rule.id;
-      e.server_id = series.server_id;
-      e.rule_name = rule.name;
-      e.status = "firing";
-      e.severity = rule.severity;
-      e.value = u.value;
-      e.threshold = rule.threshold;
-      e.comparison = rule.comparison;
-      e.labels = series.labels;
-      e.fingerprint = series.fingerprint;
-      e.message = u.message;
-      e.started_at = series.firing_since.value_or(ev.evaluated_at);
-      e.last_notified_at = ev.evaluated_at;
-      e.notification_status = status;
-      series.event_id = insert_event(sql, e, now);
-      series.last_notified_at = ev.evaluated_at;
-      touched.push_back(*series.event_id);
-    } else if (u.notify == Notification::repeat && u.open_event_id) {
-      auto r = cache.get<engine_sql::RepeatEvent>();
-      set_nullable(r->value, r->value_ind, u.value);
-      r->now = now;
-      r->status = status;
-      r->id = *u.open_event_id;
-      r->st.execute(true);
-      series.last_notified_at = ev.evaluated_at;
-    } else if (u.notify == Notification::resolved && u.open_event_id) {
-      auto r = cache.get<engine_sql::ResolveEvent>();
-      r->now = now;
-      set_nullable(r->value, r->value_ind, u.value);
-      r->status = status;
-      r->id = *u.open_event_id;
-      r->st.execute(true);
-      touched.push_back(*u.open_event_id);
-    }
-    // The open event's id: kept in the series, or (resolved now) in open_event_id.
-    if (const auto open = u.open_event_id ? u.open_event_id : series.event_id;
-        u.event_gains_server && open && series.server_id) {
-      auto g = cache.get<engine_sql::EventGainsServer>();
-      g->server_id = *series.server_id;
-      g->id = *open;
-      g->st.execute(true);
-    }
-    const auto event_id = u.notify == Notification::firing ? series.event_id : u.open_event_id;
-    if (deliver && event_id) add_outbox(sql, *event_id, rule.channel, to_string(u.notify), u.payload, now);
-
-    if (u.forget) {
-      auto f = cache.get<engine_sql::ForgetSeries>();
-      f->rule_id = rule_id;
-      f->fingerprint = series.fingerprint;
-      f->st.execute(true);
-    } else {
-      save_series(cache, rule_id, series);
-    }
-  }
+  write_series_updates(sql, rule, ev, touched);
   update_rule_row(cache, ev, now);
-}
-
-std::vector<RecordedEvent> fetch_recorded(soci::session& sql, const std::vector<long long>& touched) {
-  std::vector<RecordedEvent> out;
-  for (long long id : touched) {
-    auto e = fetch_event(sql, id);
-    if (!e) continue;
-    const auto kind = e->status == "resolved" ? Notification::resolved : Notification::firing;
-    out.push_back({std::move(*e), kind});
-  }
-  return out;
 }
 
 }  // namespace

@@ -287,6 +287,62 @@ TEST_P(EngineStore, RepeatAndResolveUpdateTheSameEvent) {
   EXPECT_EQ(kinds, (std::vector<std::string>{"firing", "repeat", "resolved"}));
 }
 
+// A fleet rule firing for hundreds of hosts at once (more rows than one
+// statement chunk holds), one of them silenced, then resolving for all:
+// every event, series row and notification is written, each once, with its
+// own value and status (the writes are batched: evaluation_writes.cpp).
+TEST_P(EngineStore, AStormOfSeriesIsWrittenAndResolvedInBatches) {
+  const auto quiet = make_server("quiet", "10.0.0.9:9100");
+  const auto rule = make_rule(std::nullopt, "webhook");
+  domain::SilenceCreate silence;
+  silence.server_id = quiet.id;
+  silence.ends_at = now + 3600s;
+  ASSERT_TRUE(storage::SilenceRepository(db(), clock).create(silence, sentinel::testing::actor()));
+  first_claim(rule.id);
+  constexpr int n = 250;
+  std::vector<storage::SeriesUpdate> storm;
+  for (int i = 0; i < n; ++i)
+    storm.push_back(firing("host-" + std::to_string(i), i == 7 ? std::optional<std::int64_t>(quiet.id) : std::nullopt,
+                           100 + i));
+  const auto fired = store().record(rule, evaluation(rule.id, storm));
+  ASSERT_EQ(fired.size(), static_cast<std::size_t>(n));
+  std::map<std::string, domain::AlertEvent> by_fp;
+  for (const auto& r : fired) by_fp.emplace(r.event.fingerprint, r.event);
+  ASSERT_EQ(by_fp.size(), static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const auto& e = by_fp.at("host-" + std::to_string(i));
+    EXPECT_EQ(e.value, 100 + i);
+    EXPECT_EQ(e.notification_status, i == 7 ? "suppressed" : "pending");
+  }
+  auto series = store().load_series(rule.id);
+  ASSERT_EQ(series.size(), static_cast<std::size_t>(n));
+  for (const auto& s : series) EXPECT_EQ(s.event_id, by_fp.at(s.fingerprint).id) << s.fingerprint;
+  EXPECT_EQ(outbox().pending_count(), n - 1);
+
+  now += 60s;
+  std::vector<storage::SeriesUpdate> calm;
+  for (const auto& s : series) {
+    storage::SeriesUpdate u;
+    u.series = s;
+    u.series.event_id.reset();
+    u.forget = true;
+    u.notify = storage::Notification::resolved;
+    u.open_event_id = s.event_id;
+    u.value = 1;
+    calm.push_back(std::move(u));
+  }
+  const auto resolved = store().record(rule, evaluation(rule.id, calm, "inactive"));
+  ASSERT_EQ(resolved.size(), static_cast<std::size_t>(n));
+  for (const auto& r : resolved) {
+    EXPECT_EQ(r.kind, storage::Notification::resolved);
+    EXPECT_EQ(r.event.status, "resolved");
+    EXPECT_EQ(r.event.resolved_at, now);
+    EXPECT_EQ(r.event.value, 1);
+  }
+  EXPECT_TRUE(store().load_series(rule.id).empty());
+  EXPECT_EQ(outbox().pending_count(), 2 * (n - 1));
+}
+
 TEST_P(EngineStore, SilencesAndChannelNoneSuppressWithoutOutboxRows) {
   const auto a = make_server("a", "10.0.0.1:9100");
   const auto b = make_server("b", "10.0.0.2:9100");
