@@ -38,13 +38,13 @@ if p1:
     ]
     for r in rows:
         print("  %-42s %-34s %-34s %s" % r)
-    print("  Sentinel timed rounds (first query -> 10th evaluation recorded): %s s"
+    print("  Sentinel timed rounds (claim -> 10th evaluation recorded): %s s"
           % " ".join("%.3f" % x for x in s["sen_round_all"]))
     print("  idle CPU per second: Sentinel %s, Prometheus %s (scraping); errors: Sentinel %d, vmalert %d,"
           " Prometheus rule failures %d; evaluations counted right: %s"
           % (ms(s["sen_idle_cpu_per_s"]), ms(s["prom_idle_cpu_per_s"]), s["sen_errors"], s["vm_errors"],
              s["prom_failures"], s["sen_evaluations_ok"]))
-    targets.append("fleet round < 0.5 s: %s (%.3f s first query -> last evaluation; %.3f s from the trigger,"
+    targets.append("fleet round < 0.5 s: %s (%.3f s claim -> last evaluation; %.3f s from the trigger,"
                    " including the scheduler's <= 250 ms poll: %s)"
                    % (ok(s["sen_seconds"] < 0.5), s["sen_seconds"], s["sen_from_trigger"],
                       ok(s["sen_from_trigger"] < 0.5)))
@@ -61,7 +61,7 @@ for name in ("part2-sqlite.json", "part2-pg.json"):
     s = p2["summary"]
     f = lambda x: "-" if x is None else "%.3f s" % x  # noqa: E731
     print("2. %s firing storm, %d series of one fleet rule, channel %s, median of %d: quiet round %s;"
-          " %d firing events readable %s after the first query (%s from trigger; evaluation recorded %s;"
+          " %d firing events readable %s after the claim (%s from trigger; evaluation recorded %s;"
           " Sentinel CPU %s%s); resolved %s (evaluation %s, CPU %s%s); checks %s, %d errors; RSS %d MiB (peak %d)"
           % (s["label"], s["hosts"], s["channel"], s["storms"], f(s["round_seconds"]), s["hosts"], f(s["fire_seconds"]),
              f(s["fire_from_trigger"]), f(s["fire_recorded"]), f(s["fire_cpu"]),
