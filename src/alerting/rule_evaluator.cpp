@@ -99,6 +99,11 @@ asio::awaitable<void> RuleEvaluator::run(storage::ClaimedRule claimed, std::stri
   std::optional<std::string> error;
   std::vector<prometheus::TestedSeries> series;
   auto query = query_for(rule, *index);
+  // A rule made for a server registered a moment ago: the snapshot may predate it.
+  if (!query && rule.server_id && index->read_at < started && !index->by_id.contains(*rule.server_id)) {
+    index = co_await servers_.fresh_since(started);
+    query = query_for(rule, *index);
+  }
   if (!query) {
     error = std::move(query.error());
   } else {

@@ -82,9 +82,11 @@ class RoleMatrix(unittest.TestCase):
 
     def test_websockets_are_in_the_table(self):
         ws_rows = {r["path"]: r["role"] for r in route_table() if r["transport"] == "websocket"}
-        self.assertEqual(ws_rows, {"/ws/metrics/{server_id}": "viewer", "/ws/events": "viewer"})
-        r = S.request("GET", "/ws/events")
-        self.assertEqual(r.status, 426, r)
+        self.assertEqual(ws_rows, {"/ws/metrics/{server_id}": "viewer", "/ws/events": "viewer",
+                                   "/ws/fleet": "viewer"})
+        for path in ("/ws/events", "/ws/fleet"):
+            r = S.request("GET", path)
+            self.assertEqual(r.status, 426, r)
 
     def test_a_viewer_can_read_but_not_change_or_silence(self):
         server = S.request("POST", "/api/v1/servers/", {"name": "ro-1", "job_name": "node", "instance": "h:9100"},

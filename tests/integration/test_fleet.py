@@ -4,6 +4,7 @@ before their evaluation, or after their event opened (§3 "Fleet rules").
 
 Fixture hosts (tests/fakes/fixture_exporter.py) are scraped by the shared test Prometheus; every
 query and rule here is scoped to this module's own instances."""
+import json
 import time
 import unittest
 import urllib.parse
@@ -11,7 +12,7 @@ import urllib.parse
 import harness
 from alerting_support import AlertingView, uniq
 from fixtures import DeadTarget, FixtureHost, wait_for
-from ws_client import WsClient
+from ws_client import WsClient, connect_stalled, flood_pings_until_blocked
 
 S = None
 T = None
@@ -213,6 +214,38 @@ class FleetWebSocket(unittest.TestCase):
         self.assertGreaterEqual(polls, 2)
         self.assertLessEqual(polls, 6, "one poll per 1 s period, not one per client")
 
+    def test_a_delta_client_that_falls_behind_gets_the_full_list_again(self):
+        stalled = connect_stalled("127.0.0.1", S.port, "/ws/fleet?delta=1&token=" + T)
+        self.clients.append(stalled)
+        flood_pings_until_blocked(stalled)
+        time.sleep(6)  # six 1 s periods: more deltas than its queue holds (4)
+        frames = []
+        deadline = time.time() + 15
+        while time.time() < deadline and not any("delta" not in f for f in frames[1:]):
+            msg = stalled.recv(timeout=max(0.1, deadline - time.time()))
+            if msg[0] == "text":
+                frames.append(json.loads(msg[1]))
+        kinds = ["delta" if f.get("delta") else f["type"] for f in frames]
+        self.assertEqual(kinds[0], "fleet", kinds)
+        # After the first (full) frame: a full list again, in place of the deltas it could not take.
+        self.assertIn("fleet", kinds[1:], kinds)
+        resync = frames[1 + kinds[1:].index("fleet")]
+        self.assertTrue({SERVERS[r]["id"] for r in ("a", "b", "dead")} <= {r["server_id"] for r in resync["servers"]})
+
+    def test_per_user_cap(self):
+        capped = harness.Sentinel({"WS_MAX_PER_USER": "2", "WS_METRICS_INTERVAL_SEC": "1"}).start()
+        try:
+            tok = capped.admin_token
+            open_ = [WsClient.connect("127.0.0.1", capped.port, "/ws/fleet?token=" + tok, timeout=10) for _ in range(2)]
+            self.clients.extend(open_)
+            for ws in open_:  # registered (the check runs after the handshake)
+                self.assertEqual(ws.recv_json(timeout=5)["type"], "fleet")
+            third = WsClient.connect("127.0.0.1", capped.port, "/ws/fleet?token=" + tok, timeout=10)
+            self.clients.append(third)
+            self.assertEqual(third.recv(timeout=5)[:2], ("close", 4429))
+        finally:
+            capped.close()
+
     def test_auth_close_codes(self):
         ws = WsClient.connect("127.0.0.1", S.port, "/ws/fleet", timeout=10)
         self.clients.append(ws)
@@ -346,6 +379,25 @@ class FleetRuleServers(unittest.TestCase):
             rule = self.fleet_rule(h)
             event = self.view.event_with(rule["id"], status="firing")
             self.assertEqual(event["server_id"], server["id"], "attempt %d" % attempt)
+
+    def test_a_rule_for_a_server_registered_just_before_runs_at_once(self):
+        busy = self.host(load1=5.0)
+        busy.wait_until_scraped()
+        self.fleet_rule(busy)  # keeps the engine's server snapshot young
+        h = self.host(load1=5.0)
+        h.wait_until_scraped()
+        server = register(uniq("new"), h)
+        self.cleanup.append(lambda: S.request("DELETE", "/api/v1/servers/%d" % server["id"], token=T))
+        r = S.request("POST", "/api/v1/alerts/rules/", {
+            "name": uniq("server-rule"), "server_id": server["id"], "metric_name": "load1",
+            "promql": 'node_load1{instance="$instance"}', "threshold": 1, "comparison": ">",
+            "eval_interval_sec": 1, "channel": "none"}, token=T)
+        self.assertEqual(r.status, 201, r)
+        rule = r.json()
+        self.cleanup.append(lambda: S.request("DELETE", "/api/v1/alerts/rules/%d" % rule["id"], token=T))
+        first = self.view.rule_with(rule["id"], evaluated=True)
+        self.assertIsNone(first["last_error"], first)
+        self.view.event_with(rule["id"], status="firing", server_id=server["id"])
 
 
 if __name__ == "__main__":

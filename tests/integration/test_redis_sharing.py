@@ -22,6 +22,7 @@ import unittest
 import cluster
 import harness
 from fixtures import FixtureHost, wait_for
+from ws_client import WsClient
 
 TEST_ENV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "test-env")
 DB_ONLY = "sharing between API processes needs PostgreSQL (several processes on one database)"
@@ -60,7 +61,8 @@ def setUpModule():
         HOSTS.append(FixtureHost(load1=load))
     _cleanup.append(lambda: [h.remove() for h in HOSTS])
     # A TTL long enough that "served from the cache" cannot be luck.
-    CLUSTER = cluster.Cluster({"REDIS_URL": REDIS["url"], "METRICS_CACHE_TTL_SEC": "60"})
+    CLUSTER = cluster.Cluster({"REDIS_URL": REDIS["url"], "METRICS_CACHE_TTL_SEC": "60",
+                               "WS_METRICS_INTERVAL_SEC": "2"})
     _cleanup.append(CLUSTER.close)
     API.extend([CLUSTER.add("api"), CLUSTER.add("api")])
     CLUSTER.start_all()
@@ -151,6 +153,34 @@ class RedisSharing(unittest.TestCase):
 
     def test_2_a_summary_fetched_by_one_process_is_served_by_the_other(self):
         self.check_summary_shared(API[0], API[1], HOSTS[0])
+
+    def test_2b_fleet_clients_of_both_processes_share_one_poll_per_period(self):
+        period = 2.0
+        register(API[0], HOSTS[0])
+        clients = []
+        try:
+            for api in API:
+                for _ in range(3):
+                    ws = WsClient.connect("127.0.0.1", api.port, "/ws/fleet?token=" + api.admin_token, timeout=10)
+                    clients.append((api, ws))
+                    self.assertEqual(ws.recv_json(timeout=10)["type"], "fleet")
+            # From the next period on, both pollers tick together and share one fleet query.
+            time.sleep(period)
+            before = sum(queries(api) for api in API)
+            frames = {}
+            t0 = time.time()
+            while time.time() - t0 < 3 * period:
+                for api, ws in clients:
+                    f = ws.recv_json(timeout=2 * period)
+                    if f["type"] == "fleet" and f["servers"]:
+                        frames.setdefault(api.port, []).append(f["servers"][0]["timestamp"])
+            asked = sum(queries(api) for api in API) - before
+            self.assertLessEqual(asked, 4, "3 periods, 2 processes: about one fleet query per period, not two")
+            # The same answer (same evaluation time) reached the clients of both processes.
+            self.assertTrue(set(frames[API[0].port]) & set(frames[API[1].port]), frames)
+        finally:
+            for _, ws in clients:
+                ws.close()
 
     def test_3_redis_stopped_then_back(self):
         test_env_cmd("stop-service", REDIS["dir"], "redis")

@@ -15,7 +15,6 @@ import base64
 import calendar
 import json
 import re
-import select
 import signal
 import threading
 import time
@@ -23,7 +22,7 @@ import unittest
 
 import harness
 from fixtures import FixtureHost, wait_for
-from ws_client import OP_PING, WsClient, WsHandshakeError, connect_stalled, encode_frame
+from ws_client import WsClient, WsHandshakeError, connect_stalled, flood_pings_until_blocked
 
 INTERVAL = 1.0  # WS_METRICS_INTERVAL_SEC of every Sentinel here
 # "At once": the first frame may need one poll of Prometheus (local, a few ms), but must
@@ -119,45 +118,6 @@ def read_until_close(ws, timeout):
         if msg[0] == "close":
             return msg[1], msg[2], time.monotonic() - start, frames
         frames.append(msg)
-
-
-def flood_pings_until_blocked(ws, quiet=1.0, max_bytes=256 << 20):
-    """Sends ping frames (125-byte payload) on a client that never reads, until the
-    server stops reading them: it must answer every ping with a pong, and once the pongs
-    fill the client's tiny receive window and the server's send buffer, its writes to
-    this client block, so it stops reading, and our sends block after filling the
-    buffers in between. The connection is then stalled the way a client that stops reading
-    stalls it, within a second instead of minutes of 400-byte frames.
-    Stops on a frame boundary; returns the number of bytes sent."""
-    frame = encode_frame(OP_PING, b"p" * 125)
-    batch = frame * 512
-    sock = ws.sock
-    sock.setblocking(False)
-    sent = 0
-    try:
-        while sent < max_bytes:
-            if not select.select([], [sock], [], quiet)[1]:
-                return sent  # nothing could be sent for `quiet` seconds: the server stopped reading
-            try:
-                n = sock.send(batch)
-            except BlockingIOError:
-                continue
-            sent += n
-            rest = batch[n:n + (-n) % len(frame)]  # the rest of a frame sent in part
-            deadline = time.monotonic() + 5
-            while rest:
-                if not select.select([], [sock], [], max(0.0, deadline - time.monotonic()))[1]:
-                    raise AssertionError("could not finish a ping frame")
-                try:
-                    k = sock.send(rest)
-                except BlockingIOError:
-                    continue
-                rest = rest[k:]
-                sent += k
-        raise AssertionError("the server read %d bytes of pings without ever blocking: does it answer "
-                             "pings?" % sent)
-    finally:
-        sock.setblocking(True)
 
 
 class WsTestCase(unittest.TestCase):

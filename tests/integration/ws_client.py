@@ -28,6 +28,7 @@ import fcntl
 import hashlib
 import json
 import os
+import select
 import socket
 import struct
 import termios
@@ -478,3 +479,42 @@ def connect_stalled(host, port, path="/", rcvbuf=4096, **kwargs):
     """A client that completes the handshake and then never reads (slow-consumer tests):
     a tiny receive buffer, no automatic pongs (nothing is read, so none could be sent)."""
     return WsClient.connect(host, port, path, rcvbuf=rcvbuf, auto_pong=False, **kwargs)
+
+
+def flood_pings_until_blocked(ws, quiet=1.0, max_bytes=256 << 20):
+    """Sends ping frames (125-byte payload) on a client that never reads, until the
+    server stops reading them: it must answer every ping with a pong, and once the pongs
+    fill the client's tiny receive window and the server's send buffer, its writes to
+    this client block, so it stops reading, and our sends block after filling the
+    buffers in between. The connection is then stalled the way a client that stops reading
+    stalls it, within a second instead of minutes of 400-byte frames.
+    Stops on a frame boundary; returns the number of bytes sent."""
+    frame = encode_frame(OP_PING, b"p" * 125)
+    batch = frame * 512
+    sock = ws.sock
+    sock.setblocking(False)
+    sent = 0
+    try:
+        while sent < max_bytes:
+            if not select.select([], [sock], [], quiet)[1]:
+                return sent  # nothing could be sent for `quiet` seconds: the server stopped reading
+            try:
+                n = sock.send(batch)
+            except BlockingIOError:
+                continue
+            sent += n
+            rest = batch[n:n + (-n) % len(frame)]  # the rest of a frame sent in part
+            deadline = time.monotonic() + 5
+            while rest:
+                if not select.select([], [sock], [], max(0.0, deadline - time.monotonic()))[1]:
+                    raise AssertionError("could not finish a ping frame")
+                try:
+                    k = sock.send(rest)
+                except BlockingIOError:
+                    continue
+                rest = rest[k:]
+                sent += k
+        raise AssertionError("the server read %d bytes of pings without ever blocking: does it answer "
+                             "pings?" % sent)
+    finally:
+        sock.setblocking(True)
