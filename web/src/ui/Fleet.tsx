@@ -1,0 +1,202 @@
+// The fleet overview: every server with up/down, CPU, memory, disk and load,
+// live from /ws/fleet?delta=1, searchable and sortable. A row re-renders
+// only when its own summary changed, so 1 000 servers stay smooth.
+import { Component } from "preact";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { hasRole, listAll, type Me } from "../lib/api";
+import { ApiError } from "../lib/errors";
+import {
+  filterRows, joinNames, mergeFleet, sortRows,
+  type FleetFrame, type FleetRow, type ServerInfo, type SortDir, type SortKey, type Summary,
+} from "../lib/fleet";
+import { formatLoad, formatPercent } from "../lib/format";
+import { openLive, type LiveState } from "../lib/live";
+import { Empty, ErrorNote, Link, Loading, Page, Time, useNow } from "./common";
+import { ServerForm } from "./ServerForm";
+
+type Frame = FleetFrame | { type: "error"; detail: string };
+
+const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
+  { key: "name", label: "Name" },
+  { key: "status", label: "Status" },
+  { key: "cpu", label: "CPU", numeric: true },
+  { key: "memory", label: "Memory", numeric: true },
+  { key: "disk", label: "Disk", numeric: true },
+  { key: "load", label: "Load", numeric: true },
+];
+
+function Bar({ value }: { value: number | null | undefined }) {
+  if (value === null || value === undefined) return <span class="muted">—</span>;
+  const level = value >= 90 ? "crit" : value >= 75 ? "warn" : "ok";
+  return (
+    <span class={`meter ${level}`}>
+      <span class="meter-text">{formatPercent(value)}</span>
+      <span class="meter-bar" aria-hidden="true">
+        <span class={`meter-fill w${Math.min(20, Math.max(0, Math.round(value / 5)))}`} />
+      </span>
+    </span>
+  );
+}
+
+class Row extends Component<{ row: FleetRow }> {
+  shouldComponentUpdate(next: { row: FleetRow }) {
+    const a = this.props.row;
+    const b = next.row;
+    return a.summary !== b.summary || a.name !== b.name;
+  }
+  render({ row }: { row: FleetRow }) {
+    const m = row.summary.metrics;
+    return (
+      <tr class={row.summary.up ? "" : "down"}>
+        <th scope="row">
+          <Link href={`/servers/${row.id}`}>{row.name}</Link>
+          <span class="sub">{row.instance}</span>
+        </th>
+        <td>
+          <span class={`pill ${row.summary.up ? "up" : "down"}`}>{row.summary.up ? "Up" : "Down"}</span>
+        </td>
+        <td class="num"><Bar value={m.cpu_usage_percent} /></td>
+        <td class="num"><Bar value={m.memory_usage_percent} /></td>
+        <td class="num"><Bar value={m.disk_usage_percent} /></td>
+        <td class="num">{formatLoad(m.load1)}</td>
+      </tr>
+    );
+  }
+}
+
+export function FleetPage({ me }: { me: Me }) {
+  const [rows, setRows] = useState<Map<number, Summary> | null>(null);
+  const [servers, setServers] = useState<Map<number, ServerInfo>>(new Map());
+  const [live, setLive] = useState<LiveState>("connecting");
+  const [promError, setPromError] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [updatedAt, setUpdatedAt] = useState<string | null>(null);
+  const [query, setQuery] = useState("");
+  const [sort, setSort] = useState<{ key: SortKey; dir: SortDir }>({ key: "name", dir: "asc" });
+  const [adding, setAdding] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const addButton = useRef<HTMLButtonElement>(null);
+  const now = useNow();
+
+  const loadNames = () =>
+    listAll<ServerInfo>("/api/v1/servers/")
+      .then((list) => {
+        setServers(new Map(list.map((s) => [s.id, s])));
+        setLoadError(null);
+      })
+      .catch((e) => e instanceof ApiError && e.status !== 401 && setLoadError(e.message));
+
+  useEffect(() => {
+    loadNames();
+    return openLive<Frame>("/ws/fleet?delta=1", {
+      onState: (s) => setLive(s),
+      onMessage: (f) => {
+        if (f.type === "error") {
+          setPromError(f.detail);
+          return;
+        }
+        if (f.type !== "fleet") return;
+        setPromError(null);
+        setUpdatedAt(f.polled_at ?? f.timestamp ?? new Date().toISOString());
+        setRows((prev) => mergeFleet(f.delta ? prev ?? new Map() : new Map(), f));
+      },
+    });
+  }, []);
+
+  // A server that appears in the fleet before its name is known.
+  const unknown = rows ? [...rows.keys()].some((id) => !servers.has(id)) : false;
+  useEffect(() => {
+    if (!unknown) return;
+    const t = setTimeout(loadNames, 500);
+    return () => clearTimeout(t);
+  }, [unknown]);
+
+  const visible = useMemo(
+    () => (rows ? sortRows(filterRows(joinNames(rows, servers), query), sort.key, sort.dir) : []),
+    [rows, servers, query, sort],
+  );
+
+  const sortBy = (key: SortKey) =>
+    setSort((s) => ({ key, dir: s.key === key ? (s.dir === "asc" ? "desc" : "asc") : key === "name" ? "asc" : "desc" }));
+
+  const total = rows?.size ?? 0;
+  const down = rows ? [...rows.values()].filter((s) => !s.up).length : 0;
+  const canEdit = hasRole(me, "editor");
+
+  return (
+    <Page
+      title="Servers"
+      actions={
+        canEdit && !adding && (
+          <button type="button" class="primary" ref={addButton} onClick={() => { setAdding(true); setNotice(null); }}>
+            Add server
+          </button>
+        )
+      }
+    >
+      {adding && (
+        <ServerForm
+          title="Add server"
+          onCancel={() => { setAdding(false); setTimeout(() => addButton.current?.focus()); }}
+          onSaved={(s) => {
+            setAdding(false);
+            setNotice(`Server ${s.name} added; its values appear with the next update.`);
+            setServers((prev) => new Map(prev).set(s.id, s));
+            setTimeout(() => addButton.current?.focus());
+          }}
+        />
+      )}
+      {notice && <p class="notice" role="status">{notice}</p>}
+      <div class="toolbar">
+        <div class="field inline">
+          <label for="fleet-search">Search servers</label>
+          <input id="fleet-search" type="search" value={query} placeholder="name, instance, job, up or down"
+            onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)} />
+        </div>
+        <p class="live" role="status" aria-live="polite">
+          <span class={`dot ${promError ? "bad" : live}`} aria-hidden="true" />
+          {promError
+            ? "Prometheus unavailable"
+            : live === "open"
+              ? <>Live · {total} servers{down > 0 ? `, ${down} down` : ""} · updated <Time value={updatedAt} now={now} /></>
+              : live === "connecting" ? "Connecting…" : "Connection lost; reconnecting…"}
+        </p>
+      </div>
+      {promError && (
+        <div class="banner error" role="alert">
+          <strong>Prometheus unavailable.</strong> Values cannot be read right now; they return by themselves once
+          Prometheus answers again. <span class="detail">{promError}</span>
+        </div>
+      )}
+      {loadError && <ErrorNote message={loadError} />}
+      {rows === null ? (
+        <Loading what="the fleet" />
+      ) : total === 0 ? (
+        <Empty>No servers yet.{canEdit ? " Use “Add server” to register the first one." : ""}</Empty>
+      ) : (
+        <div class="table-wrap">
+          <table class="fleet">
+            <caption class="sr-only">Servers, {visible.length} of {total} shown</caption>
+            <thead>
+              <tr>
+                {COLUMNS.map((c) => (
+                  <th scope="col" class={c.numeric ? "num" : ""}
+                    aria-sort={sort.key === c.key ? (sort.dir === "asc" ? "ascending" : "descending") : undefined}>
+                    <button type="button" class="sort" onClick={() => sortBy(c.key)}>
+                      {c.label}
+                      <span aria-hidden="true" class="arrow">{sort.key === c.key ? (sort.dir === "asc" ? "▲" : "▼") : ""}</span>
+                    </button>
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {visible.map((r) => <Row key={r.id} row={r} />)}
+            </tbody>
+          </table>
+          {visible.length === 0 && <Empty>No server matches “{query}”.</Empty>}
+        </div>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,144 @@
+// First versions of the other pages: each lists what the API has, per role.
+// (Forms for rules, silences, users and tokens come next; see README.)
+import type { ComponentChildren } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { api, hasRole, type Me } from "../lib/api";
+import { ApiError } from "../lib/errors";
+import { Empty, ErrorNote, Loading, Page, Time, useNow } from "./common";
+
+type Item = Record<string, unknown> & { id: number };
+type PageKey = "rules" | "events" | "silences" | "users" | "tokens" | "audit";
+
+interface Column {
+  label: string;
+  cell: (item: Item, now: number) => ComponentChildren;
+}
+
+const text = (v: unknown) => (v === null || v === undefined || v === "" ? "—" : String(v));
+const time = (k: string) => (i: Item, now: number) => <Time value={i[k] as string | null} now={now} />;
+const badge = (v: unknown) => <span class={`pill ${text(v)}`}>{text(v)}</span>;
+
+const PAGES: Record<PageKey, { title: string; path: string; empty: string; columns: Column[] }> = {
+  rules: {
+    title: "Rules", path: "/api/v1/alerts/rules/", empty: "No alert rules yet.",
+    columns: [
+      { label: "Name", cell: (i) => text(i.name) },
+      { label: "State", cell: (i) => <>{badge(i.state)}{i.state === "error" && <span class="sub">{text(i.last_error)}</span>}</> },
+      { label: "Server", cell: (i) => (i.server_id === null ? "All servers" : text(i.server_id)) },
+      { label: "Condition", cell: (i) => <code>{text(i.comparison)} {text(i.threshold)}</code> },
+      { label: "Severity", cell: (i) => text(i.severity) },
+      { label: "Last evaluated", cell: time("last_evaluated_at") },
+    ],
+  },
+  events: {
+    title: "Events", path: "/api/v1/alerts/events/", empty: "No alert events yet.",
+    columns: [
+      { label: "Rule", cell: (i) => text(i.rule_name) },
+      { label: "Status", cell: (i) => badge(i.status) },
+      { label: "Severity", cell: (i) => text(i.severity) },
+      { label: "Value", cell: (i) => text(i.value) },
+      { label: "Started", cell: time("started_at") },
+      { label: "Resolved", cell: time("resolved_at") },
+      { label: "Notification", cell: (i) => text(i.notification_status) },
+    ],
+  },
+  silences: {
+    title: "Silences", path: "/api/v1/alerts/silences/", empty: "No silences.",
+    columns: [
+      { label: "Server", cell: (i) => (i.server_id === null ? "Any" : text(i.server_id)) },
+      { label: "Rule", cell: (i) => (i.rule_id === null ? "Any" : text(i.rule_id)) },
+      { label: "Starts", cell: time("starts_at") },
+      { label: "Ends", cell: time("ends_at") },
+      { label: "Comment", cell: (i) => text(i.comment) },
+    ],
+  },
+  users: {
+    title: "Users", path: "/api/v1/users/", empty: "No users.",
+    columns: [
+      { label: "Email", cell: (i) => text(i.email) },
+      { label: "Role", cell: (i) => text(i.role) },
+      { label: "Active", cell: (i) => (i.is_active ? "yes" : "no") },
+      { label: "Created", cell: time("created_at") },
+    ],
+  },
+  tokens: {
+    title: "Tokens", path: "/api/v1/auth/tokens", empty: "No API tokens.",
+    columns: [
+      { label: "Name", cell: (i) => text(i.name) },
+      { label: "Role", cell: (i) => text(i.role) },
+      { label: "Created", cell: time("created_at") },
+      { label: "Expires", cell: time("expires_at") },
+      { label: "Last used", cell: time("last_used_at") },
+    ],
+  },
+  audit: {
+    title: "Audit", path: "/api/v1/audit/", empty: "Nothing recorded yet.",
+    columns: [
+      { label: "When", cell: time("at") },
+      { label: "Who", cell: (i) => text(i.actor_email) },
+      { label: "Action", cell: (i) => <code>{text(i.action)}</code> },
+      { label: "Target", cell: (i) => `${text(i.target_type)} ${text(i.target_id)}` },
+      { label: "Via", cell: (i) => text(i.via) },
+    ],
+  },
+};
+
+export function ListPage({ page, me }: { page: PageKey; me: Me }) {
+  const def = PAGES[page];
+  const [items, setItems] = useState<Item[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
+  const now = useNow();
+  const canAck = page === "events" && hasRole(me, "editor");
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    api<Item[]>(`${def.path}?limit=200`, { signal: ctl.signal })
+      .then((list) => { setItems(list); setError(null); })
+      .catch((e) => e instanceof ApiError && setError(e.message));
+    return () => ctl.abort();
+  }, [page, reload]);
+
+  const ack = async (id: number) => {
+    try {
+      await api(`/api/v1/alerts/events/${id}/ack`, { method: "POST" });
+      setReload((n) => n + 1);
+    } catch (e) {
+      if (e instanceof ApiError) setError(e.message);
+    }
+  };
+
+  return (
+    <Page title={def.title}>
+      {error && <ErrorNote message={error} />}
+      {!items && !error && <Loading what={def.title.toLowerCase()} />}
+      {items && items.length === 0 && <Empty>{def.empty}</Empty>}
+      {items && items.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                {def.columns.map((c) => <th scope="col">{c.label}</th>)}
+                {canAck && <th scope="col"><span class="sr-only">Actions</span></th>}
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((i) => (
+                <tr key={i.id}>
+                  {def.columns.map((c) => <td>{c.cell(i, now)}</td>)}
+                  {canAck && (
+                    <td>
+                      {i.status === "firing" && !i.acknowledged && (
+                        <button type="button" onClick={() => ack(i.id)}>Acknowledge</button>
+                      )}
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Page>
+  );
+}

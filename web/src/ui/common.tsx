@@ -1,0 +1,117 @@
+// Small shared pieces: a time with its exact UTC title, a link that routes,
+// a field with its label and error, loading / error / empty states.
+import type { ComponentChildren, JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { exactUtc, relativeTime } from "../lib/format";
+import { linkClick } from "../lib/router";
+
+// Re-renders every `ms` so relative times stay true.
+export function useNow(ms = 5000): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+export function Time({ value, now }: { value: string | null | undefined; now?: number }) {
+  if (!value) return <span>—</span>;
+  return (
+    <time dateTime={value} title={exactUtc(value)}>
+      {relativeTime(value, now)}
+    </time>
+  );
+}
+
+export function Link(props: { href: string; children: ComponentChildren; class?: string; "aria-current"?: "page" }) {
+  return (
+    <a href={props.href} class={props.class} aria-current={props["aria-current"]} onClick={(e) => linkClick(e, props.href)}>
+      {props.children}
+    </a>
+  );
+}
+
+let fieldSeq = 0;
+
+export function Field(props: {
+  label: string;
+  name: string;
+  value: string;
+  onInput: (v: string) => void;
+  error?: string;
+  type?: string;
+  required?: boolean;
+  autoComplete?: string;
+  hint?: string;
+  inputRef?: (el: HTMLInputElement | null) => void;
+}) {
+  const [id] = useState(() => `f${++fieldSeq}`);
+  const described = [props.hint ? `${id}-hint` : "", props.error ? `${id}-err` : ""].filter(Boolean).join(" ");
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? "text"}
+        value={props.value}
+        required={props.required}
+        autoComplete={props.autoComplete}
+        aria-invalid={props.error ? "true" : undefined}
+        aria-describedby={described || undefined}
+        ref={props.inputRef}
+        onInput={(e) => props.onInput((e.currentTarget as HTMLInputElement).value)}
+      />
+      {props.hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      )}
+      {props.error && (
+        <p class="field-error" id={`${id}-err`}>
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p class="state" role="status">
+      Loading {what}…
+    </p>
+  );
+}
+
+export function ErrorNote({ message }: { message: string }) {
+  return (
+    <p class="state error" role="alert">
+      {message}
+    </p>
+  );
+}
+
+export function Empty({ children }: { children: ComponentChildren }) {
+  return <p class="state">{children}</p>;
+}
+
+export function Page(props: { title: string; actions?: ComponentChildren; children: ComponentChildren }) {
+  useEffect(() => {
+    document.title = `${props.title} · Sentinel`;
+  }, [props.title]);
+  return (
+    <section class="page" aria-labelledby="page-title">
+      <div class="page-head">
+        <h1 id="page-title" tabIndex={-1}>
+          {props.title}
+        </h1>
+        {props.actions && <div class="actions">{props.actions}</div>}
+      </div>
+      {props.children}
+    </section>
+  );
+}
+
+export type Submit = JSX.TargetedEvent<HTMLFormElement, Event>;

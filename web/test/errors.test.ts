@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ApiError, describeError, fieldErrors, FORM } from "../src/lib/errors";
+
+describe("fieldErrors: 422 detail[].loc → form fields", () => {
+  it("maps body fields to their messages", () => {
+    const detail = [
+      { loc: ["body", "threshold"], msg: "Input should be a valid number", type: "float_parsing" },
+      { loc: ["body", "name"], msg: "Field required", type: "missing" },
+    ];
+    assert.deepEqual(fieldErrors(detail), { threshold: "Input should be a valid number", name: "Field required" });
+  });
+  it("joins several messages of one field, and a nested location belongs to its field", () => {
+    const detail = [
+      { loc: ["body", "promql"], msg: "parse error" },
+      { loc: ["body", "promql"], msg: "uses $instance" },
+      { loc: ["body", "labels", "team"], msg: "bad label" },
+    ];
+    assert.deepEqual(fieldErrors(detail), { promql: "parse error; uses $instance", labels: "bad label" });
+  });
+  it("a location without a field, or a field the form lacks, goes to the form", () => {
+    const detail = [
+      { loc: ["body"], msg: "JSON decode error" },
+      { loc: ["body", "channel_ids"], msg: "unknown channel" },
+      { loc: ["body", "name"], msg: "too long" },
+    ];
+    assert.deepEqual(fieldErrors(detail, ["name"]), { [FORM]: "JSON decode error; channel_ids: unknown channel", name: "too long" });
+  });
+  it("a string detail is a form message; garbage is ignored safely", () => {
+    assert.deepEqual(fieldErrors("Server name already exists"), { [FORM]: "Server name already exists" });
+    assert.deepEqual(fieldErrors(null), {});
+    assert.deepEqual(fieldErrors([{}]), { [FORM]: "Invalid value" });
+  });
+});
+
+describe("describeError", () => {
+  it("prefers the server's words", () => {
+    assert.equal(describeError(409, "Server name already exists"), "Server name already exists");
+    assert.equal(describeError(422, [{ loc: ["body", "instance"], msg: "must be host:port" }]), "instance: must be host:port");
+  });
+  it("says what happened in words otherwise", () => {
+    assert.match(describeError(0, null), /cannot be reached/);
+    assert.match(describeError(403, null), /permission/);
+    assert.match(describeError(503, null), /HTTP 503/);
+    assert.equal(new ApiError(404, null).message, "Not found.");
+  });
+});

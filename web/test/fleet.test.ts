@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { filterRows, joinNames, mergeFleet, sortRows, type FleetRow, type ServerInfo, type Summary } from "../src/lib/fleet";
+
+function summary(id: number, up = true, cpu: number | null = 10, extra: Partial<Summary["metrics"]> = {}): Summary {
+  return {
+    server_id: id, instance: `h${id}:9100`, job_name: "node", timestamp: "2026-12-07T12:00:00Z", up,
+    metrics: { cpu_usage_percent: cpu, memory_usage_percent: 50, disk_usage_percent: 60, load1: id / 10, ...extra },
+  };
+}
+
+describe("mergeFleet", () => {
+  it("a full frame replaces everything", () => {
+    const before = mergeFleet(new Map(), { type: "fleet", servers: [summary(1), summary(2), summary(3)] });
+    const after = mergeFleet(before, { type: "fleet", servers: [summary(4)] });
+    assert.deepEqual([...after.keys()], [4]);
+    assert.deepEqual([...before.keys()], [1, 2, 3], "the previous map is not modified");
+  });
+  it("a delta replaces changed rows, removes ids, keeps the others as they were", () => {
+    const before = mergeFleet(new Map(), { type: "fleet", servers: [summary(1), summary(2), summary(3)] });
+    const changed = summary(2, false, null);
+    const after = mergeFleet(before, { type: "fleet", delta: true, servers: [changed, summary(5)], removed: [3] });
+    assert.deepEqual([...after.keys()].sort(), [1, 2, 5]);
+    assert.equal(after.get(2), changed);
+    assert.equal(after.get(1), before.get(1), "an unchanged row keeps its identity");
+    assert.equal(before.size, 3);
+  });
+  it("a delta without `removed` and an empty delta change nothing else", () => {
+    const before = mergeFleet(new Map(), { type: "fleet", servers: [summary(1)] });
+    const after = mergeFleet(before, { type: "fleet", delta: true, servers: [] });
+    assert.deepEqual([...after.entries()], [...before.entries()]);
+  });
+  it("removing an unknown id is harmless", () => {
+    const before = mergeFleet(new Map(), { type: "fleet", servers: [summary(1)] });
+    assert.equal(mergeFleet(before, { type: "fleet", delta: true, servers: [], removed: [99] }).size, 1);
+  });
+});
+
+describe("joinNames, filterRows, sortRows", () => {
+  const names = new Map<number, ServerInfo>([
+    [1, { id: 1, name: "web-10", instance: "h1:9100", job_name: "node" }],
+    [2, { id: 2, name: "web-2", instance: "h2:9100", job_name: "node" }],
+    [3, { id: 3, name: "db-1", instance: "h3:9100", job_name: "db" }],
+  ]);
+  const rows = joinNames(
+    mergeFleet(new Map(), {
+      type: "fleet",
+      servers: [summary(1, true, 80), summary(2, false, null), summary(3, true, 20), summary(4, true, 50)],
+    }),
+    names,
+  );
+  const ids = (r: FleetRow[]) => r.map((x) => x.id);
+
+  it("names each row, or shows its instance while the name is unknown", () => {
+    assert.deepEqual(rows.map((r) => r.name), ["web-10", "web-2", "db-1", "h4:9100"]);
+  });
+  it("filters on name, instance and job, every term, case-insensitive", () => {
+    assert.deepEqual(ids(filterRows(rows, "WEB")), [1, 2]);
+    assert.deepEqual(ids(filterRows(rows, "web h2")), [2]);
+    assert.deepEqual(ids(filterRows(rows, "db")), [3]);
+    assert.deepEqual(ids(filterRows(rows, "down")), [2]);
+    assert.deepEqual(ids(filterRows(rows, "  ")), [1, 2, 3, 4]);
+    assert.deepEqual(ids(filterRows(rows, "nothing-like-this")), []);
+  });
+  it("sorts by name naturally (web-2 before web-10)", () => {
+    assert.deepEqual(ids(sortRows(rows, "name", "asc")), [3, 4, 2, 1]);
+    assert.deepEqual(ids(sortRows(rows, "name", "desc")), [1, 2, 4, 3]);
+  });
+  it("sorts by a metric with missing values last in both directions", () => {
+    assert.deepEqual(ids(sortRows(rows, "cpu", "desc")), [1, 4, 3, 2]);
+    assert.deepEqual(ids(sortRows(rows, "cpu", "asc")), [3, 4, 1, 2]);
+  });
+  it("sorts by status (down first when ascending), ties by name", () => {
+    assert.deepEqual(ids(sortRows(rows, "status", "asc")), [2, 3, 4, 1]);
+    assert.deepEqual(ids(sortRows(rows, "load", "desc")), [4, 3, 2, 1]);
+  });
+  it("does not modify its input", () => {
+    const copy = rows.slice();
+    sortRows(rows, "cpu", "asc");
+    assert.deepEqual(ids(rows), ids(copy));
+  });
+});
