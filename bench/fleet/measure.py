@@ -400,13 +400,38 @@ class Events:
         return fleet.request(self.s.url, "GET", "/api/v1/alerts/events/?" + q, headers=self.s.auth)
 
 
-def storm_step(sen, events, rule_id, threshold, status, n, target_count, notify, timeout):
+def postgres_pids():
+    out = []
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open("/proc/%s/comm" % p) as f:
+                    if f.read().strip() == "postgres":
+                        out.append(int(p))
+            except OSError:
+                pass
+    return out
+
+
+def others_cpu(pids):
+    total = 0
+    for p in pids:
+        try:
+            total += cpu_ns(p)
+        except OSError:
+            pass  # a backend that ended
+    return total
+
+
+def storm_step(sen, events, rule_id, threshold, status, n, target_count, notify, timeout, others=()):
     """PATCH the threshold, make the rule due; times until `target_count`
-    events of `status` exist (and the evaluation is recorded)."""
+    events of `status` exist (and the evaluation is recorded; with `notify`,
+    until their notifications are delivered). `others`: pids whose CPU over
+    the step is reported too (the webhook sink, PostgreSQL)."""
     fleet.request(sen.url, "PATCH", "/api/v1/alerts/rules/%d" % rule_id, {"threshold": threshold}, sen.auth)
     sen.db.park()
     m0 = sen.metrics()
-    c0 = cpu_ns(sen.pid)
+    c0, o0 = cpu_ns(sen.pid), others_cpu(others)
     slot = sen.db.due([rule_id])
     t_trigger = time.monotonic()
     t_claim = sen.wait_claim([rule_id], slot, t_trigger, timeout)
@@ -431,12 +456,13 @@ def storm_step(sen, events, rule_id, threshold, status, n, target_count, notify,
                                " notifications %s" % (status, timeout, t_first, t_recorded, target_count, status,
                                                       t_events, t_notified))
         time.sleep(0.01)
-    cpu = (cpu_ns(sen.pid) - c0) / 1e9
+    cpu, others_s = (cpu_ns(sen.pid) - c0) / 1e9, (others_cpu(others) - o0) / 1e9
     m = sen.metrics()
     rel = lambda t: None if t is None else t - t_claim  # noqa: E731
     return {"events_seconds": rel(t_events), "events_from_trigger": t_events - t_trigger,
             "recorded_seconds": rel(t_recorded), "notified_seconds": rel(t_notified), "first_answer": rel(t_first),
-            "claim_after_trigger": t_claim - t_trigger, "cpu": cpu, "errors": m[ERRORS] - m0[ERRORS]}
+            "claim_after_trigger": t_claim - t_trigger, "cpu": cpu, "others_cpu": others_s,
+            "errors": m[ERRORS] - m0[ERRORS]}
 
 
 def cmd_storm(a):
@@ -453,28 +479,31 @@ def cmd_storm(a):
     print("%s: quiet round of the %d fleet rules %s s (median %.3f)"
           % (a.label, len(ids), "/".join("%.3f" % q["seconds"] for q in quiet), round_s), flush=True)
     storms = []
+    others = ([a.sink_pid] if a.sink_pid else []) + (postgres_pids() if db.psql else [])
     for i in range(a.storms):
-        fire = storm_step(sen, events, rule_id, 0, "firing", n, n, notify, a.timeout)
+        fire = storm_step(sen, events, rule_id, 0, "firing", n, n, notify, a.timeout, others)
         listed = events.listing("firing")
         servers = {e.get("server_id") for e in listed}
         fire["listed"] = len(listed)
         fire["distinct_servers"] = len(servers - {None})
         fire["null_server"] = sum(1 for e in listed if e.get("server_id") is None)
-        resolve = storm_step(sen, events, rule_id, fleet.THRESHOLD, "resolved", n, n * (i + 1), notify, a.timeout)
+        resolve = storm_step(sen, events, rule_id, fleet.THRESHOLD, "resolved", n, n * (i + 1), notify, a.timeout,
+                             others)
         still = events.listing("firing")
         resolve["still_firing"] = len(still)
         storms.append({"fire": fire, "resolve": resolve})
         fmt = lambda x: "-" if x is None else "%.3f" % x  # noqa: E731
         print("%s storm %d: %d firing events readable %s s after the claim (%s from trigger; evaluation"
-              " recorded at %s, %.3f s CPU%s); listed %d, %d distinct servers, %d without server | resolved: %s s"
-              " (evaluation %s, %.3f s CPU%s), %d still firing"
+              " recorded at %s, %.3f s CPU%s; CPU of the sink%s %.3f s); listed %d, %d distinct servers, %d without server | resolved: %s s"
+              " (evaluation %s, %.3f s CPU%s; sink%s %.3f s), %d still firing"
               % (a.label, i + 1, n, fmt(fire["events_seconds"]), fmt(fire["events_from_trigger"]),
                  fmt(fire["recorded_seconds"]), fire["cpu"],
                  ", notifications delivered at %s s" % fmt(fire["notified_seconds"]) if notify else "",
+                 " and PostgreSQL" if db.psql else "", fire["others_cpu"],
                  fire["listed"], fire["distinct_servers"], fire["null_server"], fmt(resolve["events_seconds"]),
                  fmt(resolve["recorded_seconds"]), resolve["cpu"],
                  ", notifications delivered at %s s" % fmt(resolve["notified_seconds"]) if notify else "",
-                 resolve["still_firing"]), flush=True)
+                 " and PostgreSQL" if db.psql else "", resolve["others_cpu"], resolve["still_firing"]), flush=True)
     db.close()
     med = lambda part, key: median([s[part][key] for s in storms if s[part][key] is not None])  # noqa: E731
     summary = {
@@ -486,6 +515,7 @@ def cmd_storm(a):
         "resolve_seconds": med("resolve", "events_seconds"), "resolve_from_trigger": med("resolve", "events_from_trigger"),
         "resolve_recorded": med("resolve", "recorded_seconds"), "resolve_cpu": med("resolve", "cpu"),
         "resolve_notified": med("resolve", "notified_seconds") if notify else None,
+        "fire_others_cpu": med("fire", "others_cpu"), "resolve_others_cpu": med("resolve", "others_cpu"),
         "fire_all": [s["fire"]["events_seconds"] for s in storms],
         "resolve_all": [s["resolve"]["events_seconds"] for s in storms],
         "checks_ok": all(s["fire"]["listed"] == n and s["fire"]["distinct_servers"] == n
@@ -528,6 +558,7 @@ def main():
     p.add_argument("--storms", type=int, default=2)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--channel", default="none")
+    p.add_argument("--sink-pid", type=int, help="the webhook sink: its CPU over each step is reported")
     p.add_argument("--timeout", type=float, default=120)
     p.add_argument("--json-out", required=True)
     a = ap.parse_args()

@@ -60,14 +60,17 @@ for name in ("part2-sqlite.json", "part2-pg.json"):
         continue
     s = p2["summary"]
     f = lambda x: "-" if x is None else "%.3f s" % x  # noqa: E731
+    pg = " + PostgreSQL" if s["label"] == "PostgreSQL" else ""
     print("2. %s firing storm, %d series of one fleet rule, channel %s, median of %d: quiet round %s;"
           " %d firing events readable %s after the claim (%s from trigger; evaluation recorded %s;"
-          " Sentinel CPU %s%s); resolved %s (evaluation %s, CPU %s%s); checks %s, %d errors; RSS %d MiB (peak %d)"
+          " Sentinel CPU %s%s; sink%s CPU %s); resolved %s (evaluation %s, CPU %s%s; sink%s CPU %s); checks %s,"
+          " %d errors; RSS %d MiB (peak %d)"
           % (s["label"], s["hosts"], s["channel"], s["storms"], f(s["round_seconds"]), s["hosts"], f(s["fire_seconds"]),
              f(s["fire_from_trigger"]), f(s["fire_recorded"]), f(s["fire_cpu"]),
              "; notifications delivered %s" % f(s["fire_notified"]) if s["fire_notified"] is not None else "",
-             f(s["resolve_seconds"]), f(s["resolve_recorded"]), f(s["resolve_cpu"]),
+             pg, f(s["fire_others_cpu"]), f(s["resolve_seconds"]), f(s["resolve_recorded"]), f(s["resolve_cpu"]),
              "; notifications delivered %s" % f(s["resolve_notified"]) if s["resolve_notified"] is not None else "",
+             pg, f(s["resolve_others_cpu"]),
              "OK" if s["checks_ok"] else "FAILED", s["errors"], s["rss_kb"] // 1024, s["hwm_kb"] // 1024))
     limit = s["round_seconds"] + 1
     worst_fire, worst_resolve = max(s["fire_all"]), max(s["resolve_all"])
@@ -88,6 +91,11 @@ if p3 is not None:
               % (p3["servers"], ms(full["fleet"]["median"]), ms(full["fleet"]["p90"]), full["fleet"]["bytes"],
                  full["fleet"]["queries_per_call"], ms(full["single"]["median"]), ms(full["single"]["p90"]),
                  full["single"]["queries_per_call"], p3["ratio"]))
+        if "raw_fleet" in full:
+            print("   straight to Prometheus, no Sentinel: the fleet query %s (p90 %s), a single summary's query %s;"
+                  " Sentinel's fleet call / the raw fleet query %.2f x"
+                  % (ms(full["raw_fleet"]["median"]), ms(full["raw_fleet"]["p90"]), ms(full["raw_single"]["median"]),
+                     full["fleet"]["median"] / full["raw_fleet"]["median"]))
         if fewer:
             print("   %d active servers: fleet %s median, %d entries, %.2f queries per call"
                   % (p3["fewer_count"], ms(fewer["fleet"]["median"]), fewer["entries"],
@@ -111,10 +119,10 @@ if p4 is not None:
     else:
         for mode, r in p4["modes"].items():
             print("4. /ws/fleet %s: %d clients; lag p50 %.1f / p90 %.1f / p99 %.1f / max %.1f ms; frames %d / %.0f"
-                  " (%d delta, %d error, %d lost); %.0f bytes per client per s (largest frame %d); Sentinel CPU %.1f %%,"
+                  " (%d..%d per client; %d delta, %d error, %d lost); %.0f bytes per client per s (largest frame %d); Sentinel CPU %.1f %%,"
                   " RSS %d MiB (peak %d); Prometheus %.2f queries/s; %.2f polls/s"
                   % (mode, r["clients"], r["lag_p50_ms"], r["lag_p90_ms"], r["lag_p99_ms"], r["lag_max_ms"], r["frames"],
-                     r["expected"], r["delta_frames"], r["error_frames"], r["closed"], r["bytes_per_client_per_s"],
+                     r["expected"], r["per_client_min"], r["per_client_max"], r["delta_frames"], r["error_frames"], r["closed"], r["bytes_per_client_per_s"],
                      r["frame_bytes_max"], r["sentinel_cpu_pct"], r["rss_kb"] // 1024, r["hwm_kb"] // 1024,
                      r["prom_queries_per_s"], r["polls_per_s"]))
             targets.append("/ws/fleet (%s) p99 lag < 100 ms: %s (%.1f ms)" % (mode, ok(r["lag_p99_ms"] < 100),

@@ -48,16 +48,34 @@ def fleet_form(template):
     return q
 
 
-def cmd_exprs(a):
+def catalogue(path):
+    """[(key, template)]: the summary's ten expressions with $instance and $job left in."""
     out = subprocess.run([sys.executable, os.path.join(root, "bench", "metrics", "catalogue_queries.py"),
-                          a.catalogue, "$instance", "$job"], check=True, capture_output=True, text=True).stdout
+                          path, "$instance", "$job"], check=True, capture_output=True, text=True).stdout
     templates = [line for line in out.splitlines() if line.strip()]
-    src = open(a.catalogue).read().split("constexpr ContainerQueries")[0]
+    src = open(path).read().split("constexpr ContainerQueries")[0]
     keys = ["up"] + re.findall(r'\{"(\w+)",\s*R"\(', src.partition("constexpr std::string_view up")[0])
     if len(keys) != len(templates) or len(keys) != 10:
-        sys.exit("rules.py: %d keys for %d expressions in %s" % (len(keys), len(templates), a.catalogue))
+        sys.exit("rules.py: %d keys for %d expressions in %s" % (len(keys), len(templates), path))
+    return list(zip(keys, templates))
+
+
+def fleet_summary_query(path, job):
+    """The one query of a fleet summary as src/prometheus/query_catalogue.cpp
+    fleet_summary_query() builds it (for one job name, a plain value): each
+    expression with the selector made job=~"<job>" and its aggregations
+    `by (instance, job)`, tagged with label_replace, joined with `or`."""
+    parts = []
+    for key, t in catalogue(path):
+        q = t.replace('instance="$instance",job="$job"', 'job=~"%s"' % job)
+        q = re.sub(r"(?<![\w])(avg|max|sum)\(", r"\1 by (instance, job) (", q)
+        parts.append('label_replace(%s, "sentinel_metric", "%s", "", "")' % (q, key))
+    return " or ".join(parts)
+
+
+def cmd_exprs(a):
     with open(a.out, "w") as f:
-        for k, t in zip(keys, templates):
+        for k, t in catalogue(a.catalogue):
             f.write("%s\t%s\n" % (k, fleet_form(t)))
 
 

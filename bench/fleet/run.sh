@@ -4,7 +4,8 @@
 # (scripts/test-env), scraped every SCRAPE_INTERVAL (15s) by the script's own
 # Prometheus, each registered as a Sentinel server (bench/alerts/fleet.py), and
 # a Release Sentinel on SQLite (METRICS_CACHE_TTL_SEC=0, WS_METRICS_INTERVAL_SEC=1,
-# WEBHOOK_URL a local sink). In one run:
+# WEBHOOK_URL a local sink, WS_MAX_PER_USER above CLIENTS: the clients are one
+# user). In one run:
 #   1. the summary's ten expressions as ten FLEET rules (server_id null, each
 #      aggregating `by (instance, job)` over all hosts, > 1e12, channel none),
 #      evaluated by Sentinel, by Prometheus itself (the same ten rules as a
@@ -58,6 +59,10 @@ ws_modes=${WS_MODES:-"full delta"}
 ws_window=${WS_WINDOW:-$(q 5 10)}
 ws_settle=${WS_SETTLE:-3}
 concurrency=${CONCURRENCY:-16}
+# All the WebSocket clients log in as one user: past WS_MAX_PER_USER (64 by
+# default) Sentinel closes the new ones with 4429.
+ws_cap=64
+for n in $clients; do [ $((n + 16)) -gt "$ws_cap" ] && ws_cap=$((n + 16)); done
 has_part() { case " $parts " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 for tool in vmalert prometheus python3 curl; do
   command -v "$tool" >/dev/null || { echo "$tool missing: scripts/install-deps bench" >&2; exit 1; }
@@ -126,7 +131,7 @@ start_sentinel() {
       SECRET_KEY=bench-secret-key-0123456789abcdef0123456789 LOG_LEVEL=warning \
       FIRST_SUPERUSER_EMAIL=bench@example.com FIRST_SUPERUSER_PASSWORD=bench-password \
       PROMETHEUS_URL="$prom_url" PROMETHEUS_MAX_CONCURRENCY="$concurrency" WEBHOOK_URL="$sink_url/webhook" \
-      METRICS_CACHE_TTL_SEC=0 WS_METRICS_INTERVAL_SEC=1 "$bin" serve >>"$dir/sentinel.log" 2>&1) &
+      METRICS_CACHE_TTL_SEC=0 WS_METRICS_INTERVAL_SEC=1 WS_MAX_PER_USER="$ws_cap" "$bin" serve >>"$dir/sentinel.log" 2>&1) &
   started_pid=$!
   for _ in $(seq 1 1000); do
     curl -fsS "http://127.0.0.1:$sport/api/v1/health/liveness" >/dev/null 2>&1 && return 0
@@ -154,7 +159,8 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
   "$(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$hosts hosts scraped every $scrape by Prometheus $(prometheus --version 2>&1 | awk 'NR==1 {print $3}');" \
   "vmalert $(dpkg-query -W -f='${Version}' victoria-metrics 2>/dev/null || echo '?'); Sentinel $bin" \
-  "($(cd "$root" && git log -1 --format=%h 2>/dev/null || echo '?'), binary built $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC'))"
+  "(revision $(curl -fsS "$url/metrics" | sed -n 's/^sentinel_build_info{.*revision="\([^"]*\)".*/\1/p'), built" \
+  "$(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC'); tree HEAD $(cd "$root" && git log -1 --format=%h 2>/dev/null || echo '?'))"
 t0=$(date +%s)
 python3 "$root/bench/alerts/fleet.py" hosts --exporter "$exporter" --targets "$work/prometheus/targets.json" \
   --sentinel "$url" --token "$token" --hosts "$hosts" --servers-out "$work/servers.json"
@@ -192,7 +198,7 @@ if has_part 2; then
   reset_peak "$pid"
   python3 "$here/measure.py" storm --label SQLite --sentinel "$url" --sentinel-pid "$pid" \
     --db "sqlite:///$work/sqlite/sentinel.db" --token "$token" --rule "$work/storm.json" --rules "$work/rules.json" \
-    --hosts "$hosts" --storms "$storms" --rounds "$rounds" --channel "$storm_channel" --json-out "$work/part2-sqlite.json"
+    --hosts "$hosts" --storms "$storms" --rounds "$rounds" --channel "$storm_channel" --sink-pid "$sink_pid" --json-out "$work/part2-sqlite.json"
   check_alive "$pid" "$work/sqlite" "in part 2"
   if [ "$postgres" = 1 ]; then
     # A second Sentinel on a real PostgreSQL (scripts/test-env), the same hosts
@@ -212,7 +218,7 @@ if has_part 2; then
     reset_peak "$pid_pg"
     python3 "$here/measure.py" storm --label PostgreSQL --sentinel "http://127.0.0.1:$port_pg" --sentinel-pid "$pid_pg" \
       --db "$pg_url" --token "$token_pg" --rule "$work/pg/storm.json" --rules "$work/pg/rules.json" \
-      --hosts "$hosts" --storms "$storms" --rounds "$rounds" --channel "$storm_channel" --json-out "$work/part2-pg.json"
+      --hosts "$hosts" --storms "$storms" --rounds "$rounds" --channel "$storm_channel" --sink-pid "$sink_pid" --json-out "$work/part2-pg.json"
     check_alive "$pid_pg" "$work/pg" "in part 2 (PostgreSQL)"
     kill "$pid_pg"; wait "$pid_pg" 2>/dev/null || true; pid_pg=""
     "$root/scripts/test-env" stop-service "$work/env" postgres >/dev/null 2>&1 || true
@@ -223,7 +229,8 @@ if has_part 3; then
   echo
   echo "--- 3. fleet summary vs one summary (METRICS_CACHE_TTL_SEC=0: every call asks Prometheus; $calls calls each)"
   python3 "$here/summary.py" --sentinel "$url" --token "$token" --prometheus-url "$prom_url" \
-    --servers "$work/servers.json" --calls "$calls" --fewer "$fewer" --json-out "$work/part3.json"
+    --servers "$work/servers.json" --calls "$calls" --fewer "$fewer" --catalogue "$root/src/prometheus/query_catalogue.cpp" \
+    --json-out "$work/part3.json"
   check_alive "$pid" "$work/sqlite" "in part 3"
 fi
 

@@ -22,6 +22,7 @@ import http.client
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -66,8 +67,28 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(p * (len(xs) - 1) + 0.5))] if xs else float("nan")
 
 
+class RawProm:
+    """A query straight to Prometheus as Sentinel sends it (POST form with
+    time and timeout, no compression), on its own keep-alive connection."""
+
+    def __init__(self, url, query):
+        u = urllib.parse.urlsplit(url)
+        self.conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+        self.query = query
+
+    def get(self, _path=None):
+        body = urllib.parse.urlencode({"query": self.query, "time": "%.3f" % time.time(), "timeout": "10s"})
+        t0 = time.perf_counter()
+        self.conn.request("POST", "/api/v1/query", body=body,
+                          headers={"Content-Type": "application/x-www-form-urlencoded", "Accept-Encoding": "identity"})
+        r = self.conn.getresponse()
+        data = r.read()
+        return time.perf_counter() - t0, r.status, data
+
+
 def measure(client, prom_url, kinds, calls, block):
-    """kinds: {name: [path, ...]} (paths used in turn); per kind: latencies, queries per call, bytes."""
+    """kinds: {name: [path, ...]} (paths used in turn) or {name: (other client, [path])};
+    per kind: latencies, queries per call, bytes."""
     out = {k: {"seconds": [], "queries": 0.0, "calls": 0, "bytes": 0, "statuses": set()} for k in kinds}
     i = {k: 0 for k in kinds}
     names = list(kinds)
@@ -75,8 +96,8 @@ def measure(client, prom_url, kinds, calls, block):
         for k in names:
             q0 = prom_queries(prom_url)
             for _ in range(block):
-                paths = kinds[k]
-                secs, status, body = client.get(paths[i[k] % len(paths)])
+                c, paths = kinds[k] if isinstance(kinds[k], tuple) else (client, kinds[k])
+                secs, status, body = c.get(paths[i[k] % len(paths)])
                 i[k] += 1
                 out[k]["seconds"].append(secs)
                 out[k]["bytes"] = len(body)
@@ -108,6 +129,7 @@ def main():
     ap.add_argument("--calls", type=int, default=50)
     ap.add_argument("--block", type=int, default=5)
     ap.add_argument("--fewer", type=int, default=100)
+    ap.add_argument("--catalogue", required=True, help="src/prometheus/query_catalogue.cpp (for the raw queries)")
     ap.add_argument("--json-out", required=True)
     a = ap.parse_args()
     servers = list(json.load(open(a.servers)).values())
@@ -154,12 +176,34 @@ def main():
     for _ in range(3):  # warm-up
         client.get(FLEET)
         client.get(single_paths[0])
-    full = measure(client, a.prometheus_url, {"fleet": [FLEET], "single": single_paths}, a.calls, a.block)
+    # The same work straight to Prometheus: the fleet summary's one query and a
+    # single summary's one query (bench/metrics/catalogue_queries.py --combined).
+    sys.path.insert(0, here)
+    import rules
+    first = next(iter(json.load(open(a.servers))))
+    combined = subprocess.run([sys.executable, os.path.join(root, "bench", "metrics", "catalogue_queries.py"),
+                               "--combined", a.catalogue, first, "fixture"],
+                              check=True, capture_output=True, text=True).stdout.strip()
+    raw_fleet = RawProm(a.prometheus_url, rules.fleet_summary_query(a.catalogue, "fixture"))
+    raw_single = RawProm(a.prometheus_url, combined)
+    for c in (raw_fleet, raw_single):
+        secs, st, b = c.get()
+        res = json.loads(b)["data"]["result"] if st == 200 else []
+        if st != 200 or not res:
+            sys.exit("summary.py: the raw query answered %d with %d series: %s" % (st, len(res), b[:200]))
+    full = measure(client, a.prometheus_url, {"fleet": [FLEET], "single": single_paths,
+                                              "raw_fleet": (raw_fleet, [None]), "raw_single": (raw_single, [None])},
+                   a.calls, a.block)
     print("%d servers, no cache: fleet call median %.2f ms (p90 %.2f), %d bytes, %.2f Prometheus queries per call |"
           " single summary median %.2f ms (p90 %.2f), %.2f queries per call | fleet / single %.2f x"
           % (len(servers), 1e3 * full["fleet"]["median"], 1e3 * full["fleet"]["p90"], full["fleet"]["bytes"],
              full["fleet"]["queries_per_call"], 1e3 * full["single"]["median"], 1e3 * full["single"]["p90"],
              full["single"]["queries_per_call"], full["fleet"]["median"] / full["single"]["median"]), flush=True)
+    print("straight to Prometheus (no Sentinel): the fleet query median %.2f ms (p90 %.2f), %d bytes | a single"
+          " summary's query %.2f ms (p90 %.2f) | ratio %.1f x"
+          % (1e3 * full["raw_fleet"]["median"], 1e3 * full["raw_fleet"]["p90"], full["raw_fleet"]["bytes"],
+             1e3 * full["raw_single"]["median"], 1e3 * full["raw_single"]["p90"],
+             full["raw_fleet"]["median"] / full["raw_single"]["median"]), flush=True)
 
     fewer = None
     if 0 < a.fewer < len(servers):

@@ -66,7 +66,7 @@ def main():
     ap.add_argument("--token", required=True)
     ap.add_argument("--prometheus-url", required=True)
     ap.add_argument("--prometheus-pid", type=int, required=True)
-    ap.add_argument("--clients", type=int, default=200)
+    ap.add_argument("--clients", default="200", help="client counts, e.g. \"20 200\" (each run in every mode)")
     ap.add_argument("--modes", default="full delta")
     ap.add_argument("--window", type=float, default=10)
     ap.add_argument("--settle", type=float, default=3)
@@ -87,17 +87,19 @@ def main():
         return
 
     results = {}
-    for mode in a.modes.split():
+    runs = [(int(n), mode) for n in a.clients.split() for mode in a.modes.split()]
+    for clients, mode in runs:
+        name = mode if len(a.clients.split()) == 1 else "%s-%d" % (mode, clients)
         path = "/ws/fleet?delta=1" if mode == "delta" else "/ws/fleet"
         time.sleep(2)  # the previous clients' sessions closed
         rss0 = status_kb(pid, "VmRSS")
         with open("/proc/%d/clear_refs" % pid, "w") as f:
             f.write("5\n")  # VmHWM := VmRSS: the peak from here on
-        out_path = a.json_out + "." + mode + ".out"
-        err_path = a.json_out + "." + mode + ".err"
+        out_path = a.json_out + "." + name + ".out"
+        err_path = a.json_out + "." + name + ".err"
         with open(out_path, "w") as out, open(err_path, "w") as err:
             proc = subprocess.Popen([a.load, "--port", str(port), "--token", a.token, "--path", path,
-                                     "--clients", str(a.clients), "--parallel", str(a.parallel)],
+                                     "--clients", str(clients), "--parallel", str(a.parallel)],
                                     stdout=out, stderr=err)
         try:
             deadline = time.monotonic() + 120
@@ -112,9 +114,9 @@ def main():
             connected, failed, ramp = int(f[1]), int(f[3]), float(f[5])
             if failed:
                 raise RuntimeError("%d of %d clients failed to connect (%s): %s"
-                                   % (failed, a.clients, mode, open(err_path).read()[-500:]))
+                                   % (failed, clients, mode, open(err_path).read()[-500:]))
             time.sleep(a.settle)
-            wanted = ("sentinel_ws_polls_total", "sentinel_ws_poll_failures_total")
+            wanted = ("sentinel_ws_fleet_polls_total", "sentinel_ws_fleet_poll_failures_total")
             s0, p0 = cpu_ns(pid), cpu_ns(ppid)
             q0 = metric_sums(prom.get("/metrics"), ('prometheus_http_requests_total|handler="/api/v1/query"',))
             m0 = metric_sums(sen.get("/metrics"), wanted)
@@ -138,30 +140,34 @@ def main():
             vals[k] = float(v)
         dt = t1 - t0
         win = vals["window_seconds"]
-        expected = a.clients * win / a.interval
+        expected = clients * win / a.interval
         r = {
-            "path": path, "clients": a.clients, "connected": connected, "ramp_seconds": ramp,
+            "path": path, "clients": clients, "connected": connected, "ramp_seconds": ramp,
             "window_seconds": win, "frames": vals["frames"], "expected": expected,
             "error_frames": vals["error_frames"], "closed": vals["closed"], "delta_frames": vals["delta_frames"],
             "per_client_min": vals["frames_per_client_min"], "per_client_max": vals["frames_per_client_max"],
             "lag_p50_ms": vals["lag_p50_ms"], "lag_p90_ms": vals["lag_p90_ms"], "lag_p99_ms": vals["lag_p99_ms"],
             "lag_max_ms": vals["lag_max_ms"], "lag_min_ms": vals["lag_min_ms"],
-            "bytes_per_client_per_s": vals["bytes"] / a.clients / win, "frame_bytes_max": vals["frame_bytes_max"],
+            "bytes_per_client_per_s": vals["bytes"] / clients / win, "frame_bytes_max": vals["frame_bytes_max"],
             "bytes_per_frame": vals["bytes"] / max(1.0, vals["frames"] + vals["error_frames"]),
             "load_cpu_pct": 100 * vals["cpu_seconds"] / win,
             "sentinel_cpu_pct": 100 * (s1 - s0) / 1e9 / dt, "prometheus_cpu_pct": 100 * (p1 - p0) / 1e9 / dt,
             "rss_before_kb": rss0, "rss_kb": rss1, "hwm_kb": hwm,
             "prom_queries_per_s": (list(q1.values())[0] - list(q0.values())[0]) / dt,
-            "polls_per_s": (m1["sentinel_ws_polls_total"] - m0["sentinel_ws_polls_total"]) / dt,
-            "poll_failures": m1["sentinel_ws_poll_failures_total"] - m0["sentinel_ws_poll_failures_total"],
+            "polls_per_s": (m1["sentinel_ws_fleet_polls_total"] - m0["sentinel_ws_fleet_polls_total"]) / dt,
+            "poll_failures": m1["sentinel_ws_fleet_poll_failures_total"] - m0["sentinel_ws_fleet_poll_failures_total"],
         }
-        results[mode] = r
+        r["closed_before_window"] = vals.get("closed_before_window", 0)
+        if r["closed_before_window"]:
+            raise RuntimeError("%d of %d connections were closed before the window (%s): %s"
+                               % (r["closed_before_window"], clients, mode, open(err_path).read()[-500:]))
+        results[name] = r
         print("/ws/fleet %s (%s): %d clients (connected in %.2f s); lag p50 %.1f / p90 %.1f / p99 %.1f / max %.1f ms;"
-              " frames %d / %d expected (%d delta, %d error frames, %d connections lost);"
+              " frames %d / %d expected (%d..%d per client; %d delta, %d error frames, %d connections lost);"
               " %.0f bytes per client per s (largest frame %d bytes); Sentinel CPU %.1f %% of a core,"
               " RSS %d -> %d MiB (peak %d); Prometheus %.2f queries/s, %.1f %% CPU; %.2f polls/s; load client %.1f %%"
-              % (mode, path, a.clients, ramp, r["lag_p50_ms"], r["lag_p90_ms"], r["lag_p99_ms"], r["lag_max_ms"],
-                 r["frames"], expected, r["delta_frames"], r["error_frames"], r["closed"], r["bytes_per_client_per_s"],
+              % (name, path, clients, ramp, r["lag_p50_ms"], r["lag_p90_ms"], r["lag_p99_ms"], r["lag_max_ms"],
+                 r["frames"], expected, r["per_client_min"], r["per_client_max"], r["delta_frames"], r["error_frames"], r["closed"], r["bytes_per_client_per_s"],
                  r["frame_bytes_max"], r["sentinel_cpu_pct"], rss0 // 1024, rss1 // 1024, hwm // 1024,
                  r["prom_queries_per_s"], r["prometheus_cpu_pct"], r["polls_per_s"], r["load_cpu_pct"]), flush=True)
     with open(a.json_out, "w") as f:

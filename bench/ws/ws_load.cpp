@@ -24,7 +24,9 @@
 // every metrics frame received in the window), cpu_seconds (this process's
 // user+system CPU over the window), bytes (payload bytes of every frame
 // received in the window, all clients), delta_frames (frames holding
-// "delta":true), frame_bytes_max (the largest frame in the window).
+// "delta":true), frame_bytes_max (the largest frame in the window),
+// closed_before_window (connections lost after their handshake but before
+// the window, e.g. closed by Sentinel with 4429 past WS_MAX_PER_USER).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -143,6 +145,7 @@ struct Shared {
   std::uint64_t frames = 0;
   std::uint64_t error_frames = 0;
   std::uint64_t closed = 0;
+  std::uint64_t closed_before = 0;  // connections lost before the window (e.g. refused with 4429 after the handshake)
   std::uint64_t bytes = 0;
   std::uint64_t delta_frames = 0;
   std::size_t frame_bytes_max = 0;
@@ -165,8 +168,12 @@ asio::awaitable<void> reader(Shared& s, std::size_t index, std::shared_ptr<webso
     auto [ec, n] = co_await ws->async_read(buffer, nothrow);
     if (ec) {
       if (s.measuring) ++s.closed;
-      if (!s.stopping && !s.measuring && s.ramp_reported)
-        std::fprintf(stderr, "ws_load: client %zu closed: %s\n", index, ec.message().c_str());
+      if (!s.stopping && !s.measuring) {
+        ++s.closed_before;
+        if (s.ramp_reported || s.closed_before <= 5)
+          std::fprintf(stderr, "ws_load: client %zu closed: %s (close code %u %s)\n", index, ec.message().c_str(),
+                       static_cast<unsigned>(ws->reason().code), std::string(ws->reason().reason.c_str()).c_str());
+      }
       co_return;
     }
     if (s.measuring) {
@@ -246,13 +253,13 @@ void print_window(Shared& s, double window_seconds, double cpu) {
   std::printf("window_seconds %.3f\nclients %zu\nframes %llu\nerror_frames %llu\nframes_per_client_min %u\n"
               "frames_per_client_max %u\nclosed %llu\nlag_p50_ms %.2f\nlag_p90_ms %.2f\nlag_p99_ms %.2f\n"
               "lag_max_ms %.2f\nlag_min_ms %.2f\ncpu_seconds %.3f\nbytes %llu\ndelta_frames %llu\n"
-              "frame_bytes_max %zu\n",
+              "frame_bytes_max %zu\nclosed_before_window %llu\n",
               window_seconds, s.connected, static_cast<unsigned long long>(s.frames),
               static_cast<unsigned long long>(s.error_frames), mn, mx, static_cast<unsigned long long>(s.closed),
               pct(0.50), pct(0.90), pct(0.99), lags.empty() ? 0.0 : static_cast<double>(lags.back()) / 1000.0,
               lags.empty() ? 0.0 : static_cast<double>(lags.front()) / 1000.0, cpu,
               static_cast<unsigned long long>(s.bytes), static_cast<unsigned long long>(s.delta_frames),
-              s.frame_bytes_max);
+              s.frame_bytes_max, static_cast<unsigned long long>(s.closed_before));
   std::fflush(stdout);
 }
 
