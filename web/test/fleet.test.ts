@@ -54,6 +54,15 @@ describe("joinNames, filterRows, sortRows", () => {
   it("names each row, or shows its instance while the name is unknown", () => {
     assert.deepEqual(rows.map((r) => r.name), ["web-10", "web-2", "db-1", "h4:9100"]);
   });
+  it("lists servers without values when asked (Prometheus unavailable), status unknown", () => {
+    const none = joinNames(new Map(), names, true);
+    assert.deepEqual(none.map((r) => [r.id, r.summary]), [[1, null], [2, null], [3, null]]);
+    assert.deepEqual(ids(filterRows(none, "unknown")), [1, 2, 3]);
+    const mixed = joinNames(mergeFleet(new Map(), { type: "fleet", servers: [summary(2)] }), names, true);
+    assert.deepEqual(ids(sortRows(mixed, "cpu", "desc")), [2, 3, 1], "no values sort last");
+    assert.deepEqual(ids(sortRows(mixed, "status", "asc")), [2, 3, 1]);
+    assert.equal(joinNames(new Map(), names).length, 0);
+  });
   it("filters on name, instance and job, every term, case-insensitive", () => {
     assert.deepEqual(ids(filterRows(rows, "WEB")), [1, 2]);
     assert.deepEqual(ids(filterRows(rows, "web h2")), [2]);

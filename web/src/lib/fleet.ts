@@ -59,18 +59,28 @@ export interface FleetRow {
   name: string;
   instance: string;
   job: string;
-  summary: Summary;
+  summary: Summary | null; // null: no values known (Prometheus unavailable)
 }
 
 // Rows of the table: every summary, named by its server (a server not yet
-// known by name shows its instance).
-export function joinNames(rows: Rows, servers: ReadonlyMap<number, ServerInfo>): FleetRow[] {
+// known by name shows its instance). With `withoutValues`, active servers
+// that have no summary are listed too, with none (Prometheus unavailable
+// before the first values arrived).
+export function joinNames(rows: Rows, servers: ReadonlyMap<number, ServerInfo>, withoutValues = false): FleetRow[] {
   const out: FleetRow[] = [];
   for (const s of rows.values()) {
     const info = servers.get(s.server_id);
     out.push({ id: s.server_id, name: info?.name ?? s.instance, instance: s.instance, job: s.job_name, summary: s });
   }
+  if (withoutValues)
+    for (const info of servers.values())
+      if (!rows.has(info.id) && info.is_active !== false)
+        out.push({ id: info.id, name: info.name, instance: info.instance, job: info.job_name, summary: null });
   return out;
+}
+
+export function statusOf(row: FleetRow): "up" | "down" | "unknown" {
+  return row.summary ? (row.summary.up ? "up" : "down") : "unknown";
 }
 
 // Every whitespace-separated term must appear in the name, instance or job
@@ -80,7 +90,7 @@ export function filterRows(rows: readonly FleetRow[], query: string): FleetRow[]
   if (terms.length === 0) return rows.slice();
   return rows.filter((r) => {
     const hay = `${r.name} ${r.instance} ${r.job}`.toLowerCase();
-    const status = r.summary.up ? "up" : "down";
+    const status = statusOf(r);
     return terms.every((t) => hay.includes(t) || t === status);
   });
 }
@@ -89,10 +99,10 @@ export type SortKey = "name" | "status" | "cpu" | "memory" | "disk" | "load";
 export type SortDir = "asc" | "desc";
 
 function sortValue(r: FleetRow, key: SortKey): number | string | null {
-  const m = r.summary.metrics;
+  const m = r.summary?.metrics ?? {};
   switch (key) {
     case "name": return r.name.toLowerCase();
-    case "status": return r.summary.up ? 1 : 0;
+    case "status": return r.summary ? (r.summary.up ? 1 : 0) : null;
     case "cpu": return m.cpu_usage_percent ?? null;
     case "memory": return m.memory_usage_percent ?? null;
     case "disk": return m.disk_usage_percent ?? null;

@@ -29,10 +29,11 @@ export function rememberReturnTo(path: string): void {
   store()?.setItem(RETURN_TO, path);
 }
 
-// The remembered page (once), or "/". Only a same-origin path is accepted.
-export function takeReturnTo(): string {
+// The remembered page (once), or `fallback` (the page the sign-in form was
+// shown on). Only a same-origin path is accepted.
+export function takeReturnTo(fallback = "/"): string {
   const s = store();
-  const path = s?.getItem(RETURN_TO) ?? "/";
+  const path = s?.getItem(RETURN_TO) ?? fallback;
   s?.removeItem(RETURN_TO);
   return safePath(path);
 }

@@ -63,7 +63,7 @@ export function App() {
     setToken(t);
     setExpired(false);
     setTokenState(t);
-    navigate(takeReturnTo(), true);
+    navigate(takeReturnTo(currentPath()), true);
   }, []);
 
   const signOut = () => {

@@ -1,11 +1,24 @@
 // A uPlot line chart of one or more series sharing a time axis. Colours come
 // from the theme's CSS variables, so both themes read well.
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 
 export interface ChartSeries {
   label: string;
   color: string; // a CSS variable name, e.g. "--series-1"
+}
+
+// "dark" or "light", following the system's setting as it changes.
+function useColorScheme(): string {
+  const query = typeof matchMedia === "function" ? matchMedia("(prefers-color-scheme: dark)") : null;
+  const [dark, setDark] = useState(query?.matches ?? false);
+  useEffect(() => {
+    if (!query) return;
+    const on = (e: MediaQueryListEvent) => setDark(e.matches);
+    query.addEventListener("change", on);
+    return () => query.removeEventListener("change", on);
+  }, []);
+  return dark ? "dark" : "light";
 }
 
 export function Chart(props: {
@@ -17,6 +30,7 @@ export function Chart(props: {
 }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const scheme = useColorScheme();
 
   useEffect(() => {
     const el = host.current;
@@ -42,7 +56,7 @@ export function Chart(props: {
       u.destroy();
       plot.current = null;
     };
-  }, [props.series.map((s) => s.label).join(), props.yMax]);
+  }, [props.series.map((s) => s.label).join(), props.yMax, scheme]);
 
   useEffect(() => {
     plot.current?.setData(props.data as uPlot.AlignedData);

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { hasRole, listAll, type Me } from "../lib/api";
 import { ApiError } from "../lib/errors";
 import {
-  filterRows, joinNames, mergeFleet, sortRows,
+  filterRows, joinNames, mergeFleet, sortRows, statusOf,
   type FleetFrame, type FleetRow, type ServerInfo, type SortDir, type SortKey, type Summary,
 } from "../lib/fleet";
 import { formatLoad, formatPercent } from "../lib/format";
@@ -45,15 +45,16 @@ class Row extends Component<{ row: FleetRow }> {
     return a.summary !== b.summary || a.name !== b.name;
   }
   render({ row }: { row: FleetRow }) {
-    const m = row.summary.metrics;
+    const m = row.summary?.metrics ?? {};
+    const status = statusOf(row);
     return (
-      <tr class={row.summary.up ? "" : "down"}>
+      <tr class={status}>
         <th scope="row">
           <Link href={`/servers/${row.id}`}>{row.name}</Link>
           <span class="sub">{row.instance}</span>
         </th>
         <td>
-          <span class={`pill ${row.summary.up ? "up" : "down"}`}>{row.summary.up ? "Up" : "Down"}</span>
+          <span class={`pill ${status}`}>{status === "up" ? "Up" : status === "down" ? "Down" : "Unknown"}</span>
         </td>
         <td class="num"><Bar value={m.cpu_usage_percent} /></td>
         <td class="num"><Bar value={m.memory_usage_percent} /></td>
@@ -111,15 +112,18 @@ export function FleetPage({ me }: { me: Me }) {
     return () => clearTimeout(t);
   }, [unknown]);
 
+  // Before the first values, an unavailable Prometheus still shows which
+  // servers there are (their status unknown).
+  const table = rows ?? (promError ? new Map<number, Summary>() : null);
   const visible = useMemo(
-    () => (rows ? sortRows(filterRows(joinNames(rows, servers), query), sort.key, sort.dir) : []),
-    [rows, servers, query, sort],
+    () => (table ? sortRows(filterRows(joinNames(table, servers, rows === null), query), sort.key, sort.dir) : []),
+    [table, servers, query, sort],
   );
 
   const sortBy = (key: SortKey) =>
     setSort((s) => ({ key, dir: s.key === key ? (s.dir === "asc" ? "desc" : "asc") : key === "name" ? "asc" : "desc" }));
 
-  const total = rows?.size ?? 0;
+  const total = rows ? rows.size : table ? visible.length : 0;
   const down = rows ? [...rows.values()].filter((s) => !s.up).length : 0;
   const canEdit = hasRole(me, "editor");
 
@@ -169,7 +173,7 @@ export function FleetPage({ me }: { me: Me }) {
         </div>
       )}
       {loadError && <ErrorNote message={loadError} />}
-      {rows === null ? (
+      {table === null ? (
         <Loading what="the fleet" />
       ) : total === 0 ? (
         <Empty>No servers yet.{canEdit ? " Use “Add server” to register the first one." : ""}</Empty>

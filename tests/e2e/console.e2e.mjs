@@ -1,0 +1,322 @@
+// The web console in real Chromium (Debian's /usr/bin/chromium) against a
+// real Sentinel, Prometheus and fixture host started by run_e2e.py.
+// Controls are found by their accessible names (product.md §8); any console
+// error or CSP violation fails the test; axe-core runs on every page in both
+// themes; screenshots go to $E2E_ARTIFACTS.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set (run through run_e2e.py)`);
+  return v;
+};
+const require = createRequire(join(env("E2E_NODE_MODULES"), "noop.js"));
+const { chromium } = require("playwright-core");
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+const BASE = env("SENTINEL_URL");
+const ARTIFACTS = env("E2E_ARTIFACTS");
+const HOST = { name: env("HOST_NAME"), instance: env("HOST_INSTANCE"), job: env("HOST_JOB") };
+const SERVER_NAME = "web-e2e";
+
+let browser;
+const problems = [];
+// HTTP error statuses a test provokes on purpose: the browser logs a failed
+// request as a console error, which is expected for these.
+const expectedStatuses = new Set();
+
+function expectHttpErrors(...statuses) {
+  for (const s of statuses) expectedStatuses.add(s);
+}
+
+// A page whose console errors, uncaught exceptions and CSP violations are
+// collected in `problems`.
+async function newPage(colorScheme = "light") {
+  const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 860 } });
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
+    });
+  });
+  const page = await context.newPage();
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    const status = /Failed to load resource: the server responded with a status of (\d+)/.exec(m.text());
+    if (status && expectedStatuses.has(Number(status[1]))) return;
+    problems.push(`console error on ${page.url()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught on ${page.url()}: ${e.message}`));
+  page.on("requestfailed", (r) => {
+    const why = r.failure()?.errorText ?? "";
+    // Requests cut short by navigation or by a closed page are not failures of the console.
+    if (!/ERR_ABORTED/.test(why)) problems.push(`request failed: ${r.url()} ${why}`);
+  });
+  page.setDefaultTimeout(15000);
+  return page;
+}
+
+function assertNoProblems() {
+  expectedStatuses.clear();
+  const found = problems.splice(0);
+  assert.deepEqual(found, [], found.join("\n"));
+}
+
+// axe-core is evaluated through the DevTools protocol (never as a page
+// script: the CSP would rightly refuse an inline one).
+async function checkA11y(page, label) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(async () => {
+    const r = await globalThis.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+  });
+  const bad = result.filter((v) => v.impact === "critical" || v.impact === "serious");
+  assert.deepEqual(bad, [], `${label}: ${JSON.stringify(bad, null, 2)}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+async function signIn(page, email, password, { keyboard = false } = {}) {
+  await page.getByRole("heading", { name: "Sentinel" }).waitFor();
+  if (keyboard) {
+    // The email field has the focus: type, Tab, type, Enter.
+    await page.keyboard.type(email);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(password);
+    await page.keyboard.press("Enter");
+  } else {
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+  }
+}
+
+async function patchHost(values) {
+  const res = await fetch(`http://${env("FIXTURE_EXPORTER")}/hosts/${HOST.name}`, {
+    method: "PATCH",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(values),
+  });
+  assert.equal(res.status, 200, await res.text());
+}
+
+const fleetRow = (page, name) => page.getByRole("row").filter({ has: page.getByRole("link", { name, exact: true }) });
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+describe("the console as an admin", () => {
+  let page;
+  let serverPath;
+
+  before(async () => {
+    page = await newPage("light");
+  });
+  after(async () => {
+    await page?.context().close();
+  });
+
+  it("signs in with the keyboard alone and lands on the page it was asked for", async () => {
+    const res = await page.goto(`${BASE}/servers`);
+    assert.equal(res.status(), 200);
+    await checkA11y(page, "sign-in (light)");
+    await shot(page, "signin-light");
+    await signIn(page, env("ADMIN_EMAIL"), env("ADMIN_PASSWORD"), { keyboard: true });
+    await page.getByRole("heading", { name: "Servers", level: 1 }).waitFor();
+    assert.equal(new URL(page.url()).pathname, "/servers");
+    const stored = await page.evaluate(() => ({ session: !!sessionStorage.getItem("sentinel.token"), local: localStorage.length }));
+    assert.deepEqual(stored, { session: true, local: 0 }, "the token lives in sessionStorage only");
+    assertNoProblems();
+  });
+
+  it("shows the admin's navigation and a Sign out button", async () => {
+    const nav = page.getByRole("navigation", { name: "Main" });
+    for (const name of ["Servers", "Rules", "Events", "Silences", "Users", "Tokens", "Audit"])
+      await nav.getByRole("link", { name, exact: true }).waitFor();
+    await page.getByRole("button", { name: "Sign out" }).waitFor();
+  });
+
+  it("lists the fleet live, with a down server shown as down", async () => {
+    const row = fleetRow(page, "db-down");
+    await row.waitFor();
+    await row.getByText("Down", { exact: true }).waitFor();
+    await page.getByText(/^Live · 1 servers, 1 down/).waitFor();
+    assertNoProblems();
+  });
+
+  it("adds a server with the keyboard, fixing a field error first", async () => {
+    await page.getByRole("button", { name: "Add server" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Add server" }).waitFor();
+    await page.getByLabel("Name").focus();
+    await page.keyboard.type(SERVER_NAME);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("not an instance");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type(HOST.job);
+    expectHttpErrors(422);
+    await page.getByRole("button", { name: "Save" }).click();
+    // The 422 names the instance: the message is shown at that field.
+    const instance = page.getByLabel("Instance");
+    await page.locator("input[name=instance][aria-invalid=true]").waitFor();
+    const described = await instance.getAttribute("aria-describedby");
+    assert.ok(described, "the error is tied to the field");
+    await checkA11y(page, "add server with an error (light)");
+    await instance.fill(HOST.instance);
+    await page.getByLabel("Description").fill("added by the end-to-end test");
+    await page.getByLabel("Description").press("Enter");
+    await page.getByText(`Server ${SERVER_NAME} added`).waitFor();
+    const row = fleetRow(page, SERVER_NAME);
+    await row.waitFor();
+    // Its values arrive with the fleet's next update: 75 % memory (8 GB, 2 GB available).
+    await row.getByText("75.0 %").waitFor({ timeout: 20000 });
+    await row.getByText("Up", { exact: true }).waitFor();
+    assertNoProblems();
+  });
+
+  it("searches and sorts the fleet", async () => {
+    const search = page.getByLabel("Search servers");
+    await search.fill("db-");
+    await fleetRow(page, "db-down").waitFor();
+    assert.equal(await fleetRow(page, SERVER_NAME).count(), 0);
+    await search.fill("nothing-like-this");
+    await page.getByText("No server matches").waitFor();
+    await search.fill("");
+    const cpu = page.getByRole("button", { name: "CPU" });
+    await cpu.click();
+    assert.equal(await page.getByRole("columnheader", { name: "CPU" }).getAttribute("aria-sort"), "descending");
+    const first = await page.locator("tbody tr").first().getByRole("link").textContent();
+    assert.equal(first, SERVER_NAME, "the server with values sorts before the one without");
+    await cpu.click();
+    assert.equal(await page.getByRole("columnheader", { name: "CPU" }).getAttribute("aria-sort"), "ascending");
+    await page.getByRole("button", { name: "Name" }).click();
+    await checkA11y(page, "fleet (light)");
+    await shot(page, "fleet-light");
+    assertNoProblems();
+  });
+
+  it("opens a server's page with live values that change", async () => {
+    await fleetRow(page, SERVER_NAME).getByRole("link", { name: SERVER_NAME }).click();
+    await page.getByRole("heading", { name: SERVER_NAME, level: 1 }).waitFor();
+    serverPath = new URL(page.url()).pathname;
+    assert.match(serverPath, /^\/servers\/\d+$/);
+    const memory = page.locator("[data-metric=memory_usage_percent]");
+    await page.getByText("75.0 %").first().waitFor();
+    assert.equal(await memory.textContent(), "75.0 %");
+    await patchHost({ mem_available_bytes: 4e9 });
+    await page.locator("[data-metric=memory_usage_percent]", { hasText: "50.0 %" }).waitFor({ timeout: 20000 });
+    await page.getByRole("img", { name: "CPU chart" }).waitFor();
+    await page.getByRole("img", { name: "Memory chart" }).waitFor();
+    await page.getByRole("button", { name: "6 h" }).click();
+    assert.equal(await page.getByRole("button", { name: "6 h" }).getAttribute("aria-pressed"), "true");
+    await page.getByRole("img", { name: "Load chart" }).waitFor();
+    await page.getByRole("button", { name: "1 h" }).click();
+    await page.waitForTimeout(2500); // a few live points on the charts
+    await checkA11y(page, "server page (light)");
+    await shot(page, "server-light");
+    assertNoProblems();
+  });
+
+  it("reads well in the dark theme too", async () => {
+    await page.emulateMedia({ colorScheme: "dark" });
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(bg, "rgb(15, 18, 23)", "the dark palette applies");
+    await page.waitForTimeout(500);
+    await checkA11y(page, "server page (dark)");
+    await shot(page, "server-dark");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Servers" }).click();
+    await fleetRow(page, SERVER_NAME).waitFor();
+    await fleetRow(page, SERVER_NAME).getByText("Up", { exact: true }).waitFor();
+    await checkA11y(page, "fleet (dark)");
+    await shot(page, "fleet-dark");
+    for (const name of ["Rules", "Events", "Silences", "Users", "Tokens", "Audit"]) {
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
+      await page.getByRole("heading", { name, level: 1 }).waitFor();
+      await page.getByText(/^Loading/).waitFor({ state: "detached" });
+      await checkA11y(page, `${name} (dark)`);
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+    assertNoProblems();
+  });
+
+  it("after the session ends, signs in again and returns to the page it was on", async () => {
+    await page.goto(`${BASE}${serverPath}`);
+    await page.getByRole("heading", { name: SERVER_NAME, level: 1 }).waitFor();
+    // The token stops being valid (as when it expires): the next call answers 401.
+    await page.evaluate(() => sessionStorage.setItem("sentinel.token", "expired.token.value"));
+    expectHttpErrors(401);
+    await page.getByRole("button", { name: "24 h" }).click();
+    await page.getByText("Your session has ended").waitFor();
+    await signIn(page, env("ADMIN_EMAIL"), env("ADMIN_PASSWORD"));
+    await page.getByRole("heading", { name: SERVER_NAME, level: 1 }).waitFor();
+    assert.equal(new URL(page.url()).pathname, serverPath);
+    assertNoProblems();
+  });
+
+  it("signs out", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem("sentinel.token")), null);
+    // A reload stays signed out.
+    await page.reload();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    assertNoProblems();
+  });
+});
+
+describe("the console as a viewer", () => {
+  it("shows no button a viewer cannot use", async () => {
+    const page = await newPage("dark");
+    try {
+      await page.goto(`${BASE}/`);
+      await checkA11y(page, "sign-in (dark)");
+      await shot(page, "signin-dark");
+      await signIn(page, env("VIEWER_EMAIL"), env("VIEWER_PASSWORD"));
+      await page.getByRole("heading", { name: "Servers", level: 1 }).waitFor();
+      await fleetRow(page, SERVER_NAME).waitFor();
+      assert.equal(await page.getByRole("button", { name: "Add server" }).count(), 0);
+      const nav = page.getByRole("navigation", { name: "Main" });
+      for (const name of ["Servers", "Rules", "Events", "Silences"]) await nav.getByRole("link", { name, exact: true }).waitFor();
+      for (const name of ["Users", "Tokens", "Audit"]) assert.equal(await nav.getByRole("link", { name }).count(), 0, name);
+      await fleetRow(page, SERVER_NAME).getByRole("link", { name: SERVER_NAME }).click();
+      await page.getByRole("heading", { name: SERVER_NAME, level: 1 }).waitFor();
+      await page.locator("[data-metric=cpu_usage_percent]").waitFor();
+      assert.equal(await page.getByRole("button", { name: "Edit" }).count(), 0);
+      assert.equal(await page.getByRole("button", { name: "Delete" }).count(), 0);
+      assertNoProblems();
+    } finally {
+      await page.context().close();
+    }
+  });
+});
+
+describe("the console when Prometheus is unavailable", () => {
+  it("says so clearly on the fleet view", async () => {
+    const page = await newPage("light");
+    try {
+      await page.goto(`${env("SENTINEL_DARK_URL")}/servers`);
+      await signIn(page, env("ADMIN_EMAIL"), env("ADMIN_PASSWORD"));
+      await page.getByRole("alert").filter({ hasText: "Prometheus unavailable" }).waitFor();
+      await checkA11y(page, "fleet, Prometheus unavailable");
+      await shot(page, "fleet-prometheus-unavailable");
+      // The server still answers the WebSocket: its error frame is not a browser error.
+      assertNoProblems();
+    } finally {
+      await page.context().close();
+    }
+  });
+});
