@@ -436,8 +436,11 @@ def storm_step(sen, events, rule_id, threshold, status, n, target_count, notify,
     t_trigger = time.monotonic()
     t_claim = sen.wait_claim([rule_id], slot, t_trigger, timeout)
     t_first = t_recorded = t_events = t_notified = None
+    cpu_written = None  # Sentinel's CPU once the events are readable and the evaluation recorded
     while True:
         now = time.monotonic()
+        if cpu_written is None and t_events is not None and t_recorded is not None:
+            cpu_written = (cpu_ns(sen.pid) - c0) / 1e9
         if t_first is None or t_recorded is None or (notify and t_notified is None):
             m = sen.metrics()
             now = time.monotonic()
@@ -457,11 +460,13 @@ def storm_step(sen, events, rule_id, threshold, status, n, target_count, notify,
                                                       t_events, t_notified))
         time.sleep(0.01)
     cpu, others_s = (cpu_ns(sen.pid) - c0) / 1e9, (others_cpu(others) - o0) / 1e9
+    if cpu_written is None:
+        cpu_written = cpu
     m = sen.metrics()
     rel = lambda t: None if t is None else t - t_claim  # noqa: E731
     return {"events_seconds": rel(t_events), "events_from_trigger": t_events - t_trigger,
             "recorded_seconds": rel(t_recorded), "notified_seconds": rel(t_notified), "first_answer": rel(t_first),
-            "claim_after_trigger": t_claim - t_trigger, "cpu": cpu, "others_cpu": others_s,
+            "claim_after_trigger": t_claim - t_trigger, "cpu": cpu, "cpu_written": cpu_written, "others_cpu": others_s,
             "errors": m[ERRORS] - m0[ERRORS]}
 
 
@@ -494,14 +499,14 @@ def cmd_storm(a):
         storms.append({"fire": fire, "resolve": resolve})
         fmt = lambda x: "-" if x is None else "%.3f" % x  # noqa: E731
         print("%s storm %d: %d firing events readable %s s after the claim (%s from trigger; evaluation"
-              " recorded at %s, %.3f s CPU%s; CPU of the sink%s %.3f s); listed %d, %d distinct servers, %d without server | resolved: %s s"
-              " (evaluation %s, %.3f s CPU%s; sink%s %.3f s), %d still firing"
+              " recorded at %s, Sentinel CPU %.3f s until then, %.3f s%s; CPU of the sink%s %.3f s); listed %d, %d distinct servers, %d without server | resolved: %s s"
+              " (evaluation %s, CPU %.3f s until then, %.3f s%s; sink%s %.3f s), %d still firing"
               % (a.label, i + 1, n, fmt(fire["events_seconds"]), fmt(fire["events_from_trigger"]),
-                 fmt(fire["recorded_seconds"]), fire["cpu"],
+                 fmt(fire["recorded_seconds"]), fire["cpu_written"], fire["cpu"],
                  ", notifications delivered at %s s" % fmt(fire["notified_seconds"]) if notify else "",
                  " and PostgreSQL" if db.psql else "", fire["others_cpu"],
                  fire["listed"], fire["distinct_servers"], fire["null_server"], fmt(resolve["events_seconds"]),
-                 fmt(resolve["recorded_seconds"]), resolve["cpu"],
+                 fmt(resolve["recorded_seconds"]), resolve["cpu_written"], resolve["cpu"],
                  ", notifications delivered at %s s" % fmt(resolve["notified_seconds"]) if notify else "",
                  " and PostgreSQL" if db.psql else "", resolve["others_cpu"], resolve["still_firing"]), flush=True)
     db.close()
@@ -511,6 +516,7 @@ def cmd_storm(a):
         "quiet_rounds": [q["seconds"] for q in quiet],
         "fire_seconds": med("fire", "events_seconds"), "fire_from_trigger": med("fire", "events_from_trigger"),
         "fire_recorded": med("fire", "recorded_seconds"), "fire_cpu": med("fire", "cpu"),
+        "fire_cpu_written": med("fire", "cpu_written"), "resolve_cpu_written": med("resolve", "cpu_written"),
         "fire_notified": med("fire", "notified_seconds") if notify else None,
         "resolve_seconds": med("resolve", "events_seconds"), "resolve_from_trigger": med("resolve", "events_from_trigger"),
         "resolve_recorded": med("resolve", "recorded_seconds"), "resolve_cpu": med("resolve", "cpu"),

@@ -24,15 +24,15 @@
 #      queries per call with HOSTS and with FEWER (100) active servers.
 #      Target: fleet call <= 2 x the single call; queries per call independent
 #      of the number of servers.
-#   4. WS /ws/fleet: CLIENTS (200) clients (bench/ws/ws_load.cpp --path) at
-#      WS_METRICS_INTERVAL_SEC=1, full frames and ?delta=1: p99 lag from
-#      "polled_at" to receipt, bytes per client per second, Sentinel CPU and RSS.
-#      Target: p99 < 100 ms.
+#   4. WS /ws/fleet: CLIENTS ("20 200": 20 for reference, then 200) clients
+#      (bench/ws/ws_load.cpp --path) at WS_METRICS_INTERVAL_SEC=1, full frames
+#      and ?delta=1: p99 lag from "polled_at" to receipt, bytes per client per
+#      second, Sentinel CPU and RSS. Target (the largest count): p99 < 100 ms.
 # Parts 3 and 4 report "not available" when the build has no such endpoint.
 #   bench/fleet/run.sh            (about 8 minutes; QUICK=1: about 4)
 # Env: HOSTS, SCRAPE_INTERVAL, PARTS ("1 2 3 4"), CYCLES (3), WINDOW (10 s),
 #      ROUNDS (3 timed rounds per cycle), STORMS (2), STORM_CHANNEL (webhook|none),
-#      POSTGRES (1), CALLS (50 per kind), FEWER (100), CLIENTS (200),
+#      POSTGRES (1), CALLS (50 per kind), FEWER (100), CLIENTS ("20 200"),
 #      WS_MODES ("full delta"), WS_WINDOW (10), WS_SETTLE (3), CONCURRENCY (16),
 #      QUICK=1 (CYCLES=1 WINDOW=6 ROUNDS=2 STORMS=1 CALLS=20 WS_WINDOW=5),
 #      SENTINEL_BIN, BENCH_BUILD_DIR (build-bench: ws_load, and Sentinel when
@@ -54,7 +54,7 @@ storm_channel=${STORM_CHANNEL:-webhook}
 postgres=${POSTGRES:-1}
 calls=${CALLS:-$(q 20 50)}
 fewer=${FEWER:-100}
-clients=${CLIENTS:-200}
+clients=${CLIENTS:-"20 200"}
 ws_modes=${WS_MODES:-"full delta"}
 ws_window=${WS_WINDOW:-$(q 5 10)}
 ws_settle=${WS_SETTLE:-3}
@@ -236,7 +236,7 @@ fi
 
 if has_part 4; then
   echo
-  echo "--- 4. /ws/fleet: $clients clients x $hosts servers, WS_METRICS_INTERVAL_SEC=1 (${ws_window} s window after" \
+  echo "--- 4. /ws/fleet: $clients clients (one run each) x $hosts servers, WS_METRICS_INTERVAL_SEC=1 (${ws_window} s window after" \
     "${ws_settle} s)"
   python3 "$here/ws.py" --load "$load" --sentinel "$url" --sentinel-pid "$pid" --token "$token" \
     --prometheus-url "$prom_url" --prometheus-pid "$prom_pid" --clients "$clients" --modes "$ws_modes" \
