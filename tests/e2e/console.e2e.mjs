@@ -22,6 +22,7 @@ const BASE = env("SENTINEL_URL");
 const ARTIFACTS = env("E2E_ARTIFACTS");
 const HOST = { name: env("HOST_NAME"), instance: env("HOST_INSTANCE"), job: env("HOST_JOB") };
 const SERVER_NAME = "web-e2e";
+const RULE_NAME = "Load above a tenth";
 
 let browser;
 const problems = [];
@@ -231,6 +232,55 @@ describe("the console as an admin", () => {
     assertNoProblems();
   });
 
+  it("writes a rule: a field error first, then a preview, then saves it", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Rules" }).click();
+    await page.getByRole("heading", { name: "Rules", level: 1 }).waitFor();
+    await page.getByRole("button", { name: "New rule" }).click();
+    await page.getByLabel("Name").fill(RULE_NAME);
+    await page.getByLabel("Server").selectOption({ label: SERVER_NAME });
+    const serverChoices = await page.getByLabel("Server").locator("option").allTextContents();
+    assert.ok(serverChoices.includes("All servers"), serverChoices.join());
+    await page.getByLabel("PromQL").fill('node_load1{instance="$instance"}');
+    await page.getByLabel("Comparison").selectOption(">");
+    await page.getByLabel("Threshold").fill("a tenth");
+    await page.getByLabel("For (seconds)").fill("6");
+    await page.getByLabel("Severity").selectOption("critical");
+    expectHttpErrors(422);
+    await page.getByRole("button", { name: "Preview" }).click();
+    await page.locator("input[name=threshold][aria-invalid=true]").waitFor();
+    const described = await page.getByLabel("Threshold").getAttribute("aria-describedby");
+    assert.match(await page.locator(`#${described}`).textContent(), /number/i);
+    await checkA11y(page, "rule form with an error (light)");
+    await page.getByLabel("Threshold").fill("0.1");
+    await page.getByRole("button", { name: "Preview" }).click();
+    await page.getByRole("heading", { name: /Preview: 1 series, would fire/ }).waitFor();
+    await shot(page, "rule-preview-light");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("row").filter({ hasText: RULE_NAME }).waitFor();
+    assertNoProblems();
+  });
+
+  it("shows the rule's event arriving live, acknowledges and silences it", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Events" }).click();
+    await page.getByRole("heading", { name: "Events", level: 1 }).waitFor();
+    // The page is open before the rule fires (it waits 6 s): the event comes over /ws/events.
+    await page.getByText("No alert events yet.").waitFor();
+    const row = page.getByRole("row").filter({ hasText: RULE_NAME });
+    await row.waitFor({ timeout: 30000 });
+    await row.getByText("firing", { exact: true }).waitFor();
+    await checkA11y(page, "events (light)");
+    await row.getByRole("button", { name: "Acknowledge" }).click();
+    await row.getByText("acknowledged", { exact: true }).waitFor();
+    assert.equal(await row.getByRole("button", { name: "Acknowledge" }).count(), 0);
+    await row.getByLabel("Silence for").selectOption("4");
+    await row.getByRole("button", { name: "Silence" }).click();
+    await row.getByText("Silenced for 4 h").waitFor();
+    await shot(page, "events-light");
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Silences" }).click();
+    await page.getByRole("cell", { name: `Silenced from the console: ${RULE_NAME}` }).waitFor();
+    assertNoProblems();
+  });
+
   it("reads well in the dark theme too", async () => {
     await page.emulateMedia({ colorScheme: "dark" });
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -297,6 +347,14 @@ describe("the console as a viewer", () => {
       await page.locator("[data-metric=cpu_usage_percent]").waitFor();
       assert.equal(await page.getByRole("button", { name: "Edit" }).count(), 0);
       assert.equal(await page.getByRole("button", { name: "Delete" }).count(), 0);
+      await nav.getByRole("link", { name: "Rules" }).click();
+      await page.getByRole("row").filter({ hasText: RULE_NAME }).waitFor();
+      assert.equal(await page.getByRole("button", { name: "New rule" }).count(), 0);
+      assert.equal(await page.getByRole("button", { name: /Edit|Delete/ }).count(), 0);
+      await nav.getByRole("link", { name: "Events" }).click();
+      await page.getByRole("row").filter({ hasText: RULE_NAME }).waitFor();
+      assert.equal(await page.getByRole("button", { name: /Acknowledge|Silence/ }).count(), 0);
+      await checkA11y(page, "events as a viewer (dark)");
       assertNoProblems();
     } finally {
       await page.context().close();

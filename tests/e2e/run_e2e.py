@@ -31,8 +31,8 @@ VIEWER_PASSWORD = "viewer-password-1"
 def main():
     artifacts = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "e2e-artifacts")
     os.makedirs(artifacts, exist_ok=True)
-    # Live values every second, so a change shows within a few seconds.
-    live = Sentinel({"WS_METRICS_INTERVAL_SEC": "1"}).start()
+    # Live values every second and rules evaluated every two, so changes show within seconds.
+    live = Sentinel({"WS_METRICS_INTERVAL_SEC": "1", "ALERT_CHECK_INTERVAL_SEC": "2"}).start()
     # A Sentinel whose Prometheus cannot be reached: the console's "Prometheus unavailable" state.
     dark = Sentinel({"WS_METRICS_INTERVAL_SEC": "1", "PROMETHEUS_URL": "http://" + DEAD_ADDRESS}).start()
     try:

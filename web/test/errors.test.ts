@@ -45,3 +45,19 @@ describe("describeError", () => {
     assert.equal(new ApiError(404, null).message, "Not found.");
   });
 });
+
+import { EMPTY_RULE, formToBody } from "../src/lib/rules";
+
+describe("rule form → body", () => {
+  it("sends numbers as numbers, a fleet rule as server_id null, and text the server will refuse as typed", () => {
+    const body = formToBody({ ...EMPTY_RULE, name: "High CPU", promql: "up", threshold: "90", for_sec: "300", server: "" });
+    assert.equal(body.threshold, 90);
+    assert.equal(body.for_sec, 300);
+    assert.equal(body.server_id, null);
+    assert.equal(body.recovery_threshold, null);
+    assert.equal(body.metric_name, "high_cpu");
+    assert.equal(formToBody({ ...EMPTY_RULE, threshold: "ninety" }).threshold, "ninety");
+    assert.equal("threshold" in formToBody({ ...EMPTY_RULE, threshold: " " }), false, "missing: the server says it is required");
+    assert.equal(formToBody({ ...EMPTY_RULE, server: "7" }).server_id, 7);
+  });
+});

@@ -9,6 +9,8 @@ import { clearToken, getToken, rememberReturnTo, setToken, takeReturnTo } from "
 import { ErrorNote, Link, Loading, Page } from "./common";
 import { FleetPage } from "./Fleet";
 import { ListPage } from "./Lists";
+import { EventsPage } from "./Events";
+import { RulesPage } from "./Rules";
 import { ServerPage } from "./ServerPage";
 import { SignIn } from "./SignIn";
 
@@ -114,9 +116,9 @@ export function App() {
       <main id="main">
         {route.page === "servers" && <FleetPage me={me} />}
         {route.page === "server" && <ServerPage id={route.id} me={me} />}
-        {(route.page === "rules" ||
-          route.page === "events" ||
-          route.page === "silences" ||
+        {route.page === "rules" && <RulesPage me={me} />}
+        {route.page === "events" && <EventsPage me={me} />}
+        {(route.page === "silences" ||
           route.page === "users" ||
           route.page === "tokens" ||
           route.page === "audit") && <ListPage key={route.page} page={route.page} me={me} />}

@@ -1,13 +1,14 @@
-// First versions of the other pages: each lists what the API has, per role.
-// (Forms for rules, silences, users and tokens come next; see README.)
+// First versions of the remaining pages: each lists what the API has (the
+// API hides what a role may not see). Forms for silences, users and tokens
+// come next.
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, hasRole, type Me } from "../lib/api";
+import { api, type Me } from "../lib/api";
 import { ApiError } from "../lib/errors";
 import { Empty, ErrorNote, Loading, Page, Time, useNow } from "./common";
 
 type Item = Record<string, unknown> & { id: number };
-type PageKey = "rules" | "events" | "silences" | "users" | "tokens" | "audit";
+type PageKey = "silences" | "users" | "tokens" | "audit";
 
 interface Column {
   label: string;
@@ -16,32 +17,8 @@ interface Column {
 
 const text = (v: unknown) => (v === null || v === undefined || v === "" ? "—" : String(v));
 const time = (k: string) => (i: Item, now: number) => <Time value={i[k] as string | null} now={now} />;
-const badge = (v: unknown) => <span class={`pill ${text(v)}`}>{text(v)}</span>;
 
 const PAGES: Record<PageKey, { title: string; path: string; empty: string; columns: Column[] }> = {
-  rules: {
-    title: "Rules", path: "/api/v1/alerts/rules/", empty: "No alert rules yet.",
-    columns: [
-      { label: "Name", cell: (i) => text(i.name) },
-      { label: "State", cell: (i) => <>{badge(i.state)}{i.state === "error" && <span class="sub">{text(i.last_error)}</span>}</> },
-      { label: "Server", cell: (i) => (i.server_id === null ? "All servers" : text(i.server_id)) },
-      { label: "Condition", cell: (i) => <code>{text(i.comparison)} {text(i.threshold)}</code> },
-      { label: "Severity", cell: (i) => text(i.severity) },
-      { label: "Last evaluated", cell: time("last_evaluated_at") },
-    ],
-  },
-  events: {
-    title: "Events", path: "/api/v1/alerts/events/", empty: "No alert events yet.",
-    columns: [
-      { label: "Rule", cell: (i) => text(i.rule_name) },
-      { label: "Status", cell: (i) => badge(i.status) },
-      { label: "Severity", cell: (i) => text(i.severity) },
-      { label: "Value", cell: (i) => text(i.value) },
-      { label: "Started", cell: time("started_at") },
-      { label: "Resolved", cell: time("resolved_at") },
-      { label: "Notification", cell: (i) => text(i.notification_status) },
-    ],
-  },
   silences: {
     title: "Silences", path: "/api/v1/alerts/silences/", empty: "No silences.",
     columns: [
@@ -83,13 +60,11 @@ const PAGES: Record<PageKey, { title: string; path: string; empty: string; colum
   },
 };
 
-export function ListPage({ page, me }: { page: PageKey; me: Me }) {
+export function ListPage({ page }: { page: PageKey; me: Me }) {
   const def = PAGES[page];
   const [items, setItems] = useState<Item[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [reload, setReload] = useState(0);
   const now = useNow();
-  const canAck = page === "events" && hasRole(me, "editor");
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -97,16 +72,7 @@ export function ListPage({ page, me }: { page: PageKey; me: Me }) {
       .then((list) => { setItems(list); setError(null); })
       .catch((e) => e instanceof ApiError && setError(e.message));
     return () => ctl.abort();
-  }, [page, reload]);
-
-  const ack = async (id: number) => {
-    try {
-      await api(`/api/v1/alerts/events/${id}/ack`, { method: "POST" });
-      setReload((n) => n + 1);
-    } catch (e) {
-      if (e instanceof ApiError) setError(e.message);
-    }
-  };
+  }, [page]);
 
   return (
     <Page title={def.title}>
@@ -119,20 +85,12 @@ export function ListPage({ page, me }: { page: PageKey; me: Me }) {
             <thead>
               <tr>
                 {def.columns.map((c) => <th scope="col">{c.label}</th>)}
-                {canAck && <th scope="col"><span class="sr-only">Actions</span></th>}
               </tr>
             </thead>
             <tbody>
               {items.map((i) => (
                 <tr key={i.id}>
                   {def.columns.map((c) => <td>{c.cell(i, now)}</td>)}
-                  {canAck && (
-                    <td>
-                      {i.status === "firing" && !i.acknowledged && (
-                        <button type="button" onClick={() => ack(i.id)}>Acknowledge</button>
-                      )}
-                    </td>
-                  )}
                 </tr>
               ))}
             </tbody>

@@ -77,6 +77,44 @@ export function Field(props: {
   );
 }
 
+// A labelled <select> or <textarea> with its error, like Field.
+export function Choice(props: {
+  label: string;
+  name: string;
+  value: string;
+  onInput: (v: string) => void;
+  options: { value: string; label: string }[];
+  error?: string;
+}) {
+  const [id] = useState(() => `f${++fieldSeq}`);
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <select id={id} name={props.name} value={props.value} aria-invalid={props.error ? "true" : undefined}
+        aria-describedby={props.error ? `${id}-err` : undefined}
+        onChange={(e) => props.onInput((e.currentTarget as HTMLSelectElement).value)}>
+        {props.options.map((o) => <option value={o.value}>{o.label}</option>)}
+      </select>
+      {props.error && <p class="field-error" id={`${id}-err`}>{props.error}</p>}
+    </div>
+  );
+}
+
+export function TextArea(props: { label: string; name: string; value: string; onInput: (v: string) => void; error?: string; hint?: string }) {
+  const [id] = useState(() => `f${++fieldSeq}`);
+  const described = [props.hint ? `${id}-hint` : "", props.error ? `${id}-err` : ""].filter(Boolean).join(" ");
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <textarea id={id} name={props.name} rows={3} value={props.value} spellcheck={false}
+        aria-invalid={props.error ? "true" : undefined} aria-describedby={described || undefined}
+        onInput={(e) => props.onInput((e.currentTarget as HTMLTextAreaElement).value)} />
+      {props.hint && <p class="hint" id={`${id}-hint`}>{props.hint}</p>}
+      {props.error && <p class="field-error" id={`${id}-err`}>{props.error}</p>}
+    </div>
+  );
+}
+
 export function Loading({ what }: { what: string }) {
   return (
     <p class="state" role="status">
