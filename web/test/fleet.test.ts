@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { filterRows, joinNames, mergeFleet, sortRows, type FleetRow, type ServerInfo, type Summary } from "../src/lib/fleet";
+import { filterRows, firingByServer, joinNames, mergeFleet, sortRows, type FleetRow, type ServerInfo, type Summary } from "../src/lib/fleet";
 
 function summary(id: number, up = true, cpu: number | null = 10, extra: Partial<Summary["metrics"]> = {}): Summary {
   return {
@@ -87,5 +87,15 @@ describe("joinNames, filterRows, sortRows", () => {
     const copy = rows.slice();
     sortRows(rows, "cpu", "asc");
     assert.deepEqual(ids(rows), ids(copy));
+  });
+});
+
+describe("firing alerts per server", () => {
+  it("counts firing events by server, ignoring resolved ones and events without a server", () => {
+    const counts = firingByServer([
+      { server_id: 1, status: "firing" }, { server_id: 1, status: "firing" }, { server_id: 1, status: "resolved" },
+      { server_id: 2, status: "firing" }, { server_id: null, status: "firing" },
+    ]);
+    assert.deepEqual([...counts.entries()], [[1, 2], [2, 1]]);
   });
 });

@@ -52,10 +52,12 @@ export interface ServerInfo {
   job_name: string;
   description?: string | null;
   is_active?: boolean;
+  cadvisor_instance?: string | null;
 }
 
 export interface FleetRow {
   id: number;
+  firing?: number; // firing alerts of this server
   name: string;
   instance: string;
   job: string;
@@ -95,7 +97,7 @@ export function filterRows(rows: readonly FleetRow[], query: string): FleetRow[]
   });
 }
 
-export type SortKey = "name" | "status" | "cpu" | "memory" | "disk" | "load";
+export type SortKey = "name" | "status" | "cpu" | "memory" | "disk" | "load" | "alerts";
 export type SortDir = "asc" | "desc";
 
 function sortValue(r: FleetRow, key: SortKey): number | string | null {
@@ -107,6 +109,7 @@ function sortValue(r: FleetRow, key: SortKey): number | string | null {
     case "memory": return m.memory_usage_percent ?? null;
     case "disk": return m.disk_usage_percent ?? null;
     case "load": return m.load1 ?? null;
+    case "alerts": return r.firing ?? 0;
   }
 }
 
@@ -127,4 +130,12 @@ export function sortRows(rows: readonly FleetRow[], key: SortKey, dir: SortDir):
     }
     return byName.compare(a.name, b.name) || a.id - b.id;
   });
+}
+
+// Firing events per server id (events of no server are not counted).
+export function firingByServer(events: readonly { server_id: number | null; status: string }[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const e of events)
+    if (e.status === "firing" && e.server_id !== null) out.set(e.server_id, (out.get(e.server_id) ?? 0) + 1);
+  return out;
 }

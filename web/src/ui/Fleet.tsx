@@ -3,10 +3,10 @@
 // only when its own summary changed, so 1 000 servers stay smooth.
 import { Component } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { hasRole, listAll, type Me } from "../lib/api";
+import { api, hasRole, listAll, type Me } from "../lib/api";
 import { ApiError } from "../lib/errors";
 import {
-  filterRows, joinNames, mergeFleet, sortRows, statusOf,
+  filterRows, firingByServer, joinNames, mergeFleet, sortRows, statusOf,
   type FleetFrame, type FleetRow, type ServerInfo, type SortDir, type SortKey, type Summary,
 } from "../lib/fleet";
 import { formatLoad, formatPercent } from "../lib/format";
@@ -23,6 +23,7 @@ const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
   { key: "memory", label: "Memory", numeric: true },
   { key: "disk", label: "Disk", numeric: true },
   { key: "load", label: "Load", numeric: true },
+  { key: "alerts", label: "Alerts", numeric: true },
 ];
 
 function Bar({ value }: { value: number | null | undefined }) {
@@ -42,7 +43,7 @@ class Row extends Component<{ row: FleetRow }> {
   shouldComponentUpdate(next: { row: FleetRow }) {
     const a = this.props.row;
     const b = next.row;
-    return a.summary !== b.summary || a.name !== b.name;
+    return a.summary !== b.summary || a.name !== b.name || a.firing !== b.firing;
   }
   render({ row }: { row: FleetRow }) {
     const m = row.summary?.metrics ?? {};
@@ -60,6 +61,9 @@ class Row extends Component<{ row: FleetRow }> {
         <td class="num"><Bar value={m.memory_usage_percent} /></td>
         <td class="num"><Bar value={m.disk_usage_percent} /></td>
         <td class="num">{formatLoad(m.load1)}</td>
+        <td class="num">
+          {row.firing ? <span class="pill firing">{row.firing} firing</span> : <span class="muted">none</span>}
+        </td>
       </tr>
     );
   }
@@ -76,6 +80,7 @@ export function FleetPage({ me }: { me: Me }) {
   const [sort, setSort] = useState<{ key: SortKey; dir: SortDir }>({ key: "name", dir: "asc" });
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [firing, setFiring] = useState<Map<number, number>>(new Map());
   const addButton = useRef<HTMLButtonElement>(null);
   const now = useNow();
 
@@ -86,6 +91,18 @@ export function FleetPage({ me }: { me: Me }) {
         setLoadError(null);
       })
       .catch((e) => e instanceof ApiError && e.status !== 401 && setLoadError(e.message));
+
+  // Firing alerts: read every 15 s (the table's values are live; alerts
+  // change at the rules' pace).
+  useEffect(() => {
+    const load = () =>
+      api<{ server_id: number | null; status: string }[]>("/api/v1/alerts/events/?status=firing&limit=1000")
+        .then((list) => setFiring(firingByServer(list)))
+        .catch(() => undefined);
+    load();
+    const t = setInterval(load, 15000);
+    return () => clearInterval(t);
+  }, []);
 
   useEffect(() => {
     loadNames();
@@ -116,8 +133,12 @@ export function FleetPage({ me }: { me: Me }) {
   // servers there are (their status unknown).
   const table = rows ?? (promError ? new Map<number, Summary>() : null);
   const visible = useMemo(
-    () => (table ? sortRows(filterRows(joinNames(table, servers, rows === null), query), sort.key, sort.dir) : []),
-    [table, servers, query, sort],
+    () => {
+      if (!table) return [];
+      const joined = joinNames(table, servers, rows === null).map((r) => (firing.has(r.id) ? { ...r, firing: firing.get(r.id) } : r));
+      return sortRows(filterRows(joined, query), sort.key, sort.dir);
+    },
+    [table, servers, query, sort, firing],
   );
 
   const sortBy = (key: SortKey) =>

@@ -5,7 +5,9 @@ import { useEffect, useState } from "preact/hooks";
 import { api, hasRole, type Me } from "../lib/api";
 import { ApiError } from "../lib/errors";
 import type { Metrics, ServerInfo } from "../lib/fleet";
-import { formatBytesPerSecond, formatLoad, formatMetric, formatPercent, formatUptime } from "../lib/format";
+import type { AlertEvent } from "../lib/events";
+import { formatBytes, formatBytesPerSecond, formatLoad, formatMetric, formatPercent, formatUptime } from "../lib/format";
+import type { Rule } from "../lib/rules";
 import { alignSeries, appendPoint, rangeQuery, RANGES, type RangeKey } from "../lib/history";
 import { openLive, type LiveState } from "../lib/live";
 import { navigate } from "../lib/router";
@@ -58,6 +60,92 @@ const CARDS: { key: keyof Metrics; label: string }[] = [
   { key: "network_transmit_bytes_per_second", label: "Network out" },
   { key: "uptime_seconds", label: "Uptime" },
 ];
+
+interface Container {
+  name: string;
+  image: string;
+  cpu_usage_percent: number | null;
+  memory_usage_bytes: number | null;
+  memory_limit_bytes: number | null;
+  network_receive_bytes_per_second: number | null;
+  network_transmit_bytes_per_second: number | null;
+}
+
+// The server's containers (when it has a cAdvisor), its rules and its
+// latest alert events.
+function Related({ server }: { server: ServerInfo }) {
+  const [rules, setRules] = useState<Rule[] | null>(null);
+  const [events, setEvents] = useState<AlertEvent[] | null>(null);
+  const [containers, setContainers] = useState<Container[] | null>(null);
+  const [containerError, setContainerError] = useState<string | null>(null);
+  const now = useNow();
+  useEffect(() => {
+    const ctl = new AbortController();
+    const opts = { signal: ctl.signal };
+    api<Rule[]>(`/api/v1/alerts/rules/?server_id=${server.id}&limit=1000`, opts).then(setRules).catch(() => setRules([]));
+    api<AlertEvent[]>(`/api/v1/alerts/events/?server_id=${server.id}&limit=20`, opts).then(setEvents).catch(() => setEvents([]));
+    if (server.cadvisor_instance)
+      api<Container[]>(`/api/v1/metrics/servers/${server.id}/containers`, opts)
+        .then(setContainers)
+        .catch((e) => e instanceof ApiError && setContainerError(e.message));
+    return () => ctl.abort();
+  }, [server.id, server.cadvisor_instance]);
+  return (
+    <>
+      {server.cadvisor_instance && (
+        <section aria-labelledby="containers-title">
+          <h2 id="containers-title">Containers</h2>
+          {containerError && <ErrorNote message={containerError} />}
+          {!containers && !containerError && <Loading what="containers" />}
+          {containers && containers.length === 0 && <p class="state">No containers reported by {server.cadvisor_instance}.</p>}
+          {containers && containers.length > 0 && (
+            <div class="table-wrap">
+              <table>
+                <thead><tr><th scope="col">Container</th><th scope="col">Image</th><th scope="col" class="num">CPU</th>
+                  <th scope="col" class="num">Memory</th><th scope="col" class="num">Network in</th><th scope="col" class="num">Network out</th></tr></thead>
+                <tbody>
+                  {containers.map((c) => (
+                    <tr key={c.name}>
+                      <th scope="row">{c.name}</th><td><code>{c.image}</code></td>
+                      <td class="num">{formatPercent(c.cpu_usage_percent)}</td>
+                      <td class="num">{formatBytes(c.memory_usage_bytes)}{c.memory_limit_bytes ? ` of ${formatBytes(c.memory_limit_bytes)}` : ""}</td>
+                      <td class="num">{formatBytesPerSecond(c.network_receive_bytes_per_second)}</td>
+                      <td class="num">{formatBytesPerSecond(c.network_transmit_bytes_per_second)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      )}
+      <div class="two-col">
+        <section aria-labelledby="server-rules-title">
+          <h2 id="server-rules-title">Rules</h2>
+          {!rules ? <Loading what="rules" /> : rules.length === 0 ? <p class="state">No rule for this server alone (fleet rules apply to it too).</p> : (
+            <ul class="plain">
+              {rules.map((r) => (
+                <li key={r.id}><span class={`pill ${r.state}`}>{r.state}</span> {r.name} <code class="muted">{r.comparison} {r.threshold}</code></li>
+              ))}
+            </ul>
+          )}
+          <p><Link href="/rules">All rules</Link></p>
+        </section>
+        <section aria-labelledby="server-events-title">
+          <h2 id="server-events-title">Latest alerts</h2>
+          {!events ? <Loading what="alerts" /> : events.length === 0 ? <p class="state">No alert events for this server.</p> : (
+            <ul class="plain">
+              {events.map((e) => (
+                <li key={e.id}><span class={`pill ${e.status}`}>{e.status}</span> {e.rule_name} · <Time value={e.started_at} now={now} /></li>
+              ))}
+            </ul>
+          )}
+          <p><Link href="/events">All events</Link></p>
+        </section>
+      </div>
+    </>
+  );
+}
 
 export function ServerPage({ id, me }: { id: number; me: Me }) {
   const [server, setServer] = useState<ServerInfo | null>(null);
@@ -195,6 +283,7 @@ export function ServerPage({ id, me }: { id: number; me: Me }) {
           </div>
         )}
       </section>
+      {server && <Related server={server} />}
     </Page>
   );
 }
