@@ -303,6 +303,26 @@ describe("the console as an admin", () => {
     assertNoProblems();
   });
 
+  it("creates an API token whose secret is shown once, and revokes it", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Tokens" }).click();
+    await page.getByRole("button", { name: "New token" }).click();
+    await page.getByLabel("Name").fill("ci deploy");
+    await page.getByLabel("Role").selectOption("viewer");
+    await page.getByRole("button", { name: "Save" }).click();
+    const secret = await page.getByLabel("New token").inputValue();
+    assert.match(secret, /^snt_/);
+    await page.getByRole("button", { name: "Copy" }).waitFor();
+    const row = page.getByRole("row").filter({ hasText: "ci deploy" });
+    await row.getByText("viewer", { exact: true }).waitFor();
+    await checkA11y(page, "tokens (light)");
+    await page.reload();
+    await row.waitFor();
+    assert.equal(await page.getByLabel("New token").count(), 0, "the secret is gone after a reload");
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await page.getByText("No API tokens.").waitFor();
+    assertNoProblems();
+  });
+
   it("after the session ends, signs in again and returns to the page it was on", async () => {
     await page.goto(`${BASE}${serverPath}`);
     await page.getByRole("heading", { name: SERVER_NAME, level: 1 }).waitFor();

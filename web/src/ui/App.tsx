@@ -10,6 +10,7 @@ import { ErrorNote, Link, Loading, Page } from "./common";
 import { FleetPage } from "./Fleet";
 import { ListPage } from "./Lists";
 import { EventsPage } from "./Events";
+import { SilencesPage, TokensPage } from "./Manage";
 import { RulesPage } from "./Rules";
 import { ServerPage } from "./ServerPage";
 import { SignIn } from "./SignIn";
@@ -118,10 +119,9 @@ export function App() {
         {route.page === "server" && <ServerPage id={route.id} me={me} />}
         {route.page === "rules" && <RulesPage me={me} />}
         {route.page === "events" && <EventsPage me={me} />}
-        {(route.page === "silences" ||
-          route.page === "users" ||
-          route.page === "tokens" ||
-          route.page === "audit") && <ListPage key={route.page} page={route.page} me={me} />}
+        {route.page === "silences" && <SilencesPage me={me} />}
+        {route.page === "tokens" && <TokensPage me={me} />}
+        {(route.page === "users" || route.page === "audit") && <ListPage key={route.page} page={route.page} me={me} />}
         {route.page === "not_found" && (
           <Page title="Page not found">
             <p>

@@ -8,7 +8,7 @@ import { ApiError } from "../lib/errors";
 import { Empty, ErrorNote, Loading, Page, Time, useNow } from "./common";
 
 type Item = Record<string, unknown> & { id: number };
-type PageKey = "silences" | "users" | "tokens" | "audit";
+type PageKey = "users" | "audit";
 
 interface Column {
   label: string;
@@ -19,16 +19,6 @@ const text = (v: unknown) => (v === null || v === undefined || v === "" ? "—" 
 const time = (k: string) => (i: Item, now: number) => <Time value={i[k] as string | null} now={now} />;
 
 const PAGES: Record<PageKey, { title: string; path: string; empty: string; columns: Column[] }> = {
-  silences: {
-    title: "Silences", path: "/api/v1/alerts/silences/", empty: "No silences.",
-    columns: [
-      { label: "Server", cell: (i) => (i.server_id === null ? "Any" : text(i.server_id)) },
-      { label: "Rule", cell: (i) => (i.rule_id === null ? "Any" : text(i.rule_id)) },
-      { label: "Starts", cell: time("starts_at") },
-      { label: "Ends", cell: time("ends_at") },
-      { label: "Comment", cell: (i) => text(i.comment) },
-    ],
-  },
   users: {
     title: "Users", path: "/api/v1/users/", empty: "No users.",
     columns: [
@@ -36,16 +26,6 @@ const PAGES: Record<PageKey, { title: string; path: string; empty: string; colum
       { label: "Role", cell: (i) => text(i.role) },
       { label: "Active", cell: (i) => (i.is_active ? "yes" : "no") },
       { label: "Created", cell: time("created_at") },
-    ],
-  },
-  tokens: {
-    title: "Tokens", path: "/api/v1/auth/tokens", empty: "No API tokens.",
-    columns: [
-      { label: "Name", cell: (i) => text(i.name) },
-      { label: "Role", cell: (i) => text(i.role) },
-      { label: "Created", cell: time("created_at") },
-      { label: "Expires", cell: time("expires_at") },
-      { label: "Last used", cell: time("last_used_at") },
     ],
   },
   audit: {
