@@ -10,7 +10,7 @@ import { ErrorNote, Link, Loading, Page } from "./common";
 import { FleetPage } from "./Fleet";
 import { ListPage } from "./Lists";
 import { EventsPage } from "./Events";
-import { SilencesPage, TokensPage } from "./Manage";
+import { SilencesPage, TokensPage, UsersPage } from "./Manage";
 import { RulesPage } from "./Rules";
 import { ServerPage } from "./ServerPage";
 import { SignIn } from "./SignIn";
@@ -121,7 +121,8 @@ export function App() {
         {route.page === "events" && <EventsPage me={me} />}
         {route.page === "silences" && <SilencesPage me={me} />}
         {route.page === "tokens" && <TokensPage me={me} />}
-        {(route.page === "users" || route.page === "audit") && <ListPage key={route.page} page={route.page} me={me} />}
+        {route.page === "users" && <UsersPage me={me} />}
+        {route.page === "audit" && <ListPage page="audit" me={me} />}
         {route.page === "not_found" && (
           <Page title="Page not found">
             <p>

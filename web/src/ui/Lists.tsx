@@ -1,6 +1,4 @@
-// First versions of the remaining pages: each lists what the API has (the
-// API hides what a role may not see). Forms for silences, users and tokens
-// come next.
+// The audit log (admins): newest first, as the API lists it.
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, type Me } from "../lib/api";
@@ -8,7 +6,7 @@ import { ApiError } from "../lib/errors";
 import { Empty, ErrorNote, Loading, Page, Time, useNow } from "./common";
 
 type Item = Record<string, unknown> & { id: number };
-type PageKey = "users" | "audit";
+type PageKey = "audit";
 
 interface Column {
   label: string;
@@ -19,15 +17,6 @@ const text = (v: unknown) => (v === null || v === undefined || v === "" ? "—" 
 const time = (k: string) => (i: Item, now: number) => <Time value={i[k] as string | null} now={now} />;
 
 const PAGES: Record<PageKey, { title: string; path: string; empty: string; columns: Column[] }> = {
-  users: {
-    title: "Users", path: "/api/v1/users/", empty: "No users.",
-    columns: [
-      { label: "Email", cell: (i) => text(i.email) },
-      { label: "Role", cell: (i) => text(i.role) },
-      { label: "Active", cell: (i) => (i.is_active ? "yes" : "no") },
-      { label: "Created", cell: time("created_at") },
-    ],
-  },
   audit: {
     title: "Audit", path: "/api/v1/audit/", empty: "Nothing recorded yet.",
     columns: [

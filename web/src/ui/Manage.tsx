@@ -247,3 +247,110 @@ export function TokensPage({ me }: { me: Me }) {
     </Page>
   );
 }
+
+interface User {
+  id: number;
+  email: string;
+  role: string;
+  is_active: boolean;
+  created_at: string;
+}
+
+// Users (admins only): the list, a new user, (de)activation and role.
+export function UsersPage({ me }: { me: Me }) {
+  const [items, setItems] = useState<User[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [adding, setAdding] = useState(false);
+  const [reload, setReload] = useState(0);
+  const [form, setForm] = useState({ email: "", password: "", role: "viewer" });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const now = useNow();
+  const set = (k: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    listAll<User>("/api/v1/users/", ctl.signal)
+      .then((u) => { setItems(u); setError(null); })
+      .catch((e) => e instanceof ApiError && setError(e.message));
+    return () => ctl.abort();
+  }, [reload]);
+
+  const submit = async (e: Submit) => {
+    e.preventDefault();
+    setErrors({});
+    try {
+      await api("/api/v1/users/", { method: "POST", body: { email: form.email.trim(), password: form.password, role: form.role } });
+      setAdding(false);
+      setForm({ email: "", password: "", role: "viewer" });
+      setReload((n) => n + 1);
+    } catch (err) {
+      if (err instanceof ApiError) setErrors(err.status === 422 ? fieldErrors(err.detail, ["email", "password", "role"]) : { [FORM]: err.message });
+    }
+  };
+
+  const patch = async (u: User, body: Record<string, unknown>) => {
+    try {
+      await api(`/api/v1/users/${u.id}`, { method: "PATCH", body });
+      setReload((n) => n + 1);
+    } catch (e) {
+      if (e instanceof ApiError) setError(e.message);
+    }
+  };
+
+  return (
+    <Page title="Users" actions={!adding && <button type="button" class="primary" onClick={() => setAdding(true)}>New user</button>}>
+      {adding && (
+        <form class="card form" onSubmit={submit} aria-labelledby="user-title" noValidate onKeyDown={(e) => e.key === "Escape" && setAdding(false)}>
+          <h2 id="user-title">New user</h2>
+          <Field label="Email" name="email" type="email" value={form.email} onInput={set("email")} error={errors.email} autoComplete="off" />
+          <Field label="Password" name="password" type="password" value={form.password} onInput={set("password")} error={errors.password}
+            autoComplete="new-password" hint="at least 8 characters" />
+          <Choice label="Role" name="role" value={form.role} onInput={set("role")} error={errors.role}
+            options={["viewer", "editor", "admin"].map((r) => ({ value: r, label: r }))} />
+          {errors[FORM] && <p class="form-error" role="alert">{errors[FORM]}</p>}
+          <div class="buttons">
+            <button type="submit" class="primary">Save</button>
+            <button type="button" onClick={() => setAdding(false)}>Cancel</button>
+          </div>
+        </form>
+      )}
+      {error && <ErrorNote message={error} />}
+      {!items && !error && <Loading what="users" />}
+      {items && items.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Active</th><th scope="col">Created</th>
+              <th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+              {items.map((u) => (
+                <tr key={u.id}>
+                  <th scope="row">{u.email}</th>
+                  <td>
+                    {u.id === me.id ? u.role : (
+                      <>
+                        <label class="sr-only" for={`role-${u.id}`}>Role of {u.email}</label>
+                        <select id={`role-${u.id}`} class="compact" value={u.role}
+                          onChange={(e) => patch(u, { role: (e.currentTarget as HTMLSelectElement).value })}>
+                          {["viewer", "editor", "admin"].map((r) => <option value={r}>{r}</option>)}
+                        </select>
+                      </>
+                    )}
+                  </td>
+                  <td>{u.is_active ? "yes" : "no"}</td>
+                  <td><Time value={u.created_at} now={now} /></td>
+                  <td>
+                    {u.id !== me.id && (
+                      <button type="button" class={u.is_active ? "danger" : ""} onClick={() => patch(u, { is_active: !u.is_active })}>
+                        {u.is_active ? "Deactivate" : "Activate"}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Page>
+  );
+}
