@@ -29,7 +29,7 @@
 #      and ?delta=1: p99 lag from "polled_at" to receipt, bytes per client per
 #      second, Sentinel CPU and RSS. Target (the largest count): p99 < 100 ms.
 # Parts 3 and 4 report "not available" when the build has no such endpoint.
-#   bench/fleet/run.sh            (about 8 minutes; QUICK=1: about 4)
+#   bench/fleet/run.sh            (about 8 minutes; QUICK=1: about 5)
 # Env: HOSTS, SCRAPE_INTERVAL, PARTS ("1 2 3 4"), CYCLES (3), WINDOW (10 s),
 #      ROUNDS (3 timed rounds per cycle), STORMS (2), STORM_CHANNEL (webhook|none),
 #      POSTGRES (1), CALLS (50 per kind), FEWER (100), CLIENTS ("20 200"),
