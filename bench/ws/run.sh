@@ -18,6 +18,8 @@
 #   * CPU (utime+stime, % of one core) of Sentinel, Prometheus, the exporter
 #     and the load client.
 #   bench/ws/run.sh
+# All clients are one user: WS_MAX_PER_USER and the connection caps are raised above
+# the largest CLIENTS (the defaults, 64 per user and 256 per address, would refuse them).
 # Env: CLIENTS (default 5000; several, e.g. "500 5000", run one after the
 #      other), SERVERS (50), INTERVAL (5 s), WINDOW (20 s: a multiple of
 #      INTERVAL), SETTLE (6 s), PARALLEL (64 connections being opened at once),
@@ -76,7 +78,9 @@ start_sentinel() {
   (cd "$work/db" && exec env -i PATH="$PATH" PORT="$port" DATABASE_URL="sqlite:///$work/db/sentinel.db" \
       SECRET_KEY=bench-secret-key-0123456789abcdef0123456789 LOG_LEVEL=warning \
       FIRST_SUPERUSER_EMAIL=bench@example.com FIRST_SUPERUSER_PASSWORD=bench-password \
-      PROMETHEUS_URL="$prom_url" WS_METRICS_INTERVAL_SEC=$interval "$bin" serve >>"$work/sentinel.log" 2>&1) &
+      PROMETHEUS_URL="$prom_url" WS_METRICS_INTERVAL_SEC=$interval \
+      WS_MAX_PER_USER=$((max_clients + 16)) MAX_CONNECTIONS=$((max_clients + 256)) MAX_CONNECTIONS_PER_CLIENT=$((max_clients + 256)) \
+      "$bin" serve >>"$work/sentinel.log" 2>&1) &
   pid=$!
   for _ in $(seq 1 1000); do
     curl -fsS "http://127.0.0.1:$port/api/v1/health/liveness" >/dev/null 2>&1 && return 0

@@ -151,7 +151,10 @@ asio::awaitable<QueryOutcome<SharedFleetSnapshot>> FleetMetrics::fetch(std::vect
   }
   auto out = co_await query(jobs);
   if (!out) co_return out;
-  store(key, *out, std::chrono::steady_clock::now());
+  // Aged from when Prometheus evaluated it, not from when its answer arrived:
+  // with a slow fleet query, "half a period old" must not let the next poll
+  // reuse this poll's values.
+  store(key, *out, std::chrono::steady_clock::now() - age_of((*out)->evaluated_at));
   if (shared_) shared_->put(shared_key_of(key), encode_fleet_snapshot(**out), shared_ttl);
   co_return out;
 }

@@ -20,6 +20,7 @@
 #include "observability/metrics_registry.hpp"
 #include "prometheus/errors.hpp"
 #include "prometheus/fleet_metrics.hpp"
+#include "prometheus/query_catalogue.hpp"
 #include "storage/server_repository.hpp"
 
 namespace sentinel::ws {
@@ -32,9 +33,31 @@ double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// The same row as last period, apart from its timestamp.
-bool unchanged(const prometheus::Summary& a, const prometheus::Summary& b) {
-  return a.up == b.up && a.values == b.values && a.instance == b.instance && a.job_name == b.job_name;
+// The same row as last period, apart from its timestamp and an uptime that
+// only advanced with the clock (the same boot): otherwise uptime_seconds
+// (time() - boot time) would make every row "changed" every period, and a
+// delta would be the whole fleet. A client shows uptime_seconds +
+// (now - timestamp).
+bool unchanged(const prometheus::Summary& before, const prometheus::Summary& now) {
+  if (before.up != now.up || before.instance != now.instance || before.job_name != now.job_name ||
+      before.values.size() != now.values.size())
+    return false;
+  static const std::size_t uptime = [] {
+    const auto defs = prometheus::summary_metrics();
+    std::size_t i = 0;
+    while (i < defs.size() && defs[i].key != "uptime_seconds") ++i;
+    return i;  // defs.size() if the catalogue had none: every value compared exactly
+  }();
+  for (std::size_t i = 0; i < now.values.size(); ++i) {
+    if (i == uptime && before.values[i] && now.values[i]) {
+      const double boot_before = before.evaluated_at - *before.values[i];
+      const double boot_now = now.evaluated_at - *now.values[i];
+      if (std::abs(boot_now - boot_before) > 1.0) return false;  // rebooted (or the clock jumped)
+      continue;
+    }
+    if (before.values[i] != now.values[i]) return false;
+  }
+  return true;
 }
 
 // {"type": "fleet", ["delta": true,] "timestamp", "polled_at": Unix seconds

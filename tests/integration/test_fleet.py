@@ -35,8 +35,9 @@ def setUpModule():
     global S, T
     if not harness.test_env("PROMETHEUS_URL") or not harness.test_env("FIXTURE_EXPORTER"):
         raise unittest.SkipTest("needs scripts/test-env (Prometheus and the fixture exporter): run through ctest")
+    # An uptime: it grows every second, yet a delta does not resend the row for that alone.
     HOSTS["a"] = FixtureHost(load1=0.5, load5=0.25, load15=0.125, mem_total_bytes=8e9, mem_available_bytes=2e9,
-                             fs_size_bytes=80e9, fs_avail_bytes=30e9)
+                             fs_size_bytes=80e9, fs_avail_bytes=30e9, uptime_seconds=86400)
     HOSTS["b"] = FixtureHost(load1=1.5, mem_total_bytes=4e9, mem_available_bytes=3e9)
     HOSTS["dead"] = DeadTarget()
     # Cache off: every fleet call asks Prometheus (the query count below is per call).
@@ -180,7 +181,7 @@ class FleetWebSocket(unittest.TestCase):
         first = self.frame(ws)
         self.assertNotIn("delta", first)
         self.assertIn(SERVERS["a"]["id"], [r["server_id"] for r in first["servers"]])
-        # Static hosts: after the first poll, deltas are (nearly) empty.
+        # Static hosts (one with a growing uptime): after the first poll, deltas are (nearly) empty.
         quiet = [self.frame(ws) for _ in range(3)]
         for d in quiet:
             self.assertIs(d["delta"], True)
