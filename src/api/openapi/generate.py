@@ -572,12 +572,13 @@ paths["/docs"] = {"get": {"tags": ["docs"], "summary": "Interactive API document
 # Each operation's security comes from the route table in src/api/routes.cpp:
 # its role column is the one place where access is decided.
 ROUTES_CPP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "routes.cpp")
-ROW = re.compile(r'\{"(GET|POST|PUT|PATCH|DELETE)",\s*"([^"]+)",\s*([PVEA]),\s*(\w+)')
+ROW = re.compile(r'\{"(GET|POST|PUT|PATCH|DELETE)",\s*"([^"]+)",\s*([PVEA]),\s*(\w+)[^}\n]*?(CONSOLE)?\}')
 ROLE_OF = {"P": "public", "V": "viewer", "E": "editor", "A": "admin"}
 table = {}
 with open(ROUTES_CPP) as f:
     for m in ROW.finditer(f.read()):
-        if m.group(4) != "websocket":
+        # WebSockets and the web console's pages are not API operations.
+        if m.group(4) != "websocket" and not m.group(5):
             table[(m.group(1).lower(), m.group(2).rstrip("/") or "/")] = ROLE_OF[m.group(3)]
 for path, item in paths.items():
     for method, operation in item.items():
@@ -637,8 +638,9 @@ even the pong, for twice that.
   as GET /api/v1/metrics/servers/summary lists it;
 - with `?delta=1`: the first frame is the full list, each later one only what changed since the previous frame:
   `{"type": "fleet", "delta": true, "timestamp": "...", "polled_at": ..., "servers": [changed or new summaries],
-  "removed": [ids of servers deleted or deactivated]}`; a client too slow to take every delta is sent a full
-  frame (no `delta` key) again in place of the ones it missed;
+  "removed": [ids of servers deleted or deactivated]}`; a row whose only change is its `uptime_seconds`
+  advancing with the clock is not resent (show `uptime_seconds` + (now − its `timestamp`)); a client too slow
+  to take every delta is sent a full frame (no `delta` key) again in place of the ones it missed;
 - when Prometheus fails: `{"type": "error", "timestamp": "...", "detail": "Prometheus unavailable: ..."}`; the
   stream resumes by itself (a delta client's next frame is relative to the last list it received).
 
