@@ -177,7 +177,9 @@ class HashingPool(unittest.TestCase):
         self.assertLess(sorted(x[1] for x in refused)[len(refused) // 2], 0.1, "429s are answered at once")
         self.assertTrue(any(x[0] == 200 for x in results), "logins still get through")
         latencies.sort()
-        self.assertLess(latencies[len(latencies) * 9 // 10], 0.2, "authenticated GETs stay fast: %r" % latencies)
+        # Behind the hashes they would wait seconds; 0.5 s leaves room for a machine shared
+        # with other builds (p90 0.21 s once at load 8, 0.01 s on a quiet one).
+        self.assertLess(latencies[len(latencies) * 9 // 10], 0.5, "authenticated GETs stay fast: %r" % latencies)
 
 
 if __name__ == "__main__":
