@@ -31,6 +31,15 @@ AsyncResponse index(Services& s, Request& req);
 AsyncResponse asset(Services& s, Request& req);
 }  // namespace docs_api
 
+// The web console (api/console.hpp): index.html for every page path, the
+// bundle under /assets/ by its hashed name.
+namespace console_api {
+// Hashes the embedded bundle (called when the routes are bound, at startup).
+void prepare();
+AsyncResponse page(Services& s, Request& req);
+AsyncResponse asset(Services& s, Request& req);
+}  // namespace console_api
+
 namespace auth_api {
 AsyncResponse login(Services& s, Request& req);
 Response me(Services& s, const Request& req, const Caller& caller);

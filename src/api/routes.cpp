@@ -28,6 +28,13 @@ http::Handler open(Services& s) {
   return [&s](http::Request& req) { return Fn(s, req); };
 }
 
+// The web console's rows: its assets are hashed when the routes are bound.
+template <auto Fn>
+http::Handler console_row(Services& s) {
+  console_api::prepare();
+  return open<Fn>(s);
+}
+
 // A WebSocket path asked for without an upgrade: nothing is served, so
 // there is nothing to check (ws/ checks the role of an upgrade).
 http::Handler websocket(Services&) {
@@ -47,6 +54,7 @@ constexpr auto E = Access::editor;
 constexpr auto A = Access::admin;
 constexpr auto WS = Transport::websocket;
 constexpr auto HTTP = Transport::http;
+constexpr auto CONSOLE = Transport::console;
 
 // clang-format off
 constexpr RouteRow table[] = {
@@ -103,6 +111,12 @@ constexpr RouteRow table[] = {
   {"GET",    "/ws/metrics/{server_id}",                         V, websocket,                       WS},
   {"GET",    "/ws/events",                                      V, websocket,                       WS},
   {"GET",    "/ws/fleet",                                       V, websocket,                       WS},
+
+  // The web console: its bundle, and index.html for every other path (the
+  // router gives a {path...} route only paths whose first segment no other
+  // route uses, so /api/…, /ws/…, /docs… and /metrics keep their answers).
+  {"GET",    "/assets/{file}",                                  P, console_row<console_api::asset>, CONSOLE},
+  {"GET",    "/{path...}",                                      P, console_row<console_api::page>,  CONSOLE},
 };
 // clang-format on
 

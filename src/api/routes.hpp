@@ -18,7 +18,13 @@ constexpr std::string_view to_string(Access a) {
   return a == Access::public_ ? std::string_view("public") : domain::to_string(static_cast<domain::Role>(a));
 }
 
-enum class Transport { http, websocket };
+// http: an API endpoint (in /openapi.json); websocket: an upgrade (ws/);
+// console: the web console's pages and assets (public, not API operations).
+enum class Transport { http, websocket, console };
+
+constexpr std::string_view to_string(Transport t) {
+  return t == Transport::websocket ? "websocket" : t == Transport::console ? "console" : "http";
+}
 
 // One row: method, path, role, and the handler (bound to the services).
 struct RouteRow {

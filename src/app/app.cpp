@@ -330,7 +330,7 @@ std::string route_table_json() {
     rows.push_back(boost::json::object{{"method", row.method},
                                        {"path", row.path},
                                        {"role", api::to_string(row.access)},
-                                       {"transport", row.transport == api::Transport::websocket ? "websocket" : "http"}});
+                                       {"transport", api::to_string(row.transport)}});
   return boost::json::serialize(rows);
 }
 

@@ -33,7 +33,7 @@ const std::vector<std::string> names = {
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID", "TELEGRAM_API_URL", "TELEGRAM_MESSAGE_THREAD_ID",
     "TELEGRAM_SILENT_RESOLVED", "HTTPS_PROXY", "NO_PROXY", "WEBHOOK_URL", "HOST", "PORT",
     "ACCESS_TOKEN_EXPIRE_MINUTES", "ALERT_CHECK_INTERVAL_SEC", "WS_METRICS_INTERVAL_SEC", "METRICS_CACHE_TTL_SEC",
-    "WS_PING_INTERVAL_SEC",     "CORS_ORIGINS",
+    "WS_PING_INTERVAL_SEC",     "CORS_ORIGINS", "PUBLIC_URL",
     "FIRST_SUPERUSER_EMAIL", "FIRST_SUPERUSER_PASSWORD", "LOG_LEVEL", "LOG_FORMAT",
     "MAX_CONNECTIONS", "MAX_CONNECTIONS_PER_CLIENT", "WS_MAX_PER_USER", "TRUSTED_PROXIES", "QUERY_MAX_BYTES",
     "NOTIFY_MAX_BACKOFF_SEC", "LOGIN_HASH_CONCURRENCY"};
@@ -357,6 +357,19 @@ core::Result<Config> load(const Settings& dotenv, const Settings& env, const Set
       c.cors_origins.push_back(item);
     }
   }
+  // The console is served at the root of its origin (its pages call /api/
+  // and /assets/ by absolute path), so PUBLIC_URL names an origin only.
+  if (auto pub = r.get("PUBLIC_URL")) {
+    auto u = boost::urls::parse_absolute_uri(*pub);
+    const auto scheme = u ? lower(std::string(u->scheme())) : std::string();
+    if (!u || (scheme != "http" && scheme != "https") || u->host().empty() || u->has_userinfo() ||
+        u->has_query() || u->has_fragment() || (!u->path().empty() && u->path() != "/"))
+      return core::fail(bad("PUBLIC_URL", "must be an http:// or https:// URL with a host and no path, such as "
+                                          "https://sentinel.example.com, got '" + *pub + "'"));
+    std::string v = *pub;
+    if (v.back() == '/') v.pop_back();
+    c.public_url = v;
+  }
   if (auto email = r.get("FIRST_SUPERUSER_EMAIL")) {
     if (!domain::is_valid_email(*email))
       return core::fail(bad("FIRST_SUPERUSER_EMAIL", "is not a valid email address: '" + *email + "'"));
@@ -484,6 +497,7 @@ std::string describe(const Config& c) {
   std::string cors;
   for (const auto& origin : c.cors_origins) cors += (cors.empty() ? "" : ",") + origin;
   line("CORS_ORIGINS", cors);
+  line("PUBLIC_URL", opt(c.public_url));
   line("FIRST_SUPERUSER_EMAIL", opt(c.first_superuser_email));
   line("FIRST_SUPERUSER_PASSWORD", secret(c.first_superuser_password.has_value()));
   line("LOG_LEVEL", c.log_level);

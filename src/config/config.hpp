@@ -41,6 +41,11 @@ struct Config {
   std::int64_t metrics_cache_ttl_sec = 1;   // summaries reused this long by every caller; 0 = off
   std::int64_t ws_ping_interval_sec = 15;  // WebSocket keep-alive; a peer silent for two periods is dropped
   std::vector<std::string> cors_origins;  // empty = no CORS headers
+  // Where people reach the console (http(s)://host[:port], no path), for
+  // links in notifications; its ws(s):// origin is also allowed to the
+  // console's WebSockets by the Content-Security-Policy. Unset: links are
+  // not made, and the policy relies on 'self'.
+  std::optional<std::string> public_url;
   std::optional<std::string> first_superuser_email;
   std::optional<std::string> first_superuser_password;
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off

@@ -66,7 +66,14 @@ void RequestDispatcher::add_cors_headers(const Request& request, Response& respo
                    options_.cors_origins.end();
   response.set_header("Access-Control-Allow-Origin", any ? "*" : std::string(*origin));
   response.set_header("Access-Control-Expose-Headers", "X-Request-ID, Retry-After, WWW-Authenticate");
-  if (!any) response.set_header("Vary", "Origin");
+  if (any) return;
+  // Keep a Vary the handler set (the console's assets vary by Accept-Encoding).
+  for (auto& [name, value] : response.headers)
+    if (iequals(name, "Vary")) {
+      value += ", Origin";
+      return;
+    }
+  response.set_header("Vary", "Origin");
 }
 
 boost::asio::awaitable<Response> RequestDispatcher::dispatch(Request& request) const {

@@ -3,6 +3,11 @@
 // and nowhere else. Patterns are literal segments and {name} parameters;
 // a trailing slash is optional on every route ("/api/v1/servers" and
 // "/api/v1/servers/" are the same route, as FastAPI clients use both).
+// A last segment {name...} takes the rest of the path (zero or more
+// segments): such a catch-all route is matched only when no other route
+// has the path, and never under a first segment that another route's
+// pattern starts with (the web console answers "/" and "/servers/3", while
+// "/api/unknown" stays a JSON 404).
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <string>
@@ -21,6 +26,7 @@ struct Route {
   Handler handler;
   std::vector<std::string> segments;  // pattern split on '/'
   int required_role = 0;              // 0 = public; the API's roles are 1 viewer, 2 editor, 3 admin
+  bool catch_all = false;             // the last segment is {name...}
 };
 
 struct RouteMatch {
@@ -39,6 +45,7 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  std::vector<std::string> reserved_;  // first segments of the routes that are not catch-alls
 };
 
 }  // namespace sentinel::http

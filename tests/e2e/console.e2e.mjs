@@ -275,6 +275,7 @@ describe("the console as an admin", () => {
     await row.getByLabel("Silence for").selectOption("4");
     await row.getByRole("button", { name: "Silence" }).click();
     await row.getByText("Silenced for 4 h").waitFor();
+    // The silence ends "in 4 h" (a time ahead rounds to the nearest hour).
     await shot(page, "events-light");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Silences" }).click();
     await page.getByRole("cell", { name: `Silenced from the console: ${RULE_NAME}` }).waitFor();
@@ -282,6 +283,9 @@ describe("the console as an admin", () => {
   });
 
   it("reads well in the dark theme too", async () => {
+    await page.goto(`${BASE}${serverPath}`);
+    await page.getByRole("heading", { name: SERVER_NAME, level: 1 }).waitFor();
+    await page.locator("[data-metric=cpu_usage_percent]").waitFor();
     await page.emulateMedia({ colorScheme: "dark" });
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(bg, "rgb(15, 18, 23)", "the dark palette applies");

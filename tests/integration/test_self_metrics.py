@@ -128,7 +128,8 @@ class TrafficAndPage(unittest.TestCase):
     def test_requests_are_counted_and_the_page_passes_promtool(self):
         token = S.admin_token
         self.assertEqual(S.request("GET", "/api/v1/servers/", token=token).status, 200)
-        self.assertEqual(S.request("GET", "/no/such/route").status, 404)
+        # Under /api/: any other path is the web console's (200).
+        self.assertEqual(S.request("GET", "/api/no/such/route").status, 404)
         self.assertEqual(S.request("POST", RULES, {"name": "x"}, token=token).status, 422)
         page = scrape(S)
         code, out = promtool_check(page)
@@ -267,7 +268,7 @@ class JsonLogs(unittest.TestCase):
         given = "trace-%d.abc" % os.getpid()
         r = S.request("GET", "/api/v1/health/liveness", headers={"X-Request-ID": given})
         self.assertEqual(r.header("X-Request-ID"), given)
-        generated = S.request("GET", "/no/such/page").header("X-Request-ID")
+        generated = S.request("GET", "/api/no/such/page").header("X-Request-ID")
         self.assertRegex(generated, r"^[0-9a-f]{16}$")
         replaced = S.request("GET", "/api/v1/health/liveness", headers={"X-Request-ID": "x" * 200})
         self.assertRegex(replaced.header("X-Request-ID"), r"^[0-9a-f]{16}$")  # too long: not trusted
@@ -290,11 +291,11 @@ class JsonLogs(unittest.TestCase):
 
     def test_hostile_path_keeps_the_log_valid(self):
         # Percent-decoded into quotes, a newline and an invalid UTF-8 byte.
-        r = S.request("GET", "/nope%22%0A%FF%5C")
+        r = S.request("GET", "/api/nope%22%0A%FF%5C")
         self.assertEqual(r.status, 404)
         rid = r.header("X-Request-ID")
         line = wait_for(lambda: [l for l in log_lines(S) if l.get("request_id") == rid], 5, "the hostile line")[0]
-        self.assertEqual(line["path"], '/nope"\n\ufffd\\')
+        self.assertEqual(line["path"], '/api/nope"\n\ufffd\\')
 
 
 class EveryRole(unittest.TestCase):

@@ -19,6 +19,7 @@ describe("relativeTime", () => {
   it("says 'in' for a time ahead", () => {
     assert.equal(relativeTime("2026-12-07T12:03:00Z", NOW), "in 3 min");
     assert.equal(relativeTime("2026-12-08T13:00:00Z", NOW), "in 1 d");
+    assert.equal(relativeTime(NOW / 1000 + 4 * 3600 - 1, NOW), "in 4 h", "a 4 h silence made a second ago");
   });
   it("accepts Unix seconds and Dates; a dash for nothing", () => {
     assert.equal(relativeTime(NOW / 1000 - 120, NOW), "2 min ago");

@@ -109,6 +109,11 @@ TEST(Config, EveryBadValueNamesItsVariable) {
       {"CORS_ORIGINS", "not-an-origin"},
       {"CORS_ORIGINS", "https://ok.example.com,ftp://files.example.com"},
       {"CORS_ORIGINS", "https://app.example.com/some/path"},
+      {"PUBLIC_URL", "sentinel.example.com"},
+      {"PUBLIC_URL", "ftp://sentinel.example.com"},
+      {"PUBLIC_URL", "https://sentinel.example.com/console"},
+      {"PUBLIC_URL", "https://user:pw@sentinel.example.com"},
+      {"PUBLIC_URL", "https://sentinel.example.com/?x=1"},
       {"FIRST_SUPERUSER_EMAIL", "not-an-email"},
       {"FIRST_SUPERUSER_EMAIL", "admin@example.com"},  // without a password
       {"FIRST_SUPERUSER_PASSWORD", "7-chars"},
@@ -183,6 +188,17 @@ TEST(Config, MetricsCacheCanBeTurnedOff) {
   auto c = load_one("METRICS_CACHE_TTL_SEC", "0");
   ASSERT_TRUE(c) << c.error().detail;
   EXPECT_EQ(c->metrics_cache_ttl_sec, 0);
+}
+
+TEST(Config, PublicUrlIsAnOriginWithoutItsTrailingSlash) {
+  EXPECT_FALSE(load_one("PORT", "8000")->public_url);
+  auto c = load_one("PUBLIC_URL", "https://sentinel.example.com/");
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_EQ(c->public_url, "https://sentinel.example.com");
+  auto port = load_one("PUBLIC_URL", "http://10.0.0.5:8000");
+  ASSERT_TRUE(port) << port.error().detail;
+  EXPECT_EQ(port->public_url, "http://10.0.0.5:8000");
+  EXPECT_NE(describe(*c).find("PUBLIC_URL=https://sentinel.example.com\n"), std::string::npos);
 }
 
 TEST(Config, CorsWildcard) {

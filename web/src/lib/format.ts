@@ -15,8 +15,7 @@ export function toMillis(t: TimeInput): number {
 }
 
 // "just now", "42 s ago", "3 min ago", "5 h ago", "2 d ago"; "in 3 min" for
-// a time ahead of `now` (a silence's end). Whole units, rounded down, so a
-// label never claims more time has passed than has.
+// a time ahead of `now` (a silence's end).
 export function relativeTime(t: TimeInput, now: number = Date.now()): string {
   const ms = toMillis(t);
   if (!Number.isFinite(ms)) return MISSING;
@@ -24,11 +23,14 @@ export function relativeTime(t: TimeInput, now: number = Date.now()): string {
   const future = diff < 0;
   const s = Math.abs(diff);
   if (s < 5) return "just now";
+  // Past times round down (never more time than has passed); times ahead
+  // round to the nearest unit, so a 4 h silence made just now ends "in 4 h".
+  const unit = future ? Math.round : Math.floor;
   let text: string;
   if (s < 60) text = `${s} s`;
-  else if (s < 3600) text = `${Math.floor(s / 60)} min`;
-  else if (s < 86400) text = `${Math.floor(s / 3600)} h`;
-  else text = `${Math.floor(s / 86400)} d`;
+  else if (s < 3600) text = `${unit(s / 60)} min`;
+  else if (s < 86400) text = `${unit(s / 3600)} h`;
+  else text = `${unit(s / 86400)} d`;
   return future ? `in ${text}` : `${text} ago`;
 }
 
