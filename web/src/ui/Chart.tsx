@@ -27,10 +27,18 @@ export function Chart(props: {
   data: [number[], ...(number | null)[][]];
   format: (v: number | null) => string;
   yMax?: number;
+  // The top of the y axis when the data stays below it (e.g. 1 KiB/s), so
+  // an idle series does not fill the axis with near-zero ticks.
+  yFloor?: number;
+  // The time window asked for (Unix seconds): the x axis spans it even
+  // where there is no data yet, and grows with live points.
+  window: [number, number];
 }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const scheme = useColorScheme();
+  const win = useRef(props.window);
+  win.current = props.window;
 
   useEffect(() => {
     const el = host.current;
@@ -43,7 +51,10 @@ export function Chart(props: {
       height: 180,
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: props.yMax ? { range: [0, props.yMax] } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      scales: {
+        x: { time: true, range: (_u, min, max) => [Math.min(min ?? win.current[0], win.current[0]), Math.max(max ?? win.current[1], win.current[1])] },
+        y: props.yMax ? { range: [0, props.yMax] } : { range: (_u, _min, max) => [0, Math.max(max > 0 ? max * 1.1 : 0, props.yFloor ?? 1)] },
+      },
       axes: [axis, { ...axis, size: 70, values: (_u, ticks) => ticks.map((t) => props.format(t)) }],
       series: [{}, ...props.series.map((s) => ({ label: s.label, stroke: v(s.color), width: 2, value: (_u: uPlot, val: number | null) => props.format(val), spanGaps: false }))],
     };

@@ -31,6 +31,7 @@ interface ChartDef {
   series: ChartSeries[];
   format: (v: number | null) => string;
   yMax?: number;
+  yFloor?: number;
 }
 
 const CHARTS: ChartDef[] = [
@@ -42,6 +43,7 @@ const CHARTS: ChartDef[] = [
     metrics: ["network_receive_bytes_per_second", "network_transmit_bytes_per_second"],
     series: [{ label: "Received", color: "--series-1" }, { label: "Sent", color: "--series-4" }],
     format: formatBytesPerSecond,
+    yFloor: 1024,
   },
   {
     title: "Load",
@@ -154,6 +156,7 @@ export function ServerPage({ id, me }: { id: number; me: Me }) {
   const [liveState, setLiveState] = useState<LiveState>("connecting");
   const [range, setRange] = useState<RangeKey>("1h");
   const [charts, setCharts] = useState<Data[] | null>(null);
+  const [span, setSpan] = useState<[number, number]>([0, 0]);
   const [chartError, setChartError] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -184,6 +187,7 @@ export function ServerPage({ id, me }: { id: number; me: Me }) {
     const ctl = new AbortController();
     const seconds = RANGES.find((r) => r.key === range)!.seconds;
     const q = rangeQuery(seconds, Date.now());
+    setSpan([q.start, q.end]);
     setChartError(null);
     const fetchMetric = (metric: string) =>
       api<{ points: [number, number][] }>(
@@ -279,7 +283,8 @@ export function ServerPage({ id, me }: { id: number; me: Me }) {
         {!charts && !chartError && <Loading what="history" />}
         {charts && (
           <div class="charts">
-            {CHARTS.map((c, i) => <Chart key={c.title} title={c.title} series={c.series} data={charts[i]} format={c.format} yMax={c.yMax} />)}
+            {CHARTS.map((c, i) => <Chart key={c.title} title={c.title} series={c.series} data={charts[i]} format={c.format} yMax={c.yMax}
+              yFloor={c.yFloor} window={span} />)}
           </div>
         )}
       </section>
