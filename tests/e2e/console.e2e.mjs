@@ -277,8 +277,31 @@ describe("the console as an admin", () => {
     await row.getByText("Silenced for 4 h").waitFor();
     // The silence ends "in 4 h" (a time ahead rounds to the nearest hour).
     await shot(page, "events-light");
+    // Filters go to the address: a reload keeps them; nothing resolved yet.
+    await page.getByLabel("Status").selectOption("resolved");
+    await page.getByText("No event matches these filters.").waitFor();
+    assert.match(page.url(), /\/events\?status=resolved$/);
+    await page.reload();
+    await page.getByText("No event matches these filters.").waitFor();
+    await page.getByRole("button", { name: "Clear filters" }).click();
+    await row.waitFor();
+    await page.getByLabel("Server").selectOption({ label: SERVER_NAME });
+    await row.waitFor();
+    assert.match(page.url(), /\/events\?server=\d+$/);
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Silences" }).click();
     await page.getByRole("cell", { name: `Silenced from the console: ${RULE_NAME}` }).waitFor();
+    // A custom length, typed as in Alertmanager; a wrong one is explained at its field.
+    await page.getByRole("button", { name: "New silence" }).click();
+    await page.getByLabel("Duration").selectOption("custom");
+    await page.getByLabel("Custom length").fill("soon");
+    await page.getByLabel("Comment").fill("maintenance window");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Write a length such as 90m, 2h30m, 3d or 1w.").waitFor();
+    await page.getByLabel("Custom length").fill("2h30m");
+    await page.getByRole("button", { name: "Save" }).click();
+    const custom = page.getByRole("row").filter({ hasText: "maintenance window" });
+    await custom.getByText(/^2 h (30|29) min left$/).waitFor();
+    await checkA11y(page, "silences (light)");
     assertNoProblems();
   });
 
@@ -322,8 +345,37 @@ describe("the console as an admin", () => {
     await page.reload();
     await row.waitFor();
     assert.equal(await page.getByLabel("New token").count(), 0, "the secret is gone after a reload");
+    // Revoking asks once more, in place.
     await row.getByRole("button", { name: "Revoke" }).click();
+    await row.getByRole("button", { name: "Revoke now?" }).click();
     await page.getByText("No API tokens.").waitFor();
+    // The audit log, filtered by action, shows the revocation.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit" }).click();
+    await page.getByRole("cell", { name: "token.create" }).first().waitFor();
+    await page.getByLabel("Action").selectOption("token.delete");
+    await page.getByRole("cell", { name: "token.create" }).waitFor({ state: "detached" });
+    await page.getByRole("cell", { name: "token.delete" }).waitFor();
+    assertNoProblems();
+  });
+
+  it("adds a user and deletes it, after asking", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
+    await page.getByRole("button", { name: "New user" }).click();
+    await page.getByLabel("Email").fill("temp-e2e@example.com");
+    await page.getByLabel("Password").fill("short");
+    expectHttpErrors(422);
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator("input[name=password][aria-invalid=true]").waitFor();
+    await page.getByLabel("Password").fill("a long enough password");
+    await page.getByRole("button", { name: "Save" }).click();
+    const row = page.getByRole("row").filter({ hasText: "temp-e2e@example.com" });
+    await row.waitFor();
+    await row.getByRole("button", { name: "Delete" }).click();
+    await row.getByRole("button", { name: "Cancel" }).click();
+    await row.getByRole("button", { name: "Delete" }).click();
+    await row.getByRole("button", { name: "Delete now?" }).click();
+    await row.waitFor({ state: "detached" });
+    await checkA11y(page, "users (light)");
     assertNoProblems();
   });
 
@@ -364,8 +416,8 @@ describe("the console as a viewer", () => {
       await fleetRow(page, SERVER_NAME).waitFor();
       assert.equal(await page.getByRole("button", { name: "Add server" }).count(), 0);
       const nav = page.getByRole("navigation", { name: "Main" });
-      for (const name of ["Servers", "Rules", "Events", "Silences"]) await nav.getByRole("link", { name, exact: true }).waitFor();
-      for (const name of ["Users", "Tokens", "Audit"]) assert.equal(await nav.getByRole("link", { name }).count(), 0, name);
+      for (const name of ["Servers", "Rules", "Events", "Silences", "Tokens"]) await nav.getByRole("link", { name, exact: true }).waitFor();
+      for (const name of ["Users", "Audit"]) assert.equal(await nav.getByRole("link", { name }).count(), 0, name);
       await fleetRow(page, SERVER_NAME).getByRole("link", { name: SERVER_NAME }).click();
       await page.getByRole("heading", { name: SERVER_NAME, level: 1 }).waitFor();
       await page.locator("[data-metric=cpu_usage_percent]").waitFor();
@@ -379,6 +431,11 @@ describe("the console as a viewer", () => {
       await page.getByRole("row").filter({ hasText: RULE_NAME }).waitFor();
       assert.equal(await page.getByRole("button", { name: /Acknowledge|Silence/ }).count(), 0);
       await checkA11y(page, "events as a viewer (dark)");
+      // A viewer manages its own tokens, which can be at most viewers.
+      await nav.getByRole("link", { name: "Tokens" }).click();
+      await page.getByRole("button", { name: "New token" }).click();
+      assert.deepEqual(await page.getByLabel("Role").locator("option").allTextContents(), ["viewer"]);
+      await page.getByRole("button", { name: "Cancel" }).click();
       assertNoProblems();
     } finally {
       await page.context().close();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { filterEvents, silenceFor, upsertEvent, type AlertEvent } from "../src/lib/events";
+import { ANY_EVENT, eventsQuery, filterEvents, filterFromSearch, filterToSearch, silenceFor, upsertEvent, type AlertEvent } from "../src/lib/events";
 
 const ev = (id: number, over: Partial<AlertEvent> = {}): AlertEvent => ({
   id, rule_id: 1, server_id: 2, rule_name: `rule ${id}`, status: "firing", severity: "warning", value: 1, threshold: 0,
@@ -17,14 +17,29 @@ describe("events timeline", () => {
     assert.deepEqual(list.map((e) => [e.id, e.status]), [[3, "firing"], [2, "resolved"], [1, "firing"]]);
     assert.equal(upsertEvent(list, ev(4), 2).length, 2);
   });
-  it("filters by status, severity and rule name", () => {
-    const list = [ev(1), ev(2, { status: "resolved" }), ev(3, { severity: "critical", rule_name: "Disk full" })];
-    assert.deepEqual(filterEvents(list, { status: "firing", severity: "", text: "" }).map((e) => e.id), [1, 3]);
-    assert.deepEqual(filterEvents(list, { status: "", severity: "critical", text: "" }).map((e) => e.id), [3]);
-    assert.deepEqual(filterEvents(list, { status: "", severity: "", text: "DISK" }).map((e) => e.id), [3]);
+  it("filters by status, severity, server and rule", () => {
+    const list = [ev(1), ev(2, { status: "resolved" }), ev(3, { severity: "critical", server_id: 7 }), ev(4, { rule_id: 9, server_id: null })];
+    const ids = (f: Partial<typeof ANY_EVENT>) => filterEvents(list, { ...ANY_EVENT, ...f }).map((e) => e.id);
+    assert.deepEqual(ids({ status: "firing" }), [1, 3, 4]);
+    assert.deepEqual(ids({ severity: "critical" }), [3]);
+    assert.deepEqual(ids({ server: "7" }), [3]);
+    assert.deepEqual(ids({ rule: "9" }), [4]);
+    assert.deepEqual(ids({}), [1, 2, 3, 4]);
   });
-  it("silences the event's rule and server for the chosen hours", () => {
-    const s = silenceFor(ev(1), 4, Date.parse("2026-12-07T12:00:00.500Z"));
+  it("asks the API for status, server and rule, not severity", () => {
+    assert.equal(eventsQuery(ANY_EVENT), "/api/v1/alerts/events/?limit=200");
+    assert.equal(eventsQuery({ status: "firing", severity: "critical", server: "7", rule: "9" }, 50),
+      "/api/v1/alerts/events/?limit=50&status=firing&server_id=7&rule_id=9");
+  });
+  it("keeps the filter in the address, ignoring what is not a filter", () => {
+    const f = { status: "firing" as const, severity: "critical", server: "3", rule: "" };
+    assert.equal(filterToSearch(f), "?status=firing&severity=critical&server=3");
+    assert.deepEqual(filterFromSearch(filterToSearch(f)), f);
+    assert.deepEqual(filterFromSearch("?status=open&severity=loud&server=x&rule=12"), { ...ANY_EVENT, rule: "12" });
+    assert.equal(filterToSearch(ANY_EVENT), "");
+  });
+  it("silences the event's rule and server for the chosen length", () => {
+    const s = silenceFor(ev(1), 4 * 3_600_000, Date.parse("2026-12-07T12:00:00.500Z"));
     assert.deepEqual(s, { rule_id: 1, server_id: 2, starts_at: "2026-12-07T12:00:00Z", ends_at: "2026-12-07T16:00:00Z",
       comment: "Silenced from the console: rule 1" });
   });

@@ -13,6 +13,7 @@ describe("routes", () => {
     assert.deepEqual(parseRoute("/servers/12"), { page: "server", id: 12 });
     assert.deepEqual(parseRoute("/events"), { page: "events" });
     assert.deepEqual(parseRoute("/servers/x"), { page: "not_found" });
+    assert.deepEqual(parseRoute("/events?status=firing&server=3"), { page: "events" });
   });
   it("returns only to a same-origin path", () => {
     assert.equal(safePath("/servers/3"), "/servers/3");

@@ -1,5 +1,6 @@
 // The events timeline: the list merged with live /ws/events frames, and its
-// filters. Pure functions.
+// filters (status, server and rule asked of the API, severity here; live
+// frames pass the same filter). Pure functions.
 
 export interface AlertEvent {
   id: number;
@@ -11,10 +12,12 @@ export interface AlertEvent {
   value: number | null;
   threshold: number | null;
   comparison: string | null;
+  labels?: Record<string, string> | null;
   message: string | null;
   started_at: string;
   resolved_at: string | null;
   notification_status: string;
+  last_notified_at?: string | null;
   acknowledged: boolean;
   created_at: string;
 }
@@ -30,24 +33,59 @@ export function upsertEvent(events: readonly AlertEvent[], e: AlertEvent, limit 
 export interface EventFilter {
   status: "" | "firing" | "resolved";
   severity: string;
-  text: string; // matches the rule name
+  server: string; // a server id, or "" for any
+  rule: string; // a rule id, or "" for any
+}
+
+export const ANY_EVENT: EventFilter = { status: "", severity: "", server: "", rule: "" };
+
+// The list endpoint for a filter: the API filters by status, server and rule
+// (so the newest `limit` are the newest of those); severity is filtered here.
+export function eventsQuery(f: EventFilter, limit = 200): string {
+  const q = new URLSearchParams({ limit: String(limit) });
+  if (f.status) q.set("status", f.status);
+  if (f.server) q.set("server_id", f.server);
+  if (f.rule) q.set("rule_id", f.rule);
+  return `/api/v1/alerts/events/?${q}`;
+}
+
+// The filter in the page's address ("/events?status=firing&server=3"), so a
+// reload or a shared link shows the same events.
+export function filterFromSearch(search: string): EventFilter {
+  const q = new URLSearchParams(search);
+  const status = q.get("status");
+  const id = (k: string) => (/^\d+$/.test(q.get(k) ?? "") ? q.get(k)! : "");
+  return {
+    status: status === "firing" || status === "resolved" ? status : "",
+    severity: ["info", "warning", "critical"].includes(q.get("severity") ?? "") ? q.get("severity")! : "",
+    server: id("server"),
+    rule: id("rule"),
+  };
+}
+
+export function filterToSearch(f: EventFilter): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(f)) if (v) q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+export function matchesFilter(e: AlertEvent, f: EventFilter): boolean {
+  return (!f.status || e.status === f.status) && (!f.severity || e.severity === f.severity) &&
+    (!f.server || String(e.server_id) === f.server) && (!f.rule || String(e.rule_id) === f.rule);
 }
 
 export function filterEvents(events: readonly AlertEvent[], f: EventFilter): AlertEvent[] {
-  const text = f.text.trim().toLowerCase();
-  return events.filter(
-    (e) => (!f.status || e.status === f.status) && (!f.severity || e.severity === f.severity) &&
-      (!text || e.rule_name.toLowerCase().includes(text)),
-  );
+  return events.filter((e) => matchesFilter(e, f));
 }
 
-// A silence of `hours` from `now` for this event's rule and server.
-export function silenceFor(e: Pick<AlertEvent, "rule_id" | "server_id" | "rule_name">, hours: number, now: number) {
+// A silence of `lengthMs` from `now` for this event's rule and server.
+export function silenceFor(e: Pick<AlertEvent, "rule_id" | "server_id" | "rule_name">, lengthMs: number, now: number) {
   return {
     rule_id: e.rule_id,
     server_id: e.server_id,
     starts_at: new Date(now).toISOString().replace(/\.\d+Z$/, "Z"),
-    ends_at: new Date(now + hours * 3600_000).toISOString().replace(/\.\d+Z$/, "Z"),
+    ends_at: new Date(now + lengthMs).toISOString().replace(/\.\d+Z$/, "Z"),
     comment: `Silenced from the console: ${e.rule_name}`,
   };
 }

@@ -7,8 +7,9 @@ export type Route =
   | { page: "rules" | "events" | "silences" | "users" | "tokens" | "audit" }
   | { page: "not_found" };
 
+// The page a path names; its query (filters) is the page's own business.
 export function parseRoute(path: string): Route {
-  const p = path.replace(/\/+$/, "") || "/";
+  const p = path.split(/[?#]/)[0].replace(/\/+$/, "") || "/";
   if (p === "/" || p === "/servers") return { page: "servers" };
   const server = /^\/servers\/(\d+)$/.exec(p);
   if (server) return { page: "server", id: Number(server[1]) };

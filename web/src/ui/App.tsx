@@ -8,12 +8,14 @@ import { currentPath, navigate, onNavigate, parseRoute } from "../lib/router";
 import { clearToken, getToken, rememberReturnTo, setToken, takeReturnTo } from "../lib/session";
 import { ErrorNote, Link, Loading, Page } from "./common";
 import { FleetPage } from "./Fleet";
-import { ListPage } from "./Lists";
+import { AuditPage } from "./Audit";
 import { EventsPage } from "./Events";
-import { SilencesPage, TokensPage, UsersPage } from "./Manage";
 import { RulesPage } from "./Rules";
 import { ServerPage } from "./ServerPage";
 import { SignIn } from "./SignIn";
+import { SilencesPage } from "./Silences";
+import { TokensPage } from "./Tokens";
+import { UsersPage } from "./Users";
 
 const NAV: { href: string; label: string; admin?: boolean }[] = [
   { href: "/servers", label: "Servers" },
@@ -21,7 +23,7 @@ const NAV: { href: string; label: string; admin?: boolean }[] = [
   { href: "/events", label: "Events" },
   { href: "/silences", label: "Silences" },
   { href: "/users", label: "Users", admin: true },
-  { href: "/tokens", label: "Tokens", admin: true },
+  { href: "/tokens", label: "Tokens" }, // every role manages its own tokens (§7)
   { href: "/audit", label: "Audit", admin: true },
 ];
 
@@ -122,7 +124,7 @@ export function App() {
         {route.page === "silences" && <SilencesPage me={me} />}
         {route.page === "tokens" && <TokensPage me={me} />}
         {route.page === "users" && <UsersPage me={me} />}
-        {route.page === "audit" && <ListPage page="audit" me={me} />}
+        {route.page === "audit" && <AuditPage me={me} />}
         {route.page === "not_found" && (
           <Page title="Page not found">
             <p>

@@ -3,11 +3,12 @@
 // preview of every series and whether it would fire, before saving.
 import { useEffect, useState } from "preact/hooks";
 import { api, hasRole, listAll, type Me } from "../lib/api";
-import { ApiError, fieldErrors, FORM } from "../lib/errors";
+import { ApiError } from "../lib/errors";
 import type { ServerInfo } from "../lib/fleet";
 import { formatLoad } from "../lib/format";
 import { CHANNELS, COMPARISONS, EMPTY_RULE, formToBody, ruleToForm, SEVERITIES, type Rule, type RuleFormValues } from "../lib/rules";
-import { Choice, Empty, ErrorNote, Field, Loading, Page, TextArea, Time, useNow, type Submit } from "./common";
+import { Choice, ConfirmButton, Empty, ErrorNote, Field, Loading, Page, TextArea, Time, useNow } from "./common";
+import { FormCard, useForm } from "./forms";
 
 const FIELDS = ["name", "server_id", "metric_name", "promql", "comparison", "threshold", "for_sec", "recovery_threshold",
   "severity", "channel", "description"];
@@ -23,48 +24,57 @@ function labelsText(labels: Record<string, string>): string {
   return parts.length ? `{${parts.join(", ")}}` : "{}";
 }
 
-function RuleForm(props: { initial?: Rule; servers: ServerInfo[]; onSaved: () => void; onCancel: () => void }) {
-  const [v, setV] = useState<RuleFormValues>(props.initial ? ruleToForm(props.initial) : EMPTY_RULE);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [preview, setPreview] = useState<Preview | null>(null);
-  const [busy, setBusy] = useState(false);
-  const set = (k: keyof RuleFormValues) => (value: string) => setV((old) => ({ ...old, [k]: value }));
+function PreviewTable({ preview }: { preview: Preview }) {
+  return (
+    <section class="preview" aria-labelledby="preview-title">
+      <h3 id="preview-title">
+        Preview: {preview.series.length} series, {preview.would_fire ? "would fire" : "would not fire"}
+      </h3>
+      {preview.series.length === 0 ? (
+        <p class="state">The query returns no series right now.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead><tr><th scope="col">Series</th><th scope="col" class="num">Value</th><th scope="col">Would fire</th></tr></thead>
+            <tbody>
+              {preview.series.map((s) => (
+                <tr>
+                  <td><code>{labelsText(s.labels)}</code></td>
+                  <td class="num">{s.value === null ? "—" : formatLoad(s.value)}</td>
+                  <td><span class={`pill ${s.would_fire ? "firing" : "inactive"}`}>{s.would_fire ? "Yes" : "No"}</span></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
 
-  const failed = (err: unknown) => {
-    if (err instanceof ApiError) setErrors(err.status === 422 ? fieldErrors(err.detail, FIELDS) : { [FORM]: err.message });
-  };
+function RuleForm(props: { initial?: Rule; servers: ServerInfo[]; onSaved: () => void; onCancel: () => void }) {
+  const form = useForm<RuleFormValues>(props.initial ? ruleToForm(props.initial) : EMPTY_RULE, FIELDS);
+  const { values: v, set, errors } = form;
+  const [preview, setPreview] = useState<Preview | null>(null);
 
   const runPreview = async () => {
-    setBusy(true);
-    setErrors({});
     setPreview(null);
-    try {
-      setPreview(await api<Preview>("/api/v1/alerts/rules/preview", { method: "POST", body: formToBody(v) }));
-    } catch (err) {
-      failed(err);
-    }
-    setBusy(false);
+    const p = await form.run(() => api<Preview>("/api/v1/alerts/rules/preview", { method: "POST", body: formToBody(v) }));
+    if (p) setPreview(p);
   };
 
-  const submit = async (e: Submit) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({});
-    try {
-      if (props.initial) await api(`/api/v1/alerts/rules/${props.initial.id}`, { method: "PATCH", body: formToBody(v) });
-      else await api("/api/v1/alerts/rules/", { method: "POST", body: formToBody(v) });
-      props.onSaved();
-    } catch (err) {
-      failed(err);
-      setBusy(false);
-    }
+  const submit = async () => {
+    const saved = await form.run(() => props.initial
+      ? api(`/api/v1/alerts/rules/${props.initial.id}`, { method: "PATCH", body: formToBody(v) }).then(() => true)
+      : api("/api/v1/alerts/rules/", { method: "POST", body: formToBody(v) }).then(() => true));
+    if (saved) props.onSaved();
   };
 
   const serverOptions = [{ value: "", label: "All servers" }, ...props.servers.map((s) => ({ value: String(s.id), label: s.name }))];
   return (
-    <form class="card form wide" onSubmit={submit} aria-labelledby="rule-form-title" noValidate
-      onKeyDown={(e) => { if (e.key === "Escape") props.onCancel(); }}>
-      <h2 id="rule-form-title">{props.initial ? `Edit rule ${props.initial.name}` : "New rule"}</h2>
+    <FormCard wide title={props.initial ? `Edit rule ${props.initial.name}` : "New rule"} onSubmit={submit} onCancel={props.onCancel}
+      errors={errors} busy={form.busy} after={preview && <PreviewTable preview={preview} />}
+      extraButtons={<button type="button" onClick={runPreview} disabled={form.busy}>Preview</button>}>
       <div class="grid2">
         <Field label="Name" name="name" required value={v.name} onInput={set("name")} error={errors.name} />
         <Choice label="Server" name="server_id" value={v.server} onInput={set("server")} options={serverOptions} error={errors.server_id} />
@@ -88,41 +98,7 @@ function RuleForm(props: { initial?: Rule; servers: ServerInfo[]; onSaved: () =>
           hint="optional; from the name when empty" />
       </div>
       <Field label="Description" name="description" value={v.description} onInput={set("description")} error={errors.description} />
-      {errors[FORM] && <p class="form-error" role="alert">{errors[FORM]}</p>}
-      {Object.keys(errors).length > 0 && !errors[FORM] && (
-        <p class="form-error" role="alert">Please correct the fields marked above.</p>
-      )}
-      <div class="buttons">
-        <button type="button" onClick={runPreview} disabled={busy}>Preview</button>
-        <button type="submit" class="primary" disabled={busy}>Save</button>
-        <button type="button" onClick={props.onCancel}>Cancel</button>
-      </div>
-      {preview && (
-        <section class="preview" aria-labelledby="preview-title">
-          <h3 id="preview-title">
-            Preview: {preview.series.length} series, {preview.would_fire ? "would fire" : "would not fire"}
-          </h3>
-          {preview.series.length === 0 ? (
-            <p class="state">The query returns no series right now.</p>
-          ) : (
-            <div class="table-wrap">
-              <table>
-                <thead><tr><th scope="col">Series</th><th scope="col" class="num">Value</th><th scope="col">Would fire</th></tr></thead>
-                <tbody>
-                  {preview.series.map((s) => (
-                    <tr>
-                      <td><code>{labelsText(s.labels)}</code></td>
-                      <td class="num">{s.value === null ? "—" : formatLoad(s.value)}</td>
-                      <td><span class={`pill ${s.would_fire ? "firing" : "inactive"}`}>{s.would_fire ? "Yes" : "No"}</span></td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </section>
-      )}
-    </form>
+    </FormCard>
   );
 }
 
@@ -188,7 +164,7 @@ export function RulesPage({ me }: { me: Me }) {
                   {canEdit && (
                     <td class="row-actions">
                       <button type="button" onClick={() => setEditing(r)} aria-label={`Edit ${r.name}`}>Edit</button>
-                      <button type="button" class="danger" onClick={() => remove(r)} aria-label={`Delete ${r.name}`}>Delete</button>
+                      <ConfirmButton label="Delete" question="Delete now?" name={r.name} onConfirm={() => remove(r)} />
                     </td>
                   )}
                 </tr>

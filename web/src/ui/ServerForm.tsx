@@ -1,10 +1,9 @@
 // Add (or edit) a server: Name, Instance, Job, Description; 422 errors shown
 // at their field.
-import { useState } from "preact/hooks";
 import { api } from "../lib/api";
-import { ApiError, fieldErrors, FORM } from "../lib/errors";
 import type { ServerInfo } from "../lib/fleet";
-import { Field, type Submit } from "./common";
+import { Field } from "./common";
+import { FormCard, useForm } from "./forms";
 
 const FIELDS = ["name", "instance", "job_name", "description"];
 
@@ -15,44 +14,27 @@ export function ServerForm(props: {
   onCancel: () => void;
 }) {
   const init = props.initial;
-  const [name, setName] = useState(init?.name ?? "");
-  const [instance, setInstance] = useState(init?.instance ?? "");
-  const [job, setJob] = useState(init?.job_name ?? "node");
-  const [description, setDescription] = useState(init?.description ?? "");
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
+  const form = useForm({
+    name: init?.name ?? "", instance: init?.instance ?? "", job: init?.job_name ?? "node", description: init?.description ?? "",
+  }, FIELDS);
+  const { values: v, set, errors } = form;
 
-  const submit = async (e: Submit) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({});
-    const body = { name: name.trim(), instance: instance.trim(), job_name: job.trim(), description: description.trim() || null };
-    try {
-      const saved = init
-        ? await api<ServerInfo>(`/api/v1/servers/${init.id}`, { method: "PATCH", body })
-        : await api<ServerInfo>("/api/v1/servers/", { method: "POST", body });
-      props.onSaved(saved);
-    } catch (err) {
-      if (err instanceof ApiError) setErrors(err.status === 422 ? fieldErrors(err.detail, FIELDS) : { [FORM]: err.message });
-      setBusy(false);
-    }
+  const submit = async () => {
+    const body = { name: v.name.trim(), instance: v.instance.trim(), job_name: v.job.trim(), description: v.description.trim() || null };
+    const saved = await form.run(() => init
+      ? api<ServerInfo>(`/api/v1/servers/${init.id}`, { method: "PATCH", body })
+      : api<ServerInfo>("/api/v1/servers/", { method: "POST", body }));
+    if (saved) props.onSaved(saved);
   };
 
   return (
-    <form class="card form" onSubmit={submit} aria-labelledby="server-form-title" noValidate
-      onKeyDown={(e) => { if (e.key === "Escape") props.onCancel(); }}>
-      <h2 id="server-form-title">{props.title}</h2>
-      <Field label="Name" name="name" required value={name} onInput={setName} error={errors.name}
-        inputRef={(el) => el && !init && !name && document.activeElement?.tagName !== "INPUT" && el.focus()} />
-      <Field label="Instance" name="instance" required value={instance} onInput={setInstance} error={errors.instance}
+    <FormCard title={props.title} onSubmit={submit} onCancel={props.onCancel} errors={errors} busy={form.busy}>
+      <Field label="Name" name="name" required value={v.name} onInput={set("name")} error={errors.name}
+        inputRef={(el) => el && !init && !v.name && document.activeElement?.tagName !== "INPUT" && el.focus()} />
+      <Field label="Instance" name="instance" required value={v.instance} onInput={set("instance")} error={errors.instance}
         hint="host:port of its node_exporter, as Prometheus scrapes it" />
-      <Field label="Job" name="job_name" required value={job} onInput={setJob} error={errors.job_name} />
-      <Field label="Description" name="description" value={description} onInput={setDescription} error={errors.description} />
-      {errors[FORM] && <p class="form-error" role="alert">{errors[FORM]}</p>}
-      <div class="buttons">
-        <button type="submit" class="primary" disabled={busy}>Save</button>
-        <button type="button" onClick={props.onCancel}>Cancel</button>
-      </div>
-    </form>
+      <Field label="Job" name="job_name" required value={v.job} onInput={set("job")} error={errors.job_name} />
+      <Field label="Description" name="description" value={v.description} onInput={set("description")} error={errors.description} />
+    </FormCard>
   );
 }

@@ -142,7 +142,7 @@ function Related({ server }: { server: ServerInfo }) {
               ))}
             </ul>
           )}
-          <p><Link href="/events">All events</Link></p>
+          <p><Link href={`/events?server=${server.id}`}>All events of this server</Link></p>
         </section>
       </div>
     </>

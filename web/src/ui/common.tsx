@@ -1,7 +1,7 @@
 // Small shared pieces: a time with its exact UTC title, a link that routes,
 // a field with its label and error, loading / error / empty states.
 import type { ComponentChildren, JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { exactUtc, relativeTime } from "../lib/format";
 import { linkClick } from "../lib/router";
 
@@ -115,6 +115,18 @@ export function TextArea(props: { label: string; name: string; value: string; on
   );
 }
 
+// A filter above a list: a small labelled <select>.
+export function FilterSelect(props: { id: string; label: string; value: string; onChange: (v: string) => void; options: { value: string; label: string }[] }) {
+  return (
+    <div class="field inline narrow">
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange((e.currentTarget as HTMLSelectElement).value)}>
+        {props.options.map((o) => <option value={o.value}>{o.label}</option>)}
+      </select>
+    </div>
+  );
+}
+
 export function Loading({ what }: { what: string }) {
   return (
     <p class="state" role="status">
@@ -153,3 +165,29 @@ export function Page(props: { title: string; actions?: ComponentChildren; childr
 }
 
 export type Submit = JSX.TargetedEvent<HTMLFormElement, Event>;
+
+// A destructive action asks once more, in place: "Delete" becomes "Delete
+// now?" with Cancel (focus moves to the question; Escape cancels), so a
+// stray click at 3 a.m. removes nothing.
+export function ConfirmButton(props: { label: string; question: string; name: string; onConfirm: () => void }) {
+  const [asking, setAsking] = useState(false);
+  const confirm = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) confirm.current?.focus();
+  }, [asking]);
+  if (!asking)
+    return (
+      <button type="button" class="danger" aria-label={`${props.label} ${props.name}`} onClick={() => setAsking(true)}>
+        {props.label}
+      </button>
+    );
+  return (
+    <span class="confirm" role="group" aria-label={`${props.label} ${props.name}?`}
+      onKeyDown={(e) => { if (e.key === "Escape") { e.stopPropagation(); setAsking(false); } }}>
+      <button type="button" class="danger" ref={confirm} onClick={() => { setAsking(false); props.onConfirm(); }}>
+        {props.question}
+      </button>
+      <button type="button" onClick={() => setAsking(false)}>Cancel</button>
+    </span>
+  );
+}
