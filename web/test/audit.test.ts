@@ -14,4 +14,8 @@ describe("audit log", () => {
       ["name: web-1 → web-2", "password_hash: *** → ***", "threshold: — → 90"]);
     assert.deepEqual(changeLines(null), []);
   });
+  it("shows a creation's values without an old side", () => {
+    assert.deepEqual(changeLines({ name: [null, "db-1"], description: [null, null] }, "server.create"), ["name: db-1", "description: —"]);
+    assert.deepEqual(changeLines({ description: [null, "x"] }, "server.update"), ["description: — → x"]);
+  });
 });

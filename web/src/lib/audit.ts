@@ -43,10 +43,13 @@ export function auditQuery(f: AuditFilter, now: number, skip = 0, limit = 100): 
 
 const shown = (v: unknown): string => (v === null || v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v));
 
-// {"name": ["a", "b"], "password": "***"} → ["name: a → b", "password: ***"]
-export function changeLines(changes: Record<string, unknown> | null | undefined): string[] {
+// {"name": ["a", "b"], "password": "***"} → ["name: a → b", "password: ***"].
+// A creation has no old values: only the new ones are shown.
+export function changeLines(changes: Record<string, unknown> | null | undefined, action = ""): string[] {
   if (!changes) return [];
-  return Object.entries(changes).map(([field, c]) =>
-    Array.isArray(c) && c.length === 2 ? `${field}: ${shown(c[0])} → ${shown(c[1])}` : `${field}: ${shown(c)}`,
-  );
+  const created = action.endsWith(".create");
+  return Object.entries(changes).map(([field, c]) => {
+    if (!Array.isArray(c) || c.length !== 2) return `${field}: ${shown(c)}`;
+    return created && c[0] === null ? `${field}: ${shown(c[1])}` : `${field}: ${shown(c[0])} → ${shown(c[1])}`;
+  });
 }

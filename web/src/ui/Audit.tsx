@@ -62,10 +62,10 @@ export function AuditPage(_: { me: Me }) {
               {items.map((i) => (
                 <tr key={i.id}>
                   <td><Time value={i.at} now={now} /></td>
-                  <td>{i.actor_email ?? "—"}<span class="sub">{i.via === "token" ? `token #${i.token_id}` : i.via}</span></td>
+                  <td>{i.actor_email || "—"}<span class="sub">{i.via === "token" ? `token #${i.token_id}` : i.via}</span></td>
                   <td><code>{i.action}</code></td>
                   <td>{i.target_type ? `${i.target_type} ${i.target_id ?? ""}` : "—"}</td>
-                  <td>{changeLines(i.changes).map((line) => <span class="change">{line}</span>)}</td>
+                  <td>{changeLines(i.changes, i.action).map((line) => <span class="change">{line}</span>)}</td>
                   <td>{i.client_address ?? "—"}</td>
                 </tr>
               ))}
