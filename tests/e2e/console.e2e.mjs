@@ -277,6 +277,18 @@ describe("the console as an admin", () => {
     await row.getByText("Silenced for 4 h").waitFor();
     // The silence ends "in 4 h" (a time ahead rounds to the nearest hour).
     await shot(page, "events-light");
+    // The event's own page (where notifications link to): its labels and actions.
+    await row.getByRole("link", { name: RULE_NAME }).click();
+    await page.getByRole("heading", { name: RULE_NAME, level: 1 }).waitFor();
+    await page.getByRole("heading", { name: "Labels" }).waitFor();
+    await page.getByRole("link", { name: SERVER_NAME }).waitFor();
+    await page.getByText("Silenced until").waitFor(); // the silence made from the list, not offered again
+    assert.equal(await page.getByRole("button", { name: "Silence" }).count(), 0);
+    assert.match(page.url(), /\/events\/\d+$/);
+    await checkA11y(page, "event page (light)");
+    await shot(page, "event-light");
+    await page.getByRole("link", { name: "← All events" }).click();
+    await row.waitFor();
     // Filters go to the address: a reload keeps them; nothing resolved yet.
     await page.getByLabel("Status").selectOption("resolved");
     await page.getByText("No event matches these filters.").waitFor();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ANY_EVENT, eventsQuery, filterEvents, filterFromSearch, filterToSearch, silenceFor, upsertEvent, type AlertEvent } from "../src/lib/events";
+import { activeSilence, ANY_EVENT, eventsQuery, filterEvents, filterFromSearch, filterToSearch, silenceFor, upsertEvent, type AlertEvent } from "../src/lib/events";
 
 const ev = (id: number, over: Partial<AlertEvent> = {}): AlertEvent => ({
   id, rule_id: 1, server_id: 2, rule_name: `rule ${id}`, status: "firing", severity: "warning", value: 1, threshold: 0,
@@ -42,5 +42,15 @@ describe("events timeline", () => {
     const s = silenceFor(ev(1), 4 * 3_600_000, Date.parse("2026-12-07T12:00:00.500Z"));
     assert.deepEqual(s, { rule_id: 1, server_id: 2, starts_at: "2026-12-07T12:00:00Z", ends_at: "2026-12-07T16:00:00Z",
       comment: "Silenced from the console: rule 1" });
+  });
+  it("finds the active silence that mutes an event", () => {
+    const now = Date.parse("2026-12-07T12:00:00Z");
+    const w = (server_id: number | null, rule_id: number | null, from: string, to: string) =>
+      ({ server_id, rule_id, starts_at: `2026-12-07T${from}:00Z`, ends_at: `2026-12-07T${to}:00Z` });
+    const e = { rule_id: 1, server_id: 2 };
+    assert.equal(activeSilence(e, [w(3, null, "11:00", "13:00"), w(null, 9, "11:00", "13:00")], now), null);
+    assert.equal(activeSilence(e, [w(2, 1, "12:30", "13:00"), w(2, 1, "10:00", "11:00")], now), null);
+    const longer = w(null, 1, "11:00", "15:00");
+    assert.equal(activeSilence(e, [w(2, null, "11:00", "13:00"), longer], now), longer);
   });
 });

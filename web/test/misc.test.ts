@@ -14,6 +14,7 @@ describe("routes", () => {
     assert.deepEqual(parseRoute("/events"), { page: "events" });
     assert.deepEqual(parseRoute("/servers/x"), { page: "not_found" });
     assert.deepEqual(parseRoute("/events?status=firing&server=3"), { page: "events" });
+    assert.deepEqual(parseRoute("/events/42"), { page: "event", id: 42 });
   });
   it("returns only to a same-origin path", () => {
     assert.equal(safePath("/servers/3"), "/servers/3");

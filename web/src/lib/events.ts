@@ -89,3 +89,22 @@ export function silenceFor(e: Pick<AlertEvent, "rule_id" | "server_id" | "rule_n
     comment: `Silenced from the console: ${e.rule_name}`,
   };
 }
+
+export interface SilenceWindow {
+  server_id: number | null;
+  rule_id: number | null;
+  starts_at: string;
+  ends_at: string;
+}
+
+// The active silence that mutes this event's notifications (the latest
+// ending one), as the engine matches them: a null server or rule matches any.
+export function activeSilence<S extends SilenceWindow>(e: Pick<AlertEvent, "rule_id" | "server_id">, silences: readonly S[], now: number): S | null {
+  let best: S | null = null;
+  for (const s of silences) {
+    const active = Date.parse(s.starts_at) <= now && now < Date.parse(s.ends_at);
+    const matches = (s.server_id === null || s.server_id === e.server_id) && (s.rule_id === null || s.rule_id === e.rule_id);
+    if (active && matches && (!best || Date.parse(s.ends_at) > Date.parse(best.ends_at))) best = s;
+  }
+  return best;
+}

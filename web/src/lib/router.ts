@@ -4,6 +4,7 @@
 export type Route =
   | { page: "servers" }
   | { page: "server"; id: number }
+  | { page: "event"; id: number }
   | { page: "rules" | "events" | "silences" | "users" | "tokens" | "audit" }
   | { page: "not_found" };
 
@@ -13,6 +14,8 @@ export function parseRoute(path: string): Route {
   if (p === "/" || p === "/servers") return { page: "servers" };
   const server = /^\/servers\/(\d+)$/.exec(p);
   if (server) return { page: "server", id: Number(server[1]) };
+  const event = /^\/events\/(\d+)$/.exec(p);
+  if (event) return { page: "event", id: Number(event[1]) };
   const simple = /^\/(rules|events|silences|users|tokens|audit)$/.exec(p);
   if (simple) return { page: simple[1] as "rules" };
   return { page: "not_found" };

@@ -9,6 +9,7 @@ import { clearToken, getToken, rememberReturnTo, setToken, takeReturnTo } from "
 import { ErrorNote, Link, Loading, Page } from "./common";
 import { FleetPage } from "./Fleet";
 import { AuditPage } from "./Audit";
+import { EventPage } from "./EventPage";
 import { EventsPage } from "./Events";
 import { RulesPage } from "./Rules";
 import { ServerPage } from "./ServerPage";
@@ -88,7 +89,7 @@ export function App() {
     );
 
   const route = parseRoute(path);
-  const active = route.page === "server" ? "servers" : route.page;
+  const active = route.page === "server" ? "servers" : route.page === "event" ? "events" : route.page;
   return (
     <>
       <a class="skip" href="#main">
@@ -121,6 +122,7 @@ export function App() {
         {route.page === "server" && <ServerPage id={route.id} me={me} />}
         {route.page === "rules" && <RulesPage me={me} />}
         {route.page === "events" && <EventsPage me={me} />}
+        {route.page === "event" && <EventPage id={route.id} me={me} />}
         {route.page === "silences" && <SilencesPage me={me} />}
         {route.page === "tokens" && <TokensPage me={me} />}
         {route.page === "users" && <UsersPage me={me} />}

@@ -3,10 +3,9 @@
 // firing event or silence it (1 h … 7 d or a custom length).
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, hasRole, listAll, type Me } from "../lib/api";
-import { choiceMs, formatDuration, type LengthChoice } from "../lib/duration";
 import { ApiError } from "../lib/errors";
 import {
-  ANY_EVENT, eventsQuery, filterEvents, filterFromSearch, filterToSearch, matchesFilter, silenceFor, upsertEvent,
+  ANY_EVENT, eventsQuery, filterEvents, filterFromSearch, filterToSearch, matchesFilter, upsertEvent,
   type AlertEvent, type EventFilter,
 } from "../lib/events";
 import type { ServerInfo } from "../lib/fleet";
@@ -14,43 +13,8 @@ import { formatLoad } from "../lib/format";
 import { openLive, type LiveState } from "../lib/live";
 import type { Rule } from "../lib/rules";
 import { Empty, ErrorNote, FilterSelect, Link, Loading, Page, Time, useNow } from "./common";
-import { SilenceLength } from "./SilenceLength";
+import { EventActions } from "./EventActions";
 import { useLoad } from "./useLoad";
-
-function EventActions({ e, onChanged, onError }: { e: AlertEvent; onChanged: (e: AlertEvent) => void; onError: (m: string) => void }) {
-  const [length, setLength] = useState<LengthChoice>({ preset: "1", custom: "" });
-  const [tried, setTried] = useState(false);
-  const [silenced, setSilenced] = useState<string | null>(null);
-  const ack = async () => {
-    try {
-      onChanged(await api<AlertEvent>(`/api/v1/alerts/events/${e.id}/ack`, { method: "POST" }));
-    } catch (err) {
-      if (err instanceof ApiError) onError(err.message);
-    }
-  };
-  const silence = async () => {
-    setTried(true);
-    const ms = choiceMs(length);
-    if (ms === null) return;
-    try {
-      await api("/api/v1/alerts/silences/", { method: "POST", body: silenceFor(e, ms, Date.now()) });
-      setSilenced(`Silenced for ${formatDuration(ms)}`);
-    } catch (err) {
-      if (err instanceof ApiError) onError(err.message);
-    }
-  };
-  return (
-    <div class="row-actions">
-      {e.status === "firing" && !e.acknowledged && <button type="button" onClick={ack}>Acknowledge</button>}
-      {e.status === "firing" && (silenced ? <span class="sub" role="status">{silenced}</span> : (
-        <>
-          <SilenceLength label="Silence for" compact value={length} onChange={setLength} showErrors={tried} />
-          <button type="button" onClick={silence}>Silence</button>
-        </>
-      ))}
-    </div>
-  );
-}
 
 export function EventsPage({ me }: { me: Me }) {
   const [filter, setFilter] = useState<EventFilter>(() => filterFromSearch(location.search));
@@ -125,7 +89,7 @@ export function EventsPage({ me }: { me: Me }) {
                 const server = serverName(e.server_id);
                 return (
                   <tr key={e.id}>
-                    <th scope="row">{e.rule_name}{e.message && <span class="sub">{e.message}</span>}</th>
+                    <th scope="row"><Link href={`/events/${e.id}`}>{e.rule_name}</Link>{e.message && <span class="sub">{e.message}</span>}</th>
                     <td><span class={`pill ${e.status}`}>{e.status}</span>{e.acknowledged && <span class="sub">acknowledged</span>}</td>
                     <td><span class={`sev ${e.severity}`}>{e.severity}</span></td>
                     <td>{server ? <Link href={`/servers/${e.server_id}`}>{server}</Link> : (e.labels?.instance ?? "—")}</td>
