@@ -587,6 +587,27 @@ class Dockerfile(unittest.TestCase):
         for secret in (".env", "data", ".git", "build"):
             self.assertFalse(any(secret == k or secret.startswith(k + "/") for k in kept), secret)
 
+    def test_the_image_holds_every_file_the_release_configure_reads(self):
+        # A CMake file that reads ${PROJECT_SOURCE_DIR}/<dir>/… outside what the
+        # image copies breaks `docker build` at configure time (web/web.cmake
+        # once did). Tests, fuzzing and scripts are not configured there
+        # (BUILD_TESTING=OFF).
+        copied = set()
+        for _, _, instructions in dockerfile_stages():
+            for word, rest in instructions:
+                if word == "COPY" and not rest.startswith("--from"):
+                    copied.update(src.rstrip("/") for src in rest.split()[:-1])
+        cmake_files = ["CMakeLists.txt"]
+        for top in ("cmake", "src", "web"):
+            for dirpath, dirnames, files in os.walk(path(top)):
+                dirnames[:] = [d for d in dirnames if d not in ("node_modules", "dist", "dist-tests")]
+                cmake_files += [os.path.relpath(os.path.join(dirpath, f), path())
+                                for f in files if f == "CMakeLists.txt" or f.endswith(".cmake")]
+        for f in cmake_files:
+            for ref in re.findall(r"\$\{PROJECT_SOURCE_DIR\}/([A-Za-z0-9_.-]+)", read(f)):
+                self.assertTrue(any(ref == c or ref.startswith(c + "/") for c in copied),
+                                "%s reads %s, which deploy/Dockerfile does not copy" % (f, ref))
+
 
 # --- systemd ---------------------------------------------------------------------------
 
