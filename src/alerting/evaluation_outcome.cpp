@@ -1,7 +1,5 @@
 #include "alerting/evaluation_outcome.hpp"
 
-#include <spdlog/fmt/fmt.h>
-
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <cmath>
@@ -11,6 +9,7 @@
 
 #include "alerting/state_machine.hpp"
 #include "domain/label_fingerprint.hpp"
+#include "notify/event_text.hpp"
 
 namespace sentinel::alerting {
 
@@ -47,18 +46,6 @@ storage::Notification to_notification(Notify n) {
     case Notify::none: break;
   }
   return storage::Notification::none;
-}
-
-std::string format_value(std::optional<double> v) {
-  if (!v) return "no data";
-  if (std::isnan(*v)) return "NaN";
-  return fmt::format("{:.4g}", *v);
-}
-
-// The event's one-line text, e.g. "High CPU: 97.5 > 90 on web-1".
-std::string event_message(const domain::AlertRule& rule, std::optional<double> value, const std::string& where) {
-  return fmt::format("{}: {} {} {:.4g}{}", rule.name, format_value(value), rule.comparison, rule.threshold,
-                     where.empty() ? "" : " on " + where);
 }
 
 // A series' value for the rule's last_value: the one furthest on the firing
@@ -196,7 +183,7 @@ void apply_evaluation(const domain::AlertRule& rule, const ServerIndex& servers,
       where = server_name.value_or(instance.value_or(""));
       // Only a firing stores its message: without a sample it fired for the
       // absence of data, which the last value seen (below the threshold) would belie.
-      u.message = event_message(rule, sample, where);
+      u.message = notify::event_message(rule.name, rule.comparison, rule.threshold, sample, where);
       boost::json::object payload;
       payload["server_name"] = server_name ? boost::json::value(*server_name) : nullptr;
       payload["instance"] = instance ? boost::json::value(*instance) : nullptr;

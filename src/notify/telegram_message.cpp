@@ -2,51 +2,12 @@
 
 #include <string_view>
 
+#include "notify/event_text.hpp"
 #include "notify/text_format.hpp"
 
 namespace sentinel::notify {
 
 namespace {
-
-std::string_view heading(NotificationKind kind) {
-  switch (kind) {
-    case NotificationKind::firing: return "\xF0\x9F\x94\xA5 <b>FIRING</b>";          // 🔥
-    case NotificationKind::repeat: return "\xF0\x9F\x94\x81 <b>STILL FIRING</b>";    // 🔁
-    case NotificationKind::resolved: return "\xE2\x9C\x85 <b>RESOLVED</b>";          // ✅
-  }
-  return "";
-}
-
-// A label value as PromQL would quote it, so {path="a\"b"} stays unambiguous.
-std::string quoted(std::string_view v) {
-  std::string out = "\"";
-  for (const char c : v) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
-// The series' labels in Prometheus notation, minus what the message already
-// shows (the instance) and the metric name Prometheus drops from alerts.
-std::string label_set(const Notification& n, const std::optional<std::string>& shown_instance) {
-  std::string out;
-  for (const auto& [name, value] : n.event.labels) {
-    if (name == "__name__" || value.empty()) continue;
-    if (name == "instance" && shown_instance && value == *shown_instance) continue;
-    out += out.empty() ? "{" : ", ";
-    out += name;
-    out += '=';
-    out += quoted(value);
-  }
-  if (!out.empty()) out += '}';
-  return out;
-}
 
 void line(std::string& out, std::string_view text) {
   out += '\n';
@@ -73,11 +34,20 @@ std::string value_line(const domain::AlertEvent& e) {
 
 }  // namespace
 
+std::string_view telegram_heading(NotificationKind kind) {
+  switch (kind) {
+    case NotificationKind::firing: return "\xF0\x9F\x94\xA5 <b>FIRING</b>";          // 🔥
+    case NotificationKind::repeat: return "\xF0\x9F\x94\x81 <b>STILL FIRING</b>";    // 🔁
+    case NotificationKind::resolved: return "\xE2\x9C\x85 <b>RESOLVED</b>";          // ✅
+  }
+  return "";
+}
+
 std::string format_telegram_message(const Notification& n, std::size_t limit) {
   const domain::AlertEvent& e = n.event;
   const std::optional<std::string> instance = display_instance(n);
 
-  std::string out(heading(n.kind));
+  std::string out(telegram_heading(n.kind));
   out += " \xC2\xB7 <b>" + html_escape(e.rule_name) + "</b>";  // " · "
   if (!e.message.empty()) line(out, html_escape(e.message));
   if (const std::string s = server_line(n, instance); !s.empty()) line(out, s);
@@ -89,7 +59,7 @@ std::string format_telegram_message(const Notification& n, std::size_t limit) {
   if (n.kind == NotificationKind::resolved && e.resolved_at)
     line(out, "Resolved: " + core::format_iso8601(*e.resolved_at) + " (after " +
                   format_duration(*e.resolved_at - e.started_at) + ")");
-  if (const std::string labels = label_set(n, instance); !labels.empty())
+  if (const std::string labels = extra_labels(n, instance); !labels.empty())
     line(out, "Labels: <code>" + html_escape(labels) + "</code>");
   if (n.description && !n.description->empty()) line(out, "<i>" + html_escape(*n.description) + "</i>");
   return truncate_telegram_html(out, limit);

@@ -15,11 +15,15 @@
 // and server names, labels, message, description) is escaped.
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "notify/notification.hpp"
 #include "notify/telegram_html.hpp"
 
 namespace sentinel::notify {
+
+// "🔥 <b>FIRING</b>", "🔁 <b>STILL FIRING</b>", "✅ <b>RESOLVED</b>".
+std::string_view telegram_heading(NotificationKind kind);
 
 // The message, already cut to `limit` visible characters (see
 // truncate_telegram_html). Never fails.

@@ -52,6 +52,22 @@ std::string trimmed_url(std::string_view url) {
   return std::string(url);
 }
 
+// The members whose value every alert's `key` object shares (Alertmanager's
+// commonLabels, commonAnnotations).
+boost::json::object common_members(const boost::json::array& alerts, std::string_view key) {
+  boost::json::object common;
+  if (alerts.empty()) return common;
+  common = alerts.front().as_object().at(key).as_object();
+  for (const auto& a : alerts) {
+    const auto& o = a.as_object().at(key).as_object();
+    for (auto it = common.begin(); it != common.end();) {
+      const auto* v = o.if_contains(it->key());
+      it = (v != nullptr && *v == it->value()) ? std::next(it) : common.erase(it);
+    }
+  }
+  return common;
+}
+
 std::string subject(const Notification& n) {
   if (n.server_name && !n.server_name->empty()) return *n.server_name;
   if (auto instance = display_instance(n)) return *instance;
@@ -59,7 +75,9 @@ std::string subject(const Notification& n) {
   return {};
 }
 
-std::map<std::string, std::string> annotations(const Notification& n) {
+}  // namespace
+
+std::map<std::string, std::string> webhook_alert_annotations(const Notification& n) {
   const domain::AlertEvent& e = n.event;
   std::map<std::string, std::string> a;
   if (!e.message.empty()) {
@@ -78,8 +96,6 @@ std::map<std::string, std::string> annotations(const Notification& n) {
   a["comparison"] = core::sanitize_utf8(e.comparison);
   return a;
 }
-
-}  // namespace
 
 std::map<std::string, std::string> webhook_alert_labels(const Notification& n) {
   const domain::AlertEvent& e = n.event;
@@ -108,43 +124,79 @@ std::string alertmanager_fingerprint(const std::map<std::string, std::string>& l
   return domain::label_fingerprint(labels);  // the alert engine keys series by the same hash
 }
 
-boost::json::object webhook_payload(const Notification& n, const WebhookOptions& options) {
+boost::json::object webhook_alert(const Notification& n, std::string_view generator_url) {
   const domain::AlertEvent& e = n.event;
   const bool resolved = n.kind == NotificationKind::resolved;
-  const std::string status = resolved ? "resolved" : "firing";
   const auto labels = webhook_alert_labels(n);
-  const auto notes = annotations(n);
-  const std::string fingerprint = alertmanager_fingerprint(labels);
-  const std::string base = trimmed_url(options.external_url);
-
   std::string ends_at(zero_time);
   if (resolved) ends_at = core::format_iso8601(e.resolved_at ? *e.resolved_at : n.now ? *n.now : e.started_at);
-  std::string generator_url;
-  if (!base.empty() && e.rule_id) generator_url = base + "/api/v1/alerts/rules/" + std::to_string(*e.rule_id);
 
   boost::json::object alert;
-  alert["status"] = status;
+  alert["status"] = resolved ? "resolved" : "firing";
   alert["labels"] = json_of(labels);
-  alert["annotations"] = json_of(notes);
+  alert["annotations"] = json_of(webhook_alert_annotations(n));
   alert["startsAt"] = core::format_iso8601(e.started_at);
   alert["endsAt"] = ends_at;
   alert["generatorURL"] = generator_url;
-  alert["fingerprint"] = fingerprint;
+  alert["fingerprint"] = alertmanager_fingerprint(labels);
+  return alert;
+}
 
-  const std::string& alertname = labels.at("alertname");
+boost::json::object webhook_payload(const Notification& n, const WebhookOptions& options) {
+  const domain::AlertEvent& e = n.event;
+  const std::string base = trimmed_url(options.external_url);
+  std::string generator_url;
+  if (!base.empty() && e.rule_id) generator_url = base + "/api/v1/alerts/rules/" + std::to_string(*e.rule_id);
+  boost::json::object alert = webhook_alert(n, generator_url);
+  // One alert: its own labels and annotations are the common ones.
+  const boost::json::value labels = alert["labels"];
+  const boost::json::value notes = alert["annotations"];
+  const std::string fingerprint(alert["fingerprint"].as_string());
+  const std::string alertname(labels.as_object().at("alertname").as_string());
+
   boost::json::object payload;
   payload["receiver"] = options.receiver;
-  payload["status"] = status;
+  payload["status"] = alert["status"];
   payload["alerts"] = boost::json::array{std::move(alert)};
   payload["groupLabels"] = boost::json::object{{"alertname", alertname}};
-  payload["commonLabels"] = json_of(labels);
-  payload["commonAnnotations"] = json_of(notes);
+  payload["commonLabels"] = labels;
+  payload["commonAnnotations"] = notes;
   payload["externalURL"] = base;
   payload["version"] = "4";
   // Alertmanager's form is "<route key>:<group labels>". Each payload is one
   // series, so the route part names the series: firing, repeat and resolved
   // of one series share the key, two series never do.
   payload["groupKey"] = "{}/{fingerprint=" + go_quoted(fingerprint) + "}:{alertname=" + go_quoted(alertname) + "}";
+  payload["truncatedAlerts"] = 0;
+  return payload;
+}
+
+boost::json::object webhook_group_payload(const AlertGroup& group, std::string_view receiver) {
+  boost::json::array alerts;
+  for (const auto& n : group.alerts) {
+    Notification one = n;
+    one.kind = group.kind;  // the group's word wins: a group is all firing or all resolved
+    const auto link = event_link(group, n);
+    alerts.push_back(webhook_alert(one, link.value_or("")));
+  }
+  const std::string& alertname = group_rule_name(group);
+  std::string group_key = "{}";
+  if (!group.alerts.empty() && group.alerts.front().event.rule_id)
+    group_key += "/{rule_id=" + go_quoted(std::to_string(*group.alerts.front().event.rule_id)) + "}";
+  group_key += ":{alertname=" + go_quoted(core::sanitize_utf8(alertname)) + "}";
+
+  boost::json::object payload;
+  payload["receiver"] = receiver;
+  payload["status"] = group.kind == NotificationKind::resolved ? "resolved" : "firing";
+  payload["alerts"] = std::move(alerts);
+  payload["groupLabels"] = boost::json::object{{"alertname", core::sanitize_utf8(alertname)}};
+  payload["commonLabels"] = common_members(payload["alerts"].as_array(), "labels");
+  payload["commonAnnotations"] = common_members(payload["alerts"].as_array(), "annotations");
+  payload["externalURL"] = group.public_url ? trimmed_url(*group.public_url) : std::string();
+  payload["version"] = "4";
+  // Alertmanager's "<route key>:<group labels>": one group per rule, so the
+  // route part names the rule; every message about it shares the key.
+  payload["groupKey"] = group_key;
   payload["truncatedAlerts"] = 0;
   return payload;
 }

@@ -16,13 +16,15 @@
 //    "groupKey": "{}/{fingerprint=\"1a30ba71cca2921f\"}:{alertname=\"High CPU\"}",
 //    "truncatedAlerts": 0}
 //
-// One payload carries one alert (one series of one rule), so the common
-// labels and annotations are that alert's own. Keys come in Alertmanager's
-// order.
+// webhook_payload() carries one alert (one series of one rule), so the
+// common labels and annotations are that alert's own;
+// webhook_group_payload() carries a group. Keys come in Alertmanager's order.
 #include <boost/json/object.hpp>
 #include <map>
 #include <string>
+#include <string_view>
 
+#include "notify/alert_group.hpp"
 #include "notify/notification.hpp"
 
 namespace sentinel::notify {
@@ -47,12 +49,29 @@ std::map<std::string, std::string> webhook_alert_labels(const Notification& n);
 // compute it from "labels" and get the same value.
 std::string alertmanager_fingerprint(const std::map<std::string, std::string>& labels);
 
+// The alert's annotations: summary (the event's message, else one made of
+// rule, subject and value), description (the rule's, when set), value,
+// threshold and comparison.
+std::map<std::string, std::string> webhook_alert_annotations(const Notification& n);
+
+// One entry of "alerts": status, labels, annotations, startsAt, endsAt,
+// generatorURL, fingerprint.
+boost::json::object webhook_alert(const Notification& n, std::string_view generator_url);
+
 // The payload as a JSON object; status "firing" for firing and repeat
 // notifications, "resolved" (with endsAt = resolved_at) for resolved ones.
 // "endsAt" is "0001-01-01T00:00:00Z" while firing, as Alertmanager sends it.
 // "groupKey" is per series, so a receiver that deduplicates or tracks
 // incidents by group key keeps two servers firing the same rule apart.
 boost::json::object webhook_payload(const Notification& n, const WebhookOptions& options);
+
+// The payload of a whole group (one rule): every alert, with the group's
+// status; commonLabels and commonAnnotations are what all alerts share;
+// externalURL is the public URL and each generatorURL its alert's console
+// page ("" without a public URL); groupKey names the rule
+// ({}/{rule_id="7"}:{alertname="High CPU"}), so every message about one
+// rule shares it.
+boost::json::object webhook_group_payload(const AlertGroup& group, std::string_view receiver = "sentinel");
 
 // webhook_payload() as the request body (JSON text).
 std::string webhook_body(const Notification& n, const WebhookOptions& options);
