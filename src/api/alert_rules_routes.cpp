@@ -17,6 +17,7 @@
 #include "prometheus/errors.hpp"
 #include "prometheus/rule_query.hpp"
 #include "storage/alert_rule_repository.hpp"
+#include "storage/channel_repository.hpp"
 #include "storage/server_repository.hpp"
 
 namespace sentinel::api {
@@ -43,6 +44,15 @@ core::Result<std::optional<domain::Server>> rule_server(Services& s, const std::
     return core::fail(server.error());
   }
   return std::optional<domain::Server>{std::move(*server)};
+}
+
+// Every channel a rule names must exist: 422 on body.channel_ids. Checked
+// again, with the channels locked, in the transaction that stores the rule.
+core::Result<void> rule_channels(Services& s, const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return {};
+  auto missing = s.channels.missing(ids);
+  if (missing.empty()) return {};
+  return core::fail(domain::unknown_channels_error(missing));
 }
 
 Response list_rules(Services& s, const Request& req) {
@@ -109,6 +119,7 @@ asio::awaitable<Response> create_rule(Services& s, Request& req) {
     if (auto ok = domain::validate_alert_rule(candidate); !ok) return core::fail(ok.error());
     auto server = rule_server(s, input->server_id);
     if (!server) return core::fail(server.error());
+    if (auto ok = rule_channels(s, candidate.channel_ids); !ok) return core::fail(ok.error());
     auto query = prometheus::render_rule_query(candidate, *server);
     if (!query) return core::fail(query.error());
     return Prepared{std::move(*input), std::move(*query), caller.actor()};
@@ -146,6 +157,7 @@ asio::awaitable<Response> update_rule(Services& s, Request& req) {
     if (auto ok = domain::validate_alert_rule(merged); !ok) return core::fail(ok.error());
     auto server = rule_server(s, merged.server_id);
     if (!server) return core::fail(server.error());
+    if (auto ok = rule_channels(s, merged.channel_ids); !ok) return core::fail(ok.error());
     Checked c{*id, std::move(*patch), std::nullopt, caller.actor()};
     // Only a changed query (or a rule moved to another server) is checked again.
     if (merged.promql != current->promql || merged.server_id != current->server_id) {
@@ -264,6 +276,7 @@ asio::awaitable<Response> preview_rule(Services& s, Request& req) {
     if (auto ok = domain::validate_alert_rule(candidate); !ok) return core::fail(ok.error());
     auto server = rule_server(s, input->server_id);
     if (!server) return core::fail(server.error());
+    if (auto ok = rule_channels(s, candidate.channel_ids); !ok) return core::fail(ok.error());
     return evaluable(s, std::move(candidate), *server);
   };
   auto then = [&s](Evaluable e) -> asio::awaitable<Response> {

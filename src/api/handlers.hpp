@@ -94,6 +94,14 @@ Response create_silence(Services& s, const Request& req, const Caller& caller);
 Response delete_silence(Services& s, const Request& req, const Caller& caller);
 }  // namespace silences
 
+namespace channels {
+Response list_channels(Services& s, const Request& req);
+Response create_channel(Services& s, const Request& req, const Caller& caller);
+Response get_channel(Services& s, const Request& req);
+Response update_channel(Services& s, const Request& req, const Caller& caller);
+Response delete_channel(Services& s, const Request& req, const Caller& caller);
+}  // namespace channels
+
 namespace audit_api {
 Response list_entries(Services& s, const Request& req);
 }

@@ -106,6 +106,12 @@ constexpr RouteRow table[] = {
   {"POST",   "/api/v1/alerts/silences/",                        E, sync<silences::create_silence>},
   {"DELETE", "/api/v1/alerts/silences/{silence_id}",            E, sync<silences::delete_silence>},
 
+  {"GET",    "/api/v1/alerts/channels/",                        V, sync<channels::list_channels>},
+  {"POST",   "/api/v1/alerts/channels/",                        E, sync<channels::create_channel>},
+  {"GET",    "/api/v1/alerts/channels/{channel_id}",            V, sync<channels::get_channel>},
+  {"PATCH",  "/api/v1/alerts/channels/{channel_id}",            E, sync<channels::update_channel>},
+  {"DELETE", "/api/v1/alerts/channels/{channel_id}",            E, sync<channels::delete_channel>},
+
   {"GET",    "/api/v1/audit/",                                  A, sync<audit_api::list_entries>},
 
   {"GET",    "/ws/metrics/{server_id}",                         V, websocket,                       WS},

@@ -20,6 +20,7 @@ class AlertEventRepository;
 class SilenceRepository;
 class ApiTokenRepository;
 class AuditRepository;
+class ChannelRepository;
 }  // namespace sentinel::storage
 namespace sentinel::auth {
 class AuthService;
@@ -47,6 +48,7 @@ struct Services {
   storage::SilenceRepository& silences;
   storage::ApiTokenRepository& api_tokens;
   storage::AuditRepository& audit;
+  storage::ChannelRepository& channels;
   auth::AuthService& auth;
   prometheus::Client& prometheus;
   prometheus::ServerMetrics& server_metrics;

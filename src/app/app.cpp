@@ -181,7 +181,7 @@ int serve(config::Config config, Role role) {
   const auto hash_threads = static_cast<std::size_t>(config.login_hash_concurrency);
   auth::HashPool hashing(hash_threads, 2 * hash_threads);
 
-  Repositories repos(*db);
+  Repositories repos(*db, config.secret_key);
   Authentication authn(config, repos, blocking);
   observability::MetricsRegistry registry;
   asio::io_context io(static_cast<int>(io_threads));
@@ -189,7 +189,7 @@ int serve(config::Config config, Role role) {
 
   api::Services services{blocking,        config,          *db,          repos.users,    repos.servers,
                          repos.rules,     repos.events,    repos.silences, repos.api_tokens, repos.audit,
-                         authn.service,   prom.client,     prom.server_metrics, prom.fleet_metrics,
+                         repos.channels,  authn.service,   prom.client,     prom.server_metrics, prom.fleet_metrics,
                          registry};
   services.hashing = &hashing;
   http::Router router;

@@ -24,6 +24,11 @@ int user_list(const config::Config& config);
 int user_set_password(const config::Config& config, const std::string& email, const std::string& password);
 int user_deactivate(const config::Config& config, const std::string& email);
 
+// `sentinel channels rekey --old-secret-key-file F`: re-encrypts every
+// notification channel's secrets, sealed under the key in F, with the
+// current SECRET_KEY, in one transaction (src/app/channel_commands.cpp).
+int channels_rekey(const config::Config& config, const std::string& old_key_file);
+
 // The route table (api/routes.cpp) as a JSON array of {method, path, role,
 // transport}: for `sentinel routes`, tests and tooling.
 std::string route_table_json();

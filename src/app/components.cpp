@@ -19,14 +19,16 @@ std::unique_ptr<http_client::KeepAliveClient> keep_alive_to_prometheus(asio::any
                                                         static_cast<std::size_t>(config.prometheus_max_concurrency) + 4);
 }
 
-Repositories::Repositories(storage::Database& db)
+Repositories::Repositories(storage::Database& db, const std::string& secret_key)
     : users(db, core::system_now),
       servers(db, core::system_now),
       rules(db, core::system_now),
       events(db, core::system_now),
       silences(db, core::system_now),
       api_tokens(db, core::system_now),
-      audit(db, core::system_now) {}
+      audit(db, core::system_now),
+      channel_secrets(secret_key),
+      channels(db, channel_secrets, core::system_now) {}
 
 namespace {
 

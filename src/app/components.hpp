@@ -26,6 +26,7 @@
 #include "storage/alert_rule_repository.hpp"
 #include "storage/api_token_repository.hpp"
 #include "storage/audit_repository.hpp"
+#include "storage/channel_repository.hpp"
 #include "storage/server_repository.hpp"
 #include "storage/silence_repository.hpp"
 #include "storage/user_repository.hpp"
@@ -37,9 +38,10 @@
 
 namespace sentinel::app {
 
-// One repository per aggregate, over one database.
+// One repository per aggregate, over one database. Channel secrets are
+// sealed under a key derived from SECRET_KEY (crypto/secret_box.hpp).
 struct Repositories {
-  explicit Repositories(storage::Database& db);
+  Repositories(storage::Database& db, const std::string& secret_key);
   storage::UserRepository users;
   storage::ServerRepository servers;
   storage::AlertRuleRepository rules;
@@ -47,6 +49,8 @@ struct Repositories {
   storage::SilenceRepository silences;
   storage::ApiTokenRepository api_tokens;
   storage::AuditRepository audit;
+  crypto::SecretBox channel_secrets;
+  storage::ChannelRepository channels;
 };
 
 // Who calls: JWTs, API tokens, login throttling. With REDIS_URL, login

@@ -83,6 +83,16 @@ int main(int argc, char** argv) {
   auto* user_deactivate = user->add_subcommand("deactivate", "Deactivate a user (revokes their tokens)");
   user_deactivate->add_option("--email", email)->required();
 
+  auto* channels = cli.add_subcommand("channels", "Manage notification channels");
+  channels->require_subcommand(1);
+  std::string old_key_file;
+  auto* channels_rekey = channels->add_subcommand(
+      "rekey", "Re-encrypt every channel's secrets with the current SECRET_KEY (after changing it)");
+  channels_rekey
+      ->add_option("--old-secret-key-file", old_key_file,
+                   "file holding the previous SECRET_KEY (e.g. a copy of the old data/secret.key)")
+      ->required();
+
   CLI11_PARSE(cli, argc, argv);
 
   if (!host.empty()) flags["HOST"] = host;
@@ -114,6 +124,12 @@ int main(int argc, char** argv) {
                      : role == "worker" ? sentinel::app::Role::worker
                                         : sentinel::app::Role::all;
       return sentinel::app::serve(std::move(*config), r);
+    }
+    if (channels_rekey->parsed()) {
+      // The current key is the one channels are re-encrypted with.
+      auto config = load_config(flags, true);
+      if (!config) return 1;
+      return sentinel::app::channels_rekey(*config, old_key_file);
     }
     auto config = load_config(flags, false);
     if (!config) return 1;

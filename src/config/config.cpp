@@ -32,7 +32,8 @@ const std::vector<std::string> names = {
     "PROMETHEUS_MAX_CONCURRENCY", "PROMETHEUS_USERNAME", "PROMETHEUS_PASSWORD", "PROMETHEUS_BEARER_TOKEN",
     "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID", "TELEGRAM_API_URL", "TELEGRAM_MESSAGE_THREAD_ID",
     "TELEGRAM_SILENT_RESOLVED", "HTTPS_PROXY", "NO_PROXY", "WEBHOOK_URL", "HOST", "PORT",
-    "ACCESS_TOKEN_EXPIRE_MINUTES", "ALERT_CHECK_INTERVAL_SEC", "WS_METRICS_INTERVAL_SEC", "METRICS_CACHE_TTL_SEC",
+    "ACCESS_TOKEN_EXPIRE_MINUTES", "ALERT_CHECK_INTERVAL_SEC", "GROUP_WAIT_SEC", "GROUP_INTERVAL_SEC",
+    "WS_METRICS_INTERVAL_SEC", "METRICS_CACHE_TTL_SEC",
     "WS_PING_INTERVAL_SEC",     "CORS_ORIGINS", "PUBLIC_URL",
     "FIRST_SUPERUSER_EMAIL", "FIRST_SUPERUSER_PASSWORD", "LOG_LEVEL", "LOG_FORMAT",
     "MAX_CONNECTIONS", "MAX_CONNECTIONS_PER_CLIENT", "WS_MAX_PER_USER", "TRUSTED_PROXIES", "QUERY_MAX_BYTES",
@@ -338,6 +339,8 @@ core::Result<Config> load(const Settings& dotenv, const Settings& env, const Set
   c.port = static_cast<std::uint16_t>(port);
   SENTINEL_TRY(r.integer("ACCESS_TOKEN_EXPIRE_MINUTES", 1, 525600, c.access_token_expire_minutes));
   SENTINEL_TRY(r.integer("ALERT_CHECK_INTERVAL_SEC", 1, 86400, c.alert_check_interval_sec));
+  SENTINEL_TRY(r.integer("GROUP_WAIT_SEC", 0, 3600, c.group_wait_sec));
+  SENTINEL_TRY(r.integer("GROUP_INTERVAL_SEC", 1, 86400, c.group_interval_sec));
   SENTINEL_TRY(r.integer("WS_METRICS_INTERVAL_SEC", 1, 3600, c.ws_metrics_interval_sec));
   SENTINEL_TRY(r.integer("METRICS_CACHE_TTL_SEC", 0, 3600, c.metrics_cache_ttl_sec));
   SENTINEL_TRY(r.integer("WS_PING_INTERVAL_SEC", 1, 3600, c.ws_ping_interval_sec));
@@ -491,6 +494,8 @@ std::string describe(const Config& c) {
   line("PORT", std::to_string(c.port));
   line("ACCESS_TOKEN_EXPIRE_MINUTES", std::to_string(c.access_token_expire_minutes));
   line("ALERT_CHECK_INTERVAL_SEC", std::to_string(c.alert_check_interval_sec));
+  line("GROUP_WAIT_SEC", std::to_string(c.group_wait_sec));
+  line("GROUP_INTERVAL_SEC", std::to_string(c.group_interval_sec));
   line("WS_METRICS_INTERVAL_SEC", std::to_string(c.ws_metrics_interval_sec));
   line("METRICS_CACHE_TTL_SEC", std::to_string(c.metrics_cache_ttl_sec));
   line("WS_PING_INTERVAL_SEC", std::to_string(c.ws_ping_interval_sec));

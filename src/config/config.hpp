@@ -37,6 +37,12 @@ struct Config {
   std::uint16_t port = 8000;
   std::int64_t access_token_expire_minutes = 60;
   std::int64_t alert_check_interval_sec = 60;
+  // Notification grouping (product.md §9), for rules whose own value is null:
+  // a rule's notifications firing within group_wait_sec go out as one
+  // message per channel; later changes of the group at most every
+  // group_interval_sec.
+  std::int64_t group_wait_sec = 30;
+  std::int64_t group_interval_sec = 300;
   std::int64_t ws_metrics_interval_sec = 5;
   std::int64_t metrics_cache_ttl_sec = 1;   // summaries reused this long by every caller; 0 = off
   std::int64_t ws_ping_interval_sec = 15;  // WebSocket keep-alive; a peer silent for two periods is dropped

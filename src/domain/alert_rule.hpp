@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/time.hpp"
 
@@ -31,6 +32,11 @@ struct AlertRule {
   std::string severity = "warning";
   std::optional<std::string> description;
   std::optional<std::int64_t> eval_interval_sec;  // null = ALERT_CHECK_INTERVAL_SEC
+  // Notification channels (product.md §9) by id, each existing; empty: the
+  // `channel` default, else the channels that are default for the severity.
+  std::vector<std::int64_t> channel_ids;
+  std::optional<std::int64_t> group_wait_sec;      // null = GROUP_WAIT_SEC
+  std::optional<std::int64_t> group_interval_sec;  // null = GROUP_INTERVAL_SEC
   std::string state = "inactive";
   std::optional<core::Timestamp> last_evaluated_at;
   std::optional<double> last_value;
@@ -55,6 +61,9 @@ struct AlertRuleCreate {
   std::string severity = "warning";
   std::optional<std::string> description;
   std::optional<std::int64_t> eval_interval_sec;
+  std::vector<std::int64_t> channel_ids;
+  std::optional<std::int64_t> group_wait_sec;
+  std::optional<std::int64_t> group_interval_sec;
 };
 
 // PATCH: outer optional = present; inner optional = JSON null.
@@ -74,6 +83,9 @@ struct AlertRulePatch {
   std::optional<std::string> severity;
   std::optional<std::optional<std::string>> description;
   std::optional<std::optional<std::int64_t>> eval_interval_sec;
+  std::optional<std::vector<std::int64_t>> channel_ids;
+  std::optional<std::optional<std::int64_t>> group_wait_sec;
+  std::optional<std::optional<std::int64_t>> group_interval_sec;
 };
 
 struct AlertRuleFilter {

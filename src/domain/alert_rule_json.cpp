@@ -1,6 +1,8 @@
 // Alert rule bodies: POST/PATCH /api/v1/alerts/rules/ and the GET shape.
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <algorithm>
 
 #include "domain/json.hpp"
 #include "domain/json_reader.hpp"
@@ -21,6 +23,19 @@ constexpr std::int64_t one_year_sec = 31536000;
 const detail::IntRule server_id_rule{1, std::nullopt};
 const detail::IntRule interval_rule{0, one_year_sec};
 const detail::IntRule eval_interval_rule{1, 86400};
+const detail::IntRule channel_id_rule{1, std::nullopt};
+const detail::IntRule group_wait_rule{0, 3600};
+const detail::IntRule group_interval_rule{1, 86400};
+// A rule names a few channels; the bound keeps a body from storing a huge list.
+constexpr std::size_t max_channel_ids = 100;
+
+// Duplicates collapse (a set, in the order first given).
+std::vector<std::int64_t> distinct(std::vector<std::int64_t> ids) {
+  std::vector<std::int64_t> out;
+  for (auto id : ids)
+    if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+  return out;
+}
 
 const std::initializer_list<std::string_view> comparisons = {">", ">=", "<", "<=", "==", "!="};
 const std::initializer_list<std::string_view> channels = {"telegram", "webhook", "none"};
@@ -51,6 +66,9 @@ boost::json::value to_json(const AlertRule& r) {
       {"severity", r.severity},
       {"description", detail::json_of(r.description)},
       {"eval_interval_sec", detail::json_of(r.eval_interval_sec)},
+      {"channel_ids", boost::json::array(r.channel_ids.begin(), r.channel_ids.end())},
+      {"group_wait_sec", detail::json_of(r.group_wait_sec)},
+      {"group_interval_sec", detail::json_of(r.group_interval_sec)},
       {"state", r.state},
       {"last_evaluated_at", detail::json_of(r.last_evaluated_at)},
       {"last_value", detail::json_of(r.last_value)},
@@ -80,6 +98,10 @@ core::Result<AlertRuleCreate> parse_alert_rule_create(const boost::json::value& 
   if (auto v = r.choice("severity", Presence::optional, severities)) out.severity = std::move(**v);
   if (auto v = r.string("description", Presence::nullable, description_rule)) out.description = std::move(*v);
   if (auto v = r.integer("eval_interval_sec", Presence::nullable, eval_interval_rule)) out.eval_interval_sec = *v;
+  if (auto v = r.integer_list("channel_ids", Presence::optional, channel_id_rule, max_channel_ids))
+    out.channel_ids = distinct(std::move(**v));
+  if (auto v = r.integer("group_wait_sec", Presence::nullable, group_wait_rule)) out.group_wait_sec = *v;
+  if (auto v = r.integer("group_interval_sec", Presence::nullable, group_interval_rule)) out.group_interval_sec = *v;
   if (auto done = r.finish(read_only); !done) return core::fail(done.error());
   return out;
 }
@@ -104,6 +126,10 @@ core::Result<AlertRulePatch> parse_alert_rule_patch(const boost::json::value& bo
   if (auto v = r.choice("severity", Presence::optional, severities)) out.severity = std::move(**v);
   out.description = r.string("description", Presence::nullable, description_rule);
   out.eval_interval_sec = r.integer("eval_interval_sec", Presence::nullable, eval_interval_rule);
+  if (auto v = r.integer_list("channel_ids", Presence::optional, channel_id_rule, max_channel_ids))
+    out.channel_ids = distinct(std::move(**v));
+  out.group_wait_sec = r.integer("group_wait_sec", Presence::nullable, group_wait_rule);
+  out.group_interval_sec = r.integer("group_interval_sec", Presence::nullable, group_interval_rule);
   if (auto done = r.finish(read_only); !done) return core::fail(done.error());
   return out;
 }

@@ -69,6 +69,9 @@ AlertRule make_rule(const AlertRuleCreate& in) {
   r.severity = in.severity;
   r.description = in.description;
   r.eval_interval_sec = in.eval_interval_sec;
+  r.channel_ids = in.channel_ids;
+  r.group_wait_sec = in.group_wait_sec;
+  r.group_interval_sec = in.group_interval_sec;
   return r;
 }
 
@@ -88,6 +91,9 @@ AlertRule apply_patch(AlertRule rule, const AlertRulePatch& patch) {
   if (patch.severity) rule.severity = *patch.severity;
   if (patch.description) rule.description = *patch.description;
   if (patch.eval_interval_sec) rule.eval_interval_sec = *patch.eval_interval_sec;
+  if (patch.channel_ids) rule.channel_ids = *patch.channel_ids;
+  if (patch.group_wait_sec) rule.group_wait_sec = *patch.group_wait_sec;
+  if (patch.group_interval_sec) rule.group_interval_sec = *patch.group_interval_sec;
   return rule;
 }
 

@@ -1,5 +1,7 @@
 #include "domain/json_reader.hpp"
 
+#include <boost/json/array.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -40,7 +42,15 @@ core::Result<const boost::json::object*> body_object(const boost::json::value& b
 }
 
 void ObjectReader::add_error(std::string_view key, std::string msg, std::string type) {
-  errors_.push_back({{"body", std::string(key)}, std::move(msg), std::move(type)});
+  add_error(key, {}, std::move(msg), std::move(type));
+}
+
+void ObjectReader::add_error(std::string_view key, std::initializer_list<std::string_view> more, std::string msg,
+                             std::string type) {
+  std::vector<std::string> loc = prefix_;
+  loc.emplace_back(key);
+  for (const auto m : more) loc.emplace_back(m);
+  errors_.push_back({std::move(loc), std::move(msg), std::move(type)});
 }
 
 const boost::json::value* ObjectReader::lookup(std::string_view key, Presence p, bool& is_null,
@@ -95,6 +105,10 @@ Read<std::string> ObjectReader::string(std::string_view key, Presence p, const S
 
 Read<std::string> ObjectReader::choice(std::string_view key, Presence p,
                                        std::initializer_list<std::string_view> allowed) {
+  return choice(key, p, std::span<const std::string_view>(allowed.begin(), allowed.size()));
+}
+
+Read<std::string> ObjectReader::choice(std::string_view key, Presence p, std::span<const std::string_view> allowed) {
   auto s = string(key, p);
   if (!s || !*s) return s;
   if (std::find(allowed.begin(), allowed.end(), **s) != allowed.end()) return s;
@@ -188,6 +202,91 @@ Read<bool> ObjectReader::boolean(std::string_view key, Presence p) {
   if (const auto* b = v->if_bool()) return *b;
   add_error(key, std::string(type_msg), "bool_type");
   return std::nullopt;
+}
+
+namespace {
+
+// The array at `key`, or nullptr (with its error recorded) when it is not
+// one or holds more than `max_items`.
+template <class AddError>
+const boost::json::array* list_of(const boost::json::value* v, std::size_t max_items, AddError add_error) {
+  const auto* arr = v->if_array();
+  if (!arr) {
+    add_error("Input should be a valid list", "list_type");
+    return nullptr;
+  }
+  if (arr->size() > max_items) {
+    add_error("List should have at most " + std::to_string(max_items) + (max_items == 1 ? " item" : " items") +
+                  " after validation, not " + std::to_string(arr->size()),
+              "too_long");
+    return nullptr;
+  }
+  return arr;
+}
+
+}  // namespace
+
+Read<std::vector<std::string>> ObjectReader::string_list(std::string_view key, Presence p, const StringRule& rule,
+                                                         std::size_t max_items) {
+  bool is_null = false;
+  const auto* v = lookup(key, p, is_null, "Input should be a valid list", "list_type");
+  if (is_null) return null_value<std::vector<std::string>>();
+  if (!v) return std::nullopt;
+  const auto* arr = list_of(v, max_items, [&](std::string msg, std::string type) {
+    add_error(key, std::move(msg), std::move(type));
+  });
+  if (!arr) return std::nullopt;
+  // Each item is read as a one-key object so that it gets the string checks.
+  std::vector<std::string> out;
+  bool ok = true;
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const std::string index = std::to_string(i);
+    boost::json::object one;
+    one[index] = (*arr)[i];
+    std::vector<std::string> loc = prefix_;
+    loc.emplace_back(key);
+    ObjectReader item(one, std::move(loc));
+    auto s = item.string(index, Presence::required, rule);
+    if (auto done = item.finish({}); !done) {
+      for (auto& e : done.error().fields) errors_.push_back(std::move(e));
+      ok = false;
+      continue;
+    }
+    out.push_back(std::move(**s));
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+Read<std::vector<std::int64_t>> ObjectReader::integer_list(std::string_view key, Presence p, const IntRule& rule,
+                                                           std::size_t max_items) {
+  bool is_null = false;
+  const auto* v = lookup(key, p, is_null, "Input should be a valid list", "list_type");
+  if (is_null) return null_value<std::vector<std::int64_t>>();
+  if (!v) return std::nullopt;
+  const auto* arr = list_of(v, max_items, [&](std::string msg, std::string type) {
+    add_error(key, std::move(msg), std::move(type));
+  });
+  if (!arr) return std::nullopt;
+  std::vector<std::int64_t> out;
+  bool ok = true;
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    const std::string index = std::to_string(i);
+    boost::json::object one;
+    one[index] = (*arr)[i];
+    std::vector<std::string> loc = prefix_;
+    loc.emplace_back(key);
+    ObjectReader item(one, std::move(loc));
+    auto n = item.integer(index, Presence::required, rule);
+    if (auto done = item.finish({}); !done) {
+      for (auto& e : done.error().fields) errors_.push_back(std::move(e));
+      ok = false;
+      continue;
+    }
+    out.push_back(**n);
+  }
+  if (!ok) return std::nullopt;
+  return out;
 }
 
 Read<core::Timestamp> ObjectReader::datetime(std::string_view key, Presence p) {

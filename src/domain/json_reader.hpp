@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,10 +67,15 @@ using Read = std::optional<std::optional<T>>;
 class ObjectReader {
  public:
   explicit ObjectReader(const boost::json::object& body) : body_(body) {}
+  // An object nested in the body: errors at loc `prefix` + key, e.g.
+  // ["body", "settings", "url"].
+  ObjectReader(const boost::json::object& body, std::vector<std::string> prefix)
+      : body_(body), prefix_(std::move(prefix)) {}
 
   Read<std::string> string(std::string_view key, Presence p, const StringRule& rule = {});
   // The value must be one of `allowed` (literal_error otherwise).
   Read<std::string> choice(std::string_view key, Presence p, std::initializer_list<std::string_view> allowed);
+  Read<std::string> choice(std::string_view key, Presence p, std::span<const std::string_view> allowed);
   // JSON integers, and numbers with an integral value (5.0).
   Read<std::int64_t> integer(std::string_view key, Presence p, const IntRule& rule = {});
   // Any finite JSON number.
@@ -79,8 +85,21 @@ class ObjectReader {
   // An ISO 8601 string (core::parse_iso8601).
   Read<core::Timestamp> datetime(std::string_view key, Presence p);
 
-  // Records an error found by a cross-field check, at loc ["body", key].
+  // A JSON array of at most `max_items` strings, each checked by `rule`
+  // (errors at loc [..., key, "<index>"]).
+  Read<std::vector<std::string>> string_list(std::string_view key, Presence p, const StringRule& rule,
+                                             std::size_t max_items);
+  // A JSON array of at most `max_items` integers, each checked by `rule`.
+  Read<std::vector<std::int64_t>> integer_list(std::string_view key, Presence p, const IntRule& rule,
+                                               std::size_t max_items);
+
+  // Records an error found by a cross-field check, at loc ["body", key]
+  // (the reader's prefix, then key and `more`).
   void add_error(std::string_view key, std::string msg, std::string type);
+  void add_error(std::string_view key, std::initializer_list<std::string_view> more, std::string msg,
+                 std::string type);
+  // Marks `key` as read without reading it (a field handled elsewhere).
+  void skip(std::string_view key) { read_.emplace_back(key); }
 
   // Ends reading: keys that were neither read nor listed as read-only are
   // "extra_forbidden" (after the field errors, in body order). Fails with
@@ -93,6 +112,7 @@ class ObjectReader {
                                    std::string_view type);
 
   const boost::json::object& body_;
+  std::vector<std::string> prefix_{"body"};
   std::vector<std::string> read_;
   std::vector<core::FieldError> errors_;
 };

@@ -132,7 +132,7 @@ std::vector<ClaimedRule> AlertEngineStore::claim_due_rules(std::string_view owne
       q->id = id;
       q->st.execute(true);
       auto rule = std::make_shared<const domain::AlertRule>(read_rule(q->row));
-      const long long version = sql::get_i64(q->row, 22);  // after read_rule's 22 columns
+      const long long version = sql::get_i64(q->row, rule_column_count);  // after read_rule's columns
       definitions_.put(id, version, rule, now);
       out[i].rule = std::move(rule);
     }

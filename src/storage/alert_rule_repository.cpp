@@ -5,6 +5,7 @@
 #include "domain/json.hpp"
 #include "storage/alert_rule_rows.hpp"
 #include "storage/audit_repository.hpp"
+#include "storage/channel_rows.hpp"
 #include "storage/notification_rows.hpp"
 #include "storage/sql_support.hpp"
 
@@ -18,6 +19,8 @@ struct EditableFields {
   sql::Nullable<double> recovery_threshold;
   sql::Nullable<std::string> description;
   sql::Nullable<long long> eval_interval_sec;
+  sql::Nullable<long long> group_wait_sec, group_interval_sec;
+  std::string channel_ids;
   long long repeat_interval_sec, for_sec;
   int is_active;
   explicit EditableFields(const domain::AlertRule& r)
@@ -25,6 +28,9 @@ struct EditableFields {
         recovery_threshold(r.recovery_threshold),
         description(r.description),
         eval_interval_sec(sql::nullable_i64(r.eval_interval_sec)),
+        group_wait_sec(sql::nullable_i64(r.group_wait_sec)),
+        group_interval_sec(sql::nullable_i64(r.group_interval_sec)),
+        channel_ids(channel_ids_text(r.channel_ids)),
         repeat_interval_sec(r.repeat_interval_sec),
         for_sec(r.for_sec),
         is_active(r.is_active ? 1 : 0) {}
@@ -43,31 +49,37 @@ boost::json::object audited(const domain::AlertRule& r) {
 core::Result<domain::AlertRule> AlertRuleRepository::create(const domain::AlertRuleCreate& in,
                                                             const domain::AuditActor& actor) {
   const domain::AlertRule r = domain::make_rule(in);
-  std::optional<domain::AlertRule> created;
-  db_.with_session([&](soci::session& sql) {
+  return db_.with_session([&](soci::session& sql) -> core::Result<domain::AlertRule> {
     sql::WriteTransaction tx(sql, db_.dialect());
+    // Checked (and the channels locked) in this transaction: a channel
+    // deleted since the request was validated is not referenced.
+    if (auto missing = missing_channels(sql, db_.dialect(), r.channel_ids); !missing.empty())
+      return core::fail(domain::unknown_channels_error(missing));
     EditableFields f(r);
     const auto at = clock_();
     const long long now = core::to_unix(at);
     long long id = 0;
     sql << "INSERT INTO alert_rules (name, server_id, metric_name, promql, threshold, comparison, "
            "repeat_interval_sec, is_active, channel, for_sec, recovery_threshold, no_data_state, severity, "
-           "description, eval_interval_sec, state, created_at, updated_at) VALUES (:name, :server_id, :metric_name, "
-           ":promql, :threshold, :comparison, :repeat, :active, :channel, :for_sec, :recovery, :no_data, :severity, "
-           ":description, :eval, 'inactive', :c, :u) RETURNING id",
+           "description, eval_interval_sec, channel_ids, group_wait_sec, group_interval_sec, state, created_at, "
+           "updated_at) VALUES (:name, :server_id, :metric_name, :promql, :threshold, :comparison, :repeat, :active, "
+           ":channel, :for_sec, :recovery, :no_data, :severity, :description, :eval, :channel_ids, :group_wait, "
+           ":group_interval, 'inactive', :c, :u) RETURNING id",
         soci::use(r.name), soci::use(f.server_id.value, f.server_id.ind), soci::use(r.metric_name),
         soci::use(r.promql), soci::use(r.threshold), soci::use(r.comparison), soci::use(f.repeat_interval_sec),
         soci::use(f.is_active), soci::use(r.channel), soci::use(f.for_sec),
         soci::use(f.recovery_threshold.value, f.recovery_threshold.ind), soci::use(r.no_data_state),
         soci::use(r.severity), soci::use(f.description.value, f.description.ind),
-        soci::use(f.eval_interval_sec.value, f.eval_interval_sec.ind), soci::use(now), soci::use(now),
+        soci::use(f.eval_interval_sec.value, f.eval_interval_sec.ind), soci::use(f.channel_ids),
+        soci::use(f.group_wait_sec.value, f.group_wait_sec.ind),
+        soci::use(f.group_interval_sec.value, f.group_interval_sec.ind), soci::use(now), soci::use(now),
         soci::into(id);
-    created = fetch_rule(sql, id);
+    auto created = fetch_rule(sql, id);
     record_audit(sql, actor, "rule.create", "rule", std::to_string(id), domain::audit_changes({}, audited(*created)),
                  at);
     tx.commit();
+    return std::move(*created);
   });
-  return *created;
 }
 
 core::Result<domain::AlertRule> AlertRuleRepository::get(std::int64_t id) {
@@ -97,13 +109,14 @@ std::vector<domain::AlertRule> AlertRuleRepository::list(const domain::AlertRule
 
 core::Result<domain::AlertRule> AlertRuleRepository::update(const domain::AlertRule& r,
                                                             const domain::AuditActor& actor) {
-  std::optional<domain::AlertRule> updated;
-  db_.with_session([&](soci::session& sql) {
+  return db_.with_session([&](soci::session& sql) -> core::Result<domain::AlertRule> {
     sql::WriteTransaction tx(sql, db_.dialect());
     const auto at = clock_();
     const long long now = core::to_unix(at), id = r.id;
     const auto before = fetch_rule(sql, id);
-    if (!before) return;
+    if (!before) return core::fail(core::Error::not_found("Alert rule not found"));
+    if (auto missing = missing_channels(sql, db_.dialect(), r.channel_ids); !missing.empty())
+      return core::fail(domain::unknown_channels_error(missing));
     EditableFields f(r);
     // A new query or condition makes "held for for_sec" meaningless: pending
     // series start over, and remembered inactive ones (no_data_state
@@ -119,7 +132,8 @@ core::Result<domain::AlertRule> AlertRuleRepository::update(const domain::AlertR
            "promql = :promql, threshold = :threshold, comparison = :comparison, "
            "repeat_interval_sec = :repeat, is_active = :active, channel = :channel, for_sec = :for_sec, "
            "recovery_threshold = :recovery, no_data_state = :no_data, severity = :severity, "
-           "description = :description, eval_interval_sec = :eval, "
+           "description = :description, eval_interval_sec = :eval, channel_ids = :channel_ids, "
+           "group_wait_sec = :group_wait, group_interval_sec = :group_interval, "
            "next_eval_at = CASE WHEN :resched = 1 THEN NULL ELSE next_eval_at END, "
            "config_version = config_version + 1, updated_at = :u WHERE id = :id",
         soci::use(r.name), soci::use(f.server_id.value, f.server_id.ind), soci::use(r.metric_name),
@@ -127,19 +141,20 @@ core::Result<domain::AlertRule> AlertRuleRepository::update(const domain::AlertR
         soci::use(f.is_active), soci::use(r.channel), soci::use(f.for_sec),
         soci::use(f.recovery_threshold.value, f.recovery_threshold.ind), soci::use(r.no_data_state),
         soci::use(r.severity), soci::use(f.description.value, f.description.ind),
-        soci::use(f.eval_interval_sec.value, f.eval_interval_sec.ind), soci::use(reschedule), soci::use(now),
+        soci::use(f.eval_interval_sec.value, f.eval_interval_sec.ind), soci::use(f.channel_ids),
+        soci::use(f.group_wait_sec.value, f.group_wait_sec.ind),
+        soci::use(f.group_interval_sec.value, f.group_interval_sec.ind), soci::use(reschedule), soci::use(now),
         soci::use(id);
     if (before->is_active && !r.is_active)
       end_alerts_of_rule(sql, id, now, "rule paused");
     else if (condition_changed)
       sql << "DELETE FROM alert_series_state WHERE rule_id = :id AND state <> 'firing'", soci::use(id);
-    updated = fetch_rule(sql, id);
+    auto updated = fetch_rule(sql, id);
     record_audit(sql, actor, "rule.update", "rule", std::to_string(id),
                  domain::audit_changes(audited(*before), audited(*updated)), at);
     tx.commit();
+    return std::move(*updated);
   });
-  if (!updated) return core::fail(core::Error::not_found("Alert rule not found"));
-  return *updated;
 }
 
 core::Result<void> AlertRuleRepository::remove(std::int64_t id, const domain::AuditActor& actor) {

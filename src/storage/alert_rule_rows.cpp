@@ -1,5 +1,8 @@
 #include "storage/alert_rule_rows.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "storage/sql_support.hpp"
 
 namespace sentinel::storage {
@@ -7,7 +10,24 @@ namespace sentinel::storage {
 const char* const rule_columns =
     "id, name, server_id, metric_name, promql, threshold, comparison, repeat_interval_sec, is_active, channel, "
     "for_sec, recovery_threshold, no_data_state, severity, description, eval_interval_sec, state, "
-    "last_evaluated_at, last_value, last_error, created_at, updated_at";
+    "last_evaluated_at, last_value, last_error, created_at, updated_at, channel_ids, group_wait_sec, "
+    "group_interval_sec";
+const std::size_t rule_column_count = 25;
+
+std::string channel_ids_text(const std::vector<std::int64_t>& ids) {
+  return boost::json::serialize(boost::json::array(ids.begin(), ids.end()));
+}
+
+std::vector<std::int64_t> parse_channel_ids(const std::string& text) {
+  // Written only by channel_ids_text(); anything else reads as no channels.
+  std::vector<std::int64_t> out;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (const auto& id : v.as_array())
+    if (id.is_int64()) out.push_back(id.as_int64());
+  return out;
+}
 
 domain::AlertRule read_rule(const soci::row& r) {
   domain::AlertRule x;
@@ -33,6 +53,9 @@ domain::AlertRule read_rule(const soci::row& r) {
   x.last_error = sql::get_opt_str(r, 19);
   x.created_at = sql::get_time(r, 20);
   x.updated_at = sql::get_time(r, 21);
+  x.channel_ids = parse_channel_ids(sql::get_str(r, 22));
+  x.group_wait_sec = sql::get_opt_i64(r, 23);
+  x.group_interval_sec = sql::get_opt_i64(r, 24);
   return x;
 }
 

@@ -103,6 +103,18 @@ rule_fields = {
     "description": nullable({"type": "string", "maxLength": 2000}),
     "eval_interval_sec": nullable({"type": "integer", "minimum": 1, "maximum": 86400,
                                    "description": "null = ALERT_CHECK_INTERVAL_SEC"}),
+    "channel_ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "default": [],
+                    "uniqueItems": True,
+                    "description": "ids of the notification channels (`/api/v1/alerts/channels/`) this rule "
+                                   "notifies; each must exist (else 422 on `channel_ids`), duplicates collapse, and "
+                                   "a channel named here cannot be deleted (409). A rule with neither `channel` nor "
+                                   "`channel_ids` goes to the channels that are default for its severity"},
+    "group_wait_sec": nullable({"type": "integer", "minimum": 0, "maximum": 3600,
+                                "description": "notifications of this rule firing within this window go out as "
+                                               "one message per channel; null = GROUP_WAIT_SEC (30)"}),
+    "group_interval_sec": nullable({"type": "integer", "minimum": 1, "maximum": 86400,
+                                    "description": "later changes of a group go out at most this often; null = "
+                                                   "GROUP_INTERVAL_SEC (300)"}),
 }
 rule_read_only = {
     "state": {"type": "string", "enum": ["inactive", "pending", "firing", "error"], "readOnly": True},
@@ -258,6 +270,83 @@ schemas = {
                                                  "a caller with a valid token")},
                      ["status", "checks"]),
 }
+
+# Notification channels (product.md §9). Secret settings are write-only: sent in clear, answered as "***".
+SECRET = " Secret: write-only, answered as `\"***\"`; in a PATCH, `\"***\"` or leaving it out keeps the stored value."
+HTTP_URL = {"type": "string", "format": "uri", "maxLength": 2048, "description": "http:// or https:// with a host"}
+PUBLIC_URL = dict(HTTP_URL, description="http:// or https:// with a host, without credentials (it is shown to viewers)")
+TOKEN = {"type": "string", "minLength": 1, "maxLength": 4096, "writeOnly": True}
+CHANNEL_TYPES = ["telegram", "webhook", "slack", "discord", "email", "pagerduty", "alertmanager", "ntfy"]
+CHANNEL_SETTINGS = {
+    "telegram": obj({"bot_token": dict(TOKEN, description="the bot's token (@BotFather)." + SECRET),
+                     "chat_id": {"anyOf": [{"type": "string", "maxLength": 255}, {"type": "integer"}],
+                                 "description": "numeric chat id or @channelusername; stored as a string"},
+                     "message_thread_id": {"type": "integer", "minimum": 1, "description": "forum topic"},
+                     "api_url": dict(PUBLIC_URL, description="Bot API base URL; default https://api.telegram.org")},
+                    ["bot_token", "chat_id"]),
+    "webhook": obj({"url": dict(HTTP_URL, writeOnly=True, description="receiver of the Alertmanager v4 payload." + SECRET),
+                    "bearer_token": dict(TOKEN, description="sent as `Authorization: Bearer`; not with basic auth." + SECRET),
+                    "username": {"type": "string", "minLength": 1, "maxLength": 255,
+                                 "description": "basic auth, with password"},
+                    "password": dict(TOKEN, description="basic auth, with username." + SECRET)}, ["url"]),
+    "slack": obj({"webhook_url": dict(HTTP_URL, writeOnly=True, description="incoming webhook URL." + SECRET)},
+                 ["webhook_url"]),
+    "discord": obj({"webhook_url": dict(HTTP_URL, writeOnly=True, description="webhook URL." + SECRET)},
+                   ["webhook_url"]),
+    "email": obj({"smtp_host": {"type": "string", "minLength": 1, "maxLength": 253},
+                  "smtp_port": {"type": "integer", "minimum": 1, "maximum": 65535},
+                  "security": {"type": "string", "enum": ["starttls", "tls", "none"]},
+                  "username": {"type": "string", "minLength": 1, "maxLength": 255, "description": "with password"},
+                  "password": dict(TOKEN, description="with username." + SECRET),
+                  "from": {"type": "string", "format": "email", "maxLength": 254},
+                  "to": {"type": "array", "minItems": 1, "maxItems": 100,
+                         "items": {"type": "string", "format": "email", "maxLength": 254}}},
+                 ["smtp_host", "smtp_port", "security", "from", "to"]),
+    "pagerduty": obj({"routing_key": dict(TOKEN, description="Events API v2 integration key." + SECRET),
+                      "api_url": dict(PUBLIC_URL, description="default https://events.pagerduty.com")},
+                     ["routing_key"]),
+    "alertmanager": obj({"urls": {"type": "array", "minItems": 1, "maxItems": 100, "items": PUBLIC_URL,
+                                  "description": "Alertmanager base URLs; alerts go to each one's /api/v2/alerts"}},
+                        ["urls"]),
+    "ntfy": obj({"url": dict(PUBLIC_URL, description="server and topic, e.g. https://ntfy.sh/my-alerts (no credentials)"),
+                 "token": dict(TOKEN, description="access token." + SECRET)}, ["url"]),
+}
+SEVERITIES = {"type": "array", "items": SEVERITY, "maxItems": 3, "uniqueItems": True, "default": [],
+              "description": "a rule that names no channel goes to the channels that are default for its severity"}
+channel_common = {"name": {"type": "string", "minLength": 1, "maxLength": 255, "description": "unique"},
+                  "send_resolved": {"type": "boolean", "default": True, "description": "also notify resolutions"},
+                  "default_for_severities": SEVERITIES}
+for kind, settings in CHANNEL_SETTINGS.items():
+    name = kind.capitalize() + "Settings"
+    schemas[{"pagerduty": "PagerDutySettings", "alertmanager": "AlertmanagerSettings"}.get(kind, name)] = settings
+SETTINGS_REF = {"telegram": "TelegramSettings", "webhook": "WebhookSettings", "slack": "SlackSettings",
+                "discord": "DiscordSettings", "email": "EmailSettings", "pagerduty": "PagerDutySettings",
+                "alertmanager": "AlertmanagerSettings", "ntfy": "NtfySettings"}
+schemas["Channel"] = obj({"id": {"type": "integer"}, "name": {"type": "string"},
+                          "type": {"type": "string", "enum": CHANNEL_TYPES},
+                          "settings": {"type": "object", "description": "the type's settings; each secret that is "
+                                                                        "set is `\"***\"`"},
+                          "send_resolved": {"type": "boolean"},
+                          "default_for_severities": {"type": "array", "items": SEVERITY},
+                          "created_at": TIME, "updated_at": TIME},
+                         ["id", "name", "type", "settings", "send_resolved", "default_for_severities", "created_at",
+                          "updated_at"])
+schemas["ChannelCreate"] = {
+    "oneOf": [obj(dict(channel_common, type={"type": "string", "const": kind},
+                       settings={"$ref": "#/components/schemas/" + SETTINGS_REF[kind]}),
+                  ["name", "type", "settings"], description="a " + kind + " channel")
+              for kind in CHANNEL_TYPES],
+    "discriminator": {"propertyName": "type"},
+    "description": "Unknown fields and unknown settings are rejected (422, e.g. `[\"body\", \"settings\", \"url\"]`); "
+                   "read-only fields are ignored."}
+schemas["ChannelUpdate"] = obj(dict(channel_common, type={"type": "string", "enum": CHANNEL_TYPES,
+                                                          "description": "a new type needs the whole `settings`"},
+                                    settings={"type": "object", "description": "merged key by key into the stored "
+                                              "settings: a key sent replaces its value, null removes an optional "
+                                              "one, a secret sent as `\"***\"` or left out keeps its stored value; "
+                                              "the result is validated as a create's. With a new `type` it is the "
+                                              "whole settings object."}),
+                               description="Partial update.")
 schemas["AlertRuleWritten"] = obj(
     dict(schemas["AlertRule"]["properties"],
          warnings={"type": "array", "items": {"type": "string"},
@@ -535,6 +624,22 @@ paths["/api/v1/alerts/silences/"] = {
 paths["/api/v1/alerts/silences/{silence_id}"] = {"delete": op(
     "silences", "Delete a silence", {"204": resp("Deleted"), "404": resp("Silence not found", ERR)},
     [path_param("silence_id", "Silence")])}
+paths.update(crud("channels", "/api/v1/alerts/channels/", "channel_id", "Channel", "Channel", "ChannelCreate",
+                  "ChannelUpdate",
+                  filters=[query("type", {"type": "string", "enum": CHANNEL_TYPES})],
+                  conflict="Channel with this name already exists; or (PATCH) a secret the update keeps cannot be "
+                           "decrypted with the current SECRET_KEY",
+                  write_422=r422("Settings are checked for the channel's type, each error at `[\"body\", "
+                                 "\"settings\", key]` (list items add their index). Creating more than 1000 "
+                                 "channels is refused at `[\"body\"]`."),
+                  write_note="Notification channels are stored and managed here (product §9); secret settings "
+                             "(tokens, passwords, routing keys, webhook URLs) are stored encrypted with a key "
+                             "derived from SECRET_KEY and are never returned: they read `\"***\"`. Changes are in "
+                             "the audit log as `channel.create|update|delete`, secrets as `\"***\"`.",
+                  delete_note="Refused with 409 `{\"detail\": \"channel is used by rules: …\"}` while a rule's "
+                              "`channel_ids` names it."))
+paths["/api/v1/alerts/channels/{channel_id}"]["delete"]["responses"]["409"] = resp(
+    "The channel is used by rules (`channel is used by rules: High CPU (#3), …`)", ERR)
 paths["/api/v1/health/liveness"] = {"get": op("health", "Liveness: the process serves",
                                               {"200": resp("OK", ref("Liveness"))}, secured=False)}
 paths["/api/v1/health/readiness"] = {"get": op(
@@ -667,7 +772,7 @@ doc = {
              "license": {"name": "proprietary"}},
     "servers": [{"url": "/"}],
     "tags": [{"name": n} for n in ("auth", "users", "servers", "metrics", "alert rules", "alert events", "silences",
-                                   "audit", "health", "docs")],
+                                   "channels", "audit", "health", "docs")],
     "paths": paths,
     "components": {
         "schemas": schemas,

@@ -24,6 +24,7 @@
 #include "storage/alert_event_repository.hpp"
 #include "storage/api_token_repository.hpp"
 #include "storage/audit_repository.hpp"
+#include "storage/channel_repository.hpp"
 #include "storage/alert_rule_repository.hpp"
 #include "storage/server_repository.hpp"
 #include "storage/silence_repository.hpp"
@@ -72,9 +73,11 @@ TEST(OpenApi, DocumentsExactlyTheRoutesTheServerHas) {
   prometheus::ServerMetrics server_metrics(prometheus_client, std::chrono::milliseconds(0));
   prometheus::FleetMetrics fleet_metrics(prometheus_client);
   observability::MetricsRegistry registry;
-  api::Services services{blocking,   config, *db,          users,             servers,        rules,   events,
-                         silences,   api_tokens, audit, auth_service, prometheus_client, server_metrics, fleet_metrics,
-                         registry};
+  crypto::SecretBox channel_secrets(std::string(40, 'k'));
+  storage::ChannelRepository channels(*db, channel_secrets, core::system_now);
+  api::Services services{blocking,   config,     *db,   users,    servers,      rules,             events,
+                         silences,   api_tokens, audit, channels, auth_service, prometheus_client, server_metrics,
+                         fleet_metrics, registry};
   http::Router router;
   api::register_routes(router, services);
 

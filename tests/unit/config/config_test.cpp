@@ -31,6 +31,8 @@ TEST(Config, DefaultsMatchTheContract) {
   EXPECT_EQ(c->port, 8000);
   EXPECT_EQ(c->access_token_expire_minutes, 60);
   EXPECT_EQ(c->alert_check_interval_sec, 60);
+  EXPECT_EQ(c->group_wait_sec, 30);
+  EXPECT_EQ(c->group_interval_sec, 300);
   EXPECT_EQ(c->ws_metrics_interval_sec, 5);
   EXPECT_EQ(c->ws_ping_interval_sec, 15);
   EXPECT_EQ(c->metrics_cache_ttl_sec, 1);
@@ -50,6 +52,13 @@ TEST(Config, EnvironmentBeatsDotenvAndFlagsBeatBoth) {
   EXPECT_EQ(c->port, 3333);
   // A bad .env value hidden by a good environment value is never looked at.
   EXPECT_TRUE(load({{"PORT", "junk"}}, {{"PORT", "2222"}}, {}));
+}
+
+TEST(Config, GroupingBoundsIncludeTheirEnds) {
+  auto c = load({}, {{"GROUP_WAIT_SEC", "0"}, {"GROUP_INTERVAL_SEC", "86400"}}, {});
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_EQ(c->group_wait_sec, 0);
+  EXPECT_EQ(c->group_interval_sec, 86400);
 }
 
 TEST(Config, EmptyValueCountsAsUnset) {
@@ -100,6 +109,10 @@ TEST(Config, EveryBadValueNamesItsVariable) {
       {"ACCESS_TOKEN_EXPIRE_MINUTES", "525601"},
       {"ALERT_CHECK_INTERVAL_SEC", "-5"},
       {"ALERT_CHECK_INTERVAL_SEC", "1.5"},
+      {"GROUP_WAIT_SEC", "-1"},
+      {"GROUP_WAIT_SEC", "3601"},
+      {"GROUP_INTERVAL_SEC", "0"},
+      {"GROUP_INTERVAL_SEC", "86401"},
       {"WS_METRICS_INTERVAL_SEC", "x"},
       {"WS_METRICS_INTERVAL_SEC", "0"},
       {"WS_PING_INTERVAL_SEC", "0"},

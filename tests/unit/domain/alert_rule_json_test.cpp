@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <boost/json/array.hpp>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -309,7 +310,9 @@ AlertRule sample_rule() {
   return r;
 }
 
-TEST(AlertRuleToJson, HasExactlyThe22ContractFields) {
+// The 22 fields of the original contract, and §9's channel_ids,
+// group_wait_sec and group_interval_sec.
+TEST(AlertRuleToJson, HasExactlyTheContractFields) {
   const auto v = to_json(sample_rule());
   EXPECT_EQ(test::keys_of(v), (std::set<std::string>{"id",
                                                      "name",
@@ -332,8 +335,13 @@ TEST(AlertRuleToJson, HasExactlyThe22ContractFields) {
                                                      "last_value",
                                                      "last_error",
                                                      "created_at",
-                                                     "updated_at"}));
-  EXPECT_EQ(v.as_object().size(), 22U);
+                                                     "updated_at",
+                                                     "channel_ids",
+                                                     "group_wait_sec",
+                                                     "group_interval_sec"}));
+  EXPECT_EQ(v.as_object().size(), 25U);
+  EXPECT_EQ(v.at("channel_ids"), boost::json::array());
+  EXPECT_TRUE(v.at("group_wait_sec").is_null());
   EXPECT_EQ(v.at("name").as_string(), "CPU \"hot\" 🔥");
   EXPECT_EQ(v.at("server_id").as_int64(), 2);
   EXPECT_EQ(v.at("threshold").to_number<double>(), 90.0);
@@ -377,6 +385,60 @@ TEST(AlertRuleToJson, AGetBodySentBackAsPatchIsAcceptedUnchanged) {
   EXPECT_EQ(merged.description, rule.description);
   EXPECT_EQ(merged.eval_interval_sec, rule.eval_interval_sec);
   EXPECT_EQ(merged.state, rule.state);
+}
+
+}  // namespace
+}  // namespace sentinel::domain
+
+namespace sentinel::domain {
+namespace {
+
+// product.md §9: a rule names its channels and may set its own grouping.
+TEST(ParseAlertRuleCreate, ChannelIdsAndGrouping) {
+  auto r = parse_alert_rule_create(test::body(R"({"name": "x", "metric_name": "m", "promql": "up", "threshold": 1,
+      "channel_ids": [3, 1, 3], "group_wait_sec": 0, "group_interval_sec": 86400})"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->channel_ids, (std::vector<std::int64_t>{3, 1})) << "duplicates collapse";
+  EXPECT_EQ(r->group_wait_sec, 0);
+  EXPECT_EQ(r->group_interval_sec, 86400);
+  r = parse_alert_rule_create(test::body(R"({"name": "x", "metric_name": "m", "promql": "up", "threshold": 1})"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->channel_ids.empty());
+  EXPECT_FALSE(r->group_wait_sec);
+  EXPECT_FALSE(r->group_interval_sec);
+
+  std::string many = "[";
+  for (int i = 1; i <= 101; ++i) many += std::string(i > 1 ? "," : "") + std::to_string(i);
+  many += "]";
+  EXPECT_THAT(test::errors_of(parse_alert_rule_create(test::body(
+                  R"({"name": "x", "metric_name": "m", "promql": "up", "threshold": 1, "channel_ids": [1, 0, "a"],
+                      "group_wait_sec": 3601, "group_interval_sec": 0})"))),
+              ::testing::ElementsAre(
+                  "body.channel_ids.1|greater_than_equal|Input should be greater than or equal to 1",
+                  "body.channel_ids.2|int_type|Input should be a valid integer",
+                  "body.group_wait_sec|less_than_equal|Input should be less than or equal to 3600",
+                  "body.group_interval_sec|greater_than_equal|Input should be greater than or equal to 1"));
+  EXPECT_THAT(test::errors_of(parse_alert_rule_create(test::body(
+                  R"({"name": "x", "metric_name": "m", "promql": "up", "threshold": 1, "channel_ids": )" + many + "}"))),
+              ::testing::ElementsAre(::testing::HasSubstr("body.channel_ids|too_long|")));
+  EXPECT_THAT(test::errors_of(parse_alert_rule_create(test::body(
+                  R"({"name": "x", "metric_name": "m", "promql": "up", "threshold": 1, "channel_ids": 5})"))),
+              ::testing::ElementsAre("body.channel_ids|list_type|Input should be a valid list"));
+}
+
+TEST(ParseAlertRulePatch, ChannelIdsAndGroupingMergeLikeTheOtherFields) {
+  AlertRule rule;
+  rule.channel_ids = {4};
+  rule.group_wait_sec = 10;
+  auto untouched = apply_patch(rule, parse_alert_rule_patch(test::body(R"({"name": "y"})")).value());
+  EXPECT_EQ(untouched.channel_ids, std::vector<std::int64_t>{4});
+  EXPECT_EQ(untouched.group_wait_sec, 10);
+  auto changed = apply_patch(rule, parse_alert_rule_patch(test::body(
+                                       R"({"channel_ids": [], "group_wait_sec": null, "group_interval_sec": 60})"))
+                                       .value());
+  EXPECT_TRUE(changed.channel_ids.empty());
+  EXPECT_FALSE(changed.group_wait_sec) << "null: back to GROUP_WAIT_SEC";
+  EXPECT_EQ(changed.group_interval_sec, 60);
 }
 
 }  // namespace

@@ -1,0 +1,89 @@
+#include "storage/channel_rows.hpp"
+
+#include <boost/json/parse.hpp>
+#include <algorithm>
+
+#include "storage/alert_rule_rows.hpp"
+#include "storage/sql_support.hpp"
+
+namespace sentinel::storage {
+
+namespace {
+
+constexpr const char* columns =
+    "id, name, type, settings, secrets, send_resolved, default_for_severities, created_at, updated_at";
+
+// Both are written by the repository as JSON; a row edited by hand into
+// something else reads as empty rather than failing every listing.
+boost::json::object parse_object(const std::string& text) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return {};
+  return std::move(v.as_object());
+}
+
+std::vector<std::string> parse_strings(const std::string& text) {
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (const auto& s : v.as_array())
+    if (s.is_string()) out.emplace_back(s.get_string());
+  return out;
+}
+
+ChannelRow read_channel(const soci::row& r) {
+  ChannelRow out;
+  auto& c = out.channel;
+  c.id = sql::get_i64(r, 0);
+  c.name = sql::get_str(r, 1);
+  c.type = sql::get_str(r, 2);
+  c.settings = parse_object(sql::get_str(r, 3));
+  out.sealed_secrets = sql::get_str(r, 4);
+  c.send_resolved = sql::get_bool(r, 5);
+  c.default_for_severities = parse_strings(sql::get_str(r, 6));
+  c.created_at = sql::get_time(r, 7);
+  c.updated_at = sql::get_time(r, 8);
+  return out;
+}
+
+}  // namespace
+
+std::optional<ChannelRow> fetch_channel(soci::session& sql, Dialect dialect, long long id, bool for_update) {
+  soci::row r;
+  const char* lock = for_update && dialect == Dialect::postgresql ? " FOR UPDATE" : "";
+  sql << "SELECT " << columns << " FROM notification_channels WHERE id = :id" << lock, soci::use(id), soci::into(r);
+  if (!sql.got_data()) return std::nullopt;
+  return read_channel(r);
+}
+
+std::vector<std::int64_t> missing_channels(soci::session& sql, Dialect dialect, const std::vector<std::int64_t>& ids) {
+  std::vector<std::int64_t> missing;
+  if (ids.empty()) return missing;
+  const char* lock = dialect == Dialect::postgresql ? " FOR SHARE" : "";
+  long long id = 0, found = 0;
+  soci::statement st = (sql.prepare << "SELECT id FROM notification_channels WHERE id = :id" << lock, soci::use(id),
+                        soci::into(found));
+  for (const auto wanted : ids) {
+    id = wanted;
+    st.execute(true);
+    if (!st.got_data()) missing.push_back(wanted);
+  }
+  return missing;
+}
+
+std::vector<RuleRef> rules_using_channel(soci::session& sql, std::int64_t channel_id) {
+  // channel_ids is JSON text in both databases: read the rules that name any
+  // channel and look inside here, the same way on SQLite and PostgreSQL.
+  std::vector<RuleRef> out;
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT id, name, channel_ids FROM alert_rules WHERE channel_ids <> '[]' ORDER BY id");
+  for (const auto& r : rows) {
+    const auto ids = parse_channel_ids(sql::get_str(r, 2));
+    if (std::find(ids.begin(), ids.end(), channel_id) != ids.end())
+      out.push_back({sql::get_i64(r, 0), sql::get_str(r, 1)});
+  }
+  return out;
+}
+
+}  // namespace sentinel::storage
