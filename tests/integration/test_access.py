@@ -39,7 +39,8 @@ def concrete(path):
     # Ids that exist nowhere: a call that is allowed then answers 404 or 422, never changes anything.
     return path.replace("{file}", "index.html").replace("{", "").replace("}", "").replace(
         "server_id", "999999").replace("rule_id", "999999").replace("event_id", "999999").replace(
-        "silence_id", "999999").replace("user_id", "999999").replace("token_id", "999999")
+        "silence_id", "999999").replace("user_id", "999999").replace("token_id", "999999").replace(
+        "channel_id", "999999")
 
 
 def wait_for_close(ws, timeout):

@@ -13,7 +13,9 @@ SERVER_KEYS = {"id", "name", "job_name", "instance", "is_active", "description",
 RULE_KEYS = {"id", "name", "server_id", "metric_name", "promql", "threshold", "comparison",
              "repeat_interval_sec", "is_active", "channel", "for_sec", "recovery_threshold", "no_data_state",
              "severity", "description", "eval_interval_sec", "state", "last_evaluated_at", "last_value",
-             "last_error", "created_at", "updated_at"}
+             "last_error", "created_at", "updated_at",
+             # product.md §9
+             "channel_ids", "group_wait_sec", "group_interval_sec"}
 EVENT_KEYS = {"id", "rule_id", "server_id", "rule_name", "status", "severity", "value", "threshold",
               "comparison", "labels", "message", "started_at", "resolved_at", "last_notified_at",
               "notification_status", "acknowledged", "created_at"}
