@@ -12,12 +12,6 @@ namespace {
 
 constexpr std::string_view alerts_path = "/api/v2/alerts";
 
-boost::json::object json_of(const std::map<std::string, std::string>& m) {
-  boost::json::object o;
-  for (const auto& [k, v] : m) o[k] = v;
-  return o;
-}
-
 }  // namespace
 
 std::string alertmanager_alerts_url(std::string_view base) {
@@ -29,19 +23,21 @@ std::string alertmanager_alerts_url(std::string_view base) {
 boost::json::array alertmanager_alerts(const AlertGroup& group) {
   boost::json::array alerts;
   for (const auto& n : group.alerts) {
-    auto labels = webhook_alert_labels(n);
+    // The webhook's alert, less what a postable alert has not (status,
+    // fingerprint: Alertmanager derives them) and with Prometheus's endsAt.
+    const auto link = event_link(group, n);
+    boost::json::object alert = webhook_alert(n, link.value_or(""));
+    alert.erase("status");
+    alert.erase("fingerprint");
+    auto& labels = alert["labels"].as_object();
     if (n.server_name && !n.server_name->empty() && !labels.contains("server"))
       labels["server"] = core::sanitize_utf8(*n.server_name);
-    const domain::AlertEvent& e = n.event;
-    const core::Timestamp ends = group.kind == NotificationKind::resolved ? e.resolved_at.value_or(group.now)
-                                                                         : group.now + alertmanager_firing_timeout;
-    boost::json::object alert;
-    alert["labels"] = json_of(labels);
-    alert["annotations"] = json_of(webhook_alert_annotations(n));
-    alert["startsAt"] = core::format_iso8601(e.started_at);
+    const core::Timestamp ends = group.kind == NotificationKind::resolved
+                                     ? n.event.resolved_at.value_or(group.now)
+                                     : group.now + alertmanager_firing_timeout;
     alert["endsAt"] = core::format_iso8601(ends);
     // Alertmanager validates generatorURL as a URI: left out rather than "".
-    if (const auto link = event_link(group, n)) alert["generatorURL"] = *link;
+    if (!link) alert.erase("generatorURL");
     alerts.push_back(std::move(alert));
   }
   return alerts;
@@ -59,11 +55,7 @@ std::expected<RequestPlan, std::string> alertmanager_requests(const boost::json:
   RequestPlan plan;
   plan.same_target = false;
   for (const auto& url : urls) {
-    OutboundRequest r;
-    r.target = "Alertmanager";
-    r.url = alertmanager_alerts_url(url);
-    r.headers = {"Content-Type: application/json"};
-    r.body = body;
+    OutboundRequest r = json_request("Alertmanager", alertmanager_alerts_url(url), body);
     if (auto userinfo = url_userinfo(url)) r.secrets.push_back(std::move(*userinfo));
     plan.requests.push_back(std::move(r));
   }

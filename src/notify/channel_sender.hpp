@@ -35,6 +35,9 @@ struct ChannelLimits {
 // What sending needs besides the channel and the group. Borrowed: it must
 // outlive every send_to_channel() awaiting with it.
 struct ChannelSendContext {
+  ChannelSendContext(http_client::Transport& http_transport, core::BlockingPool& blocking_pool)
+      : http(http_transport), blocking(blocking_pool) {}
+
   http_client::Transport& http;  // http_client::HttpClient in production
   core::BlockingPool& blocking;  // SMTP is blocking curl: it runs there
   std::chrono::seconds request_timeout{10};  // each request, connect included

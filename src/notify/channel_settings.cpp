@@ -24,6 +24,12 @@ const boost::json::value* SettingsReader::present(std::string_view key) const {
   return v;
 }
 
+std::string SettingsReader::required(std::string_view key, std::optional<std::string> value) {
+  // After an invalid value this records nothing: fail() keeps the first problem, the more precise one.
+  if (!value) fail(std::string(key) + " is required");
+  return value ? std::move(*value) : std::string();
+}
+
 void SettingsReader::fail(std::string problem) {
   if (!error_) error_ = std::move(problem);
 }
@@ -36,14 +42,7 @@ std::optional<std::string> SettingsReader::optional_string(std::string_view key)
   return text;
 }
 
-std::string SettingsReader::required_string(std::string_view key) {
-  auto s = optional_string(key);
-  if (!s) {
-    fail(std::string(key) + " is required");
-    return {};
-  }
-  return std::move(*s);
-}
+std::string SettingsReader::required_string(std::string_view key) { return required(key, optional_string(key)); }
 
 std::optional<std::string> SettingsReader::optional_token(std::string_view key) {
   auto s = optional_string(key);
@@ -58,14 +57,7 @@ std::optional<std::string> SettingsReader::optional_token(std::string_view key) 
   return s;
 }
 
-std::string SettingsReader::required_token(std::string_view key) {
-  auto s = optional_token(key);
-  if (!s) {
-    fail(std::string(key) + " is required");
-    return {};
-  }
-  return std::move(*s);
-}
+std::string SettingsReader::required_token(std::string_view key) { return required(key, optional_token(key)); }
 
 std::optional<std::string> SettingsReader::optional_url(std::string_view key) {
   auto s = optional_string(key);
@@ -76,14 +68,7 @@ std::optional<std::string> SettingsReader::optional_url(std::string_view key) {
   return s;
 }
 
-std::string SettingsReader::required_url(std::string_view key) {
-  auto s = optional_url(key);
-  if (!s) {
-    fail(std::string(key) + " is required");
-    return {};
-  }
-  return std::move(*s);
-}
+std::string SettingsReader::required_url(std::string_view key) { return required(key, optional_url(key)); }
 
 std::optional<std::int64_t> SettingsReader::optional_int(std::string_view key) {
   const auto* v = present(key);

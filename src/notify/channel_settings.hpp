@@ -46,6 +46,8 @@ class SettingsReader {
 
  private:
   const boost::json::value* present(std::string_view key) const;  // null for absent, null and ""
+  // `value`, or "" after recording that `key` is missing.
+  std::string required(std::string_view key, std::optional<std::string> value);
 
   const boost::json::object& settings_;
   std::optional<std::string> error_;

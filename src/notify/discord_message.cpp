@@ -45,7 +45,7 @@ std::string discord_escape(std::string_view text) {
   out.reserve(valid.size());
   for (const char c : valid) {
     switch (c) {
-      case '\\': case '*': case '_': case '~': case '`': case '|': case '>': case '[': case ']':
+      case '\\': case '*': case '_': case '~': case '`': case '|': case '[': case ']':
         out += '\\';
         out += c;
         break;
@@ -57,7 +57,8 @@ std::string discord_escape(std::string_view text) {
 }
 
 boost::json::object discord_message(const AlertGroup& group) {
-  const std::string title = cut_to_units(discord_escape(group_title(group)), discord_max_title);
+  const std::string escaped_title = group_title_prefix(group) + " " + discord_escape(group_rule_name(group));
+  const std::string title = cut_to_units(escaped_title, discord_max_title);
   const std::string footer = cut_to_units(group_summary(group), discord_max_footer);
 
   std::string head;
@@ -82,8 +83,7 @@ boost::json::object discord_message(const AlertGroup& group) {
 
   boost::json::object message;
   message["content"] =
-      cut_to_units(std::string(kind_emoji(group.kind)) + " **" + discord_escape(group_title(group)) + "**",
-                   discord_max_content);
+      cut_to_units(std::string(kind_emoji(group.kind)) + " **" + escaped_title + "**", discord_max_content);
   message["embeds"] = boost::json::array{std::move(embed)};
   message["allowed_mentions"] = boost::json::object{{"parse", boost::json::array{}}};
   return message;
@@ -94,11 +94,7 @@ std::expected<RequestPlan, std::string> discord_requests(const boost::json::obje
   SettingsReader read(settings);
   const std::string url = read.required_url("webhook_url");
   if (read.error()) return std::unexpected(*read.error());
-  OutboundRequest r;
-  r.target = "Discord";
-  r.url = url;
-  r.headers = {"Content-Type: application/json"};
-  r.body = boost::json::serialize(discord_message(group));
+  OutboundRequest r = json_request("Discord", url, boost::json::serialize(discord_message(group)));
   r.secrets = url_secrets(url);
   return RequestPlan{{std::move(r)}, true};
 }

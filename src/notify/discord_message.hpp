@@ -30,7 +30,8 @@ inline constexpr std::size_t discord_max_description = 4096;
 inline constexpr std::size_t discord_max_footer = 2048;
 inline constexpr std::size_t discord_max_embed_total = 6000;
 
-// Markdown characters (\ * _ ~ ` | > [ ]) backslash-escaped, '@' followed
+// Markdown characters (\ * _ ~ ` | [ ]) backslash-escaped (a '>' quotes
+// only at a line's start, where no user value stands), '@' followed
 // by a zero-width space, ill-formed UTF-8 replaced.
 std::string discord_escape(std::string_view text);
 

@@ -79,9 +79,12 @@ std::string_view kind_emoji(NotificationKind kind) {
 }
 
 std::string group_title(const AlertGroup& group) {
+  return group_title_prefix(group) + " " + core::sanitize_utf8(group_rule_name(group));
+}
+
+std::string group_title_prefix(const AlertGroup& group) {
   const bool resolved = group.kind == NotificationKind::resolved;
-  return std::string(resolved ? "[RESOLVED:" : "[FIRING:") + std::to_string(group.alerts.size()) + "] " +
-         core::sanitize_utf8(group_rule_name(group));
+  return std::string(resolved ? "[RESOLVED:" : "[FIRING:") + std::to_string(group.alerts.size()) + "]";
 }
 
 std::string group_summary(const AlertGroup& group) {

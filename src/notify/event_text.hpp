@@ -24,6 +24,9 @@ std::string event_message(std::string_view rule_name, std::string_view compariso
 // title. A repeat is "[FIRING:n]" too, so a mail client threads it with the
 // first message.
 std::string group_title(const AlertGroup& group);
+// Its first word alone, "[FIRING:3]", for a markup that escapes the rule
+// name but not Sentinel's own text.
+std::string group_title_prefix(const AlertGroup& group);
 
 // "🔥" firing, "🔁" still firing, "✅" resolved: the mark a title starts with.
 std::string_view kind_emoji(NotificationKind kind);

@@ -20,6 +20,15 @@ std::optional<std::pair<std::string_view, std::string_view>> authority_and_rest(
 
 }  // namespace
 
+OutboundRequest json_request(std::string target, std::string url, std::string body) {
+  OutboundRequest r;
+  r.target = std::move(target);
+  r.url = std::move(url);
+  r.headers = {"Content-Type: application/json"};
+  r.body = std::move(body);
+  return r;
+}
+
 std::string redact_secrets(std::string text, std::vector<std::string> secrets) {
   std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
   for (const auto& s : secrets) text = redact_token(std::move(text), s);

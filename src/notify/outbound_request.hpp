@@ -26,6 +26,10 @@ struct OutboundRequest {
   AnswerStyle answer = AnswerStyle::generic;
 };
 
+// A POST of a JSON `body` to `url`, answered by `target`; the caller adds
+// its secrets (and any other header).
+OutboundRequest json_request(std::string target, std::string url, std::string body);
+
 // The requests a formatter makes of one group for one channel.
 struct RequestPlan {
   std::vector<OutboundRequest> requests;

@@ -89,11 +89,7 @@ std::expected<RequestPlan, std::string> pagerduty_requests(const boost::json::ob
   RequestPlan plan;
   plan.same_target = true;
   for (const auto& n : group.alerts) {
-    OutboundRequest r;
-    r.target = "PagerDuty";
-    r.url = url;
-    r.headers = {"Content-Type: application/json"};
-    r.body = boost::json::serialize(pagerduty_event(group, n, routing_key));
+    OutboundRequest r = json_request("PagerDuty", url, boost::json::serialize(pagerduty_event(group, n, routing_key)));
     r.secrets = {routing_key};
     plan.requests.push_back(std::move(r));
   }

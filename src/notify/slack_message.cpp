@@ -82,11 +82,7 @@ std::expected<RequestPlan, std::string> slack_requests(const boost::json::object
   SettingsReader read(settings);
   const std::string url = read.required_url("webhook_url");
   if (read.error()) return std::unexpected(*read.error());
-  OutboundRequest r;
-  r.target = "Slack";
-  r.url = url;
-  r.headers = {"Content-Type: application/json"};
-  r.body = boost::json::serialize(slack_message(group));
+  OutboundRequest r = json_request("Slack", url, boost::json::serialize(slack_message(group)));
   r.secrets = url_secrets(url);
   return RequestPlan{{std::move(r)}, true};
 }

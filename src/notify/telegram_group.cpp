@@ -62,11 +62,8 @@ std::expected<RequestPlan, std::string> telegram_requests(const boost::json::obj
   const std::string api_url = read.optional_url("api_url").value_or("https://api.telegram.org");
   if (read.error()) return std::unexpected(*read.error());
 
-  OutboundRequest r;
-  r.target = "Telegram";
-  r.url = telegram_send_message_url(api_url, token);
-  r.headers = {"Content-Type: application/json"};
-  r.body = telegram_send_message_body(target, format_telegram_group(group), group.kind);
+  OutboundRequest r = json_request("Telegram", telegram_send_message_url(api_url, token),
+                                   telegram_send_message_body(target, format_telegram_group(group), group.kind));
   r.secrets = {token};
   r.answer = AnswerStyle::telegram;
   return RequestPlan{{std::move(r)}, true};

@@ -40,11 +40,7 @@ std::expected<RequestPlan, std::string> webhook_requests(const boost::json::obje
   if (bearer && auth) read.fail("set bearer_token or basic_auth, not both");
   if (read.error()) return std::unexpected(*read.error());
 
-  OutboundRequest r;
-  r.target = "webhook";
-  r.url = url;
-  r.headers = {"Content-Type: application/json"};
-  r.body = boost::json::serialize(webhook_group_payload(group));
+  OutboundRequest r = json_request("webhook", url, boost::json::serialize(webhook_group_payload(group)));
   r.secrets = url_secrets(url);
   if (bearer) {
     r.headers.push_back("Authorization: Bearer " + *bearer);
