@@ -118,21 +118,7 @@ core::Result<domain::Channel> ChannelRepository::get(std::int64_t id) {
 }
 
 std::vector<domain::Channel> ChannelRepository::list(const domain::ChannelFilter& f) {
-  return db_.with_session([&](soci::session& sql) {
-    std::vector<domain::Channel> out;
-    const int has_type = f.type ? 1 : 0;
-    const std::string type = f.type.value_or("");
-    long long skip = f.skip, limit = f.limit;
-    soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT id FROM notification_channels WHERE (:ht = 0 OR type = :t) ORDER BY id "
-                        "LIMIT :l OFFSET :o",
-         soci::use(has_type), soci::use(type), soci::use(limit), soci::use(skip));
-    std::vector<long long> ids;
-    for (const auto& r : rows) ids.push_back(sql::get_i64(r, 0));
-    for (const auto id : ids)
-      if (auto row = fetch_channel(sql, db_.dialect(), id)) out.push_back(std::move(row->channel));
-    return out;
-  });
+  return db_.with_session([&](soci::session& sql) { return list_channels(sql, f.type.value_or(""), f.skip, f.limit); });
 }
 
 core::Result<domain::Channel> ChannelRepository::update(std::int64_t id, const domain::ChannelPatch& patch,

@@ -57,6 +57,18 @@ std::optional<ChannelRow> fetch_channel(soci::session& sql, Dialect dialect, lon
   return read_channel(r);
 }
 
+std::vector<domain::Channel> list_channels(soci::session& sql, const std::string& type, long long skip,
+                                           long long limit) {
+  std::vector<domain::Channel> out;
+  const int has_type = type.empty() ? 0 : 1;
+  soci::rowset<soci::row> rows =
+      (sql.prepare << "SELECT " << columns
+                   << " FROM notification_channels WHERE (:ht = 0 OR type = :t) ORDER BY id LIMIT :l OFFSET :o",
+       soci::use(has_type), soci::use(type), soci::use(limit), soci::use(skip));
+  for (const auto& r : rows) out.push_back(read_channel(r).channel);
+  return out;
+}
+
 std::vector<std::int64_t> missing_channels(soci::session& sql, Dialect dialect, const std::vector<std::int64_t>& ids) {
   std::vector<std::int64_t> missing;
   if (ids.empty()) return missing;

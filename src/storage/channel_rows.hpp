@@ -24,6 +24,10 @@ struct ChannelRow {
 // transaction ends (SQLite's write transaction already excludes writers).
 std::optional<ChannelRow> fetch_channel(soci::session& sql, Dialect dialect, long long id, bool for_update = false);
 
+// One page of channels by id, of one type or of all (type empty).
+std::vector<domain::Channel> list_channels(soci::session& sql, const std::string& type, long long skip,
+                                           long long limit);
+
 // The ids among `ids` that name no channel. The others are locked against
 // deletion (FOR SHARE on PostgreSQL) until the transaction ends, so a rule
 // never commits a reference to a channel deleted meanwhile.
