@@ -100,6 +100,7 @@ Response create_channel(Services& s, const Request& req, const Caller& caller);
 Response get_channel(Services& s, const Request& req);
 Response update_channel(Services& s, const Request& req, const Caller& caller);
 Response delete_channel(Services& s, const Request& req, const Caller& caller);
+AsyncResponse test_channel(Services& s, Request& req);  // api/channel_test_routes.cpp
 }  // namespace channels
 
 namespace audit_api {

@@ -111,6 +111,7 @@ constexpr RouteRow table[] = {
   {"GET",    "/api/v1/alerts/channels/{channel_id}",            V, sync<channels::get_channel>},
   {"PATCH",  "/api/v1/alerts/channels/{channel_id}",            E, sync<channels::update_channel>},
   {"DELETE", "/api/v1/alerts/channels/{channel_id}",            E, sync<channels::delete_channel>},
+  {"POST",   "/api/v1/alerts/channels/{channel_id}/test",       E, async<channels::test_channel>},
 
   {"GET",    "/api/v1/audit/",                                  A, sync<audit_api::list_entries>},
 

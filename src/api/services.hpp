@@ -26,6 +26,9 @@ namespace sentinel::auth {
 class AuthService;
 class HashPool;
 }
+namespace sentinel::http_client {
+class Transport;
+}
 namespace sentinel::observability {
 class MetricsRegistry;
 }
@@ -61,6 +64,9 @@ struct Services {
   std::function<boost::asio::awaitable<void>()> refresh_self_metrics = {};
   // Set by app/: login's password hashing on its own bounded pool.
   auth::HashPool* hashing = nullptr;
+  // Set by app/: the outbound HTTP client notifications use (a channel's
+  // test message goes out as its alerts do).
+  http_client::Transport* notify_http = nullptr;
 };
 
 }  // namespace sentinel::api

@@ -192,6 +192,7 @@ int serve(config::Config config, Role role) {
                          repos.channels,  authn.service,   prom.client,     prom.server_metrics, prom.fleet_metrics,
                          registry};
   services.hashing = &hashing;
+  services.notify_http = &prom.http;
   http::Router router;
   // A worker serves liveness and /metrics only (its rule evaluations,
   // notifications and their Prometheus queries are counted there).

@@ -640,6 +640,22 @@ paths.update(crud("channels", "/api/v1/alerts/channels/", "channel_id", "Channel
                               "`channel_ids` names it."))
 paths["/api/v1/alerts/channels/{channel_id}"]["delete"]["responses"]["409"] = resp(
     "The channel is used by rules (`channel is used by rules: High CPU (#3), …`)", ERR)
+CHANNEL_TEST_ANSWER = {"type": "object", "required": ["channel_id", "status"], "properties": {
+    "channel_id": {"type": "integer"},
+    "status": {"type": "string", "enum": ["delivered", "retry", "failed"],
+               "description": "`retry`: a temporary failure (5xx, 429, timeout, unreachable) the outbox would retry"},
+    "detail": {"type": "string", "description": "the target's answer, without secrets"},
+    "retry_after_sec": {"type": "integer", "description": "the wait the target asked for (429)"}}}
+paths["/api/v1/alerts/channels/{channel_id}/test"] = {"post": op(
+    "channels", "Send a test message through the channel now",
+    {"200": resp("The target took the message", CHANNEL_TEST_ANSWER),
+     "404": resp("Channel not found", ERR),
+     "409": resp("The channel's secrets cannot be decrypted with this SECRET_KEY (`sentinel channels rekey`)", ERR),
+     "502": resp("The target did not take the message: its answer in `detail`", CHANNEL_TEST_ANSWER)},
+    [path_param("channel_id", "Channel")],
+    description="Formats a test alert (rule \"Sentinel test notification\", severity info) as the channel's "
+                "type formats alerts, sends it with the stored settings, and answers what the target said. "
+                "Nothing is recorded (no event, no outbox row).")}
 paths["/api/v1/health/liveness"] = {"get": op("health", "Liveness: the process serves",
                                               {"200": resp("OK", ref("Liveness"))}, secured=False)}
 paths["/api/v1/health/readiness"] = {"get": op(
