@@ -284,7 +284,7 @@ describe("the console as an admin", () => {
     await page.getByRole("link", { name: SERVER_NAME }).waitFor();
     await page.getByText("Silenced until").waitFor(); // the silence made from the list, not offered again
     assert.equal(await page.getByRole("button", { name: "Silence" }).count(), 0);
-    assert.match(page.url(), /\/events\/\d+$/);
+    await page.waitForURL(/\/events\/\d+$/); // page.url() follows history.pushState asynchronously
     await checkA11y(page, "event page (light)");
     await shot(page, "event-light");
     await page.getByRole("link", { name: "← All events" }).click();
@@ -292,14 +292,14 @@ describe("the console as an admin", () => {
     // Filters go to the address: a reload keeps them; nothing resolved yet.
     await page.getByLabel("Status").selectOption("resolved");
     await page.getByText("No event matches these filters.").waitFor();
-    assert.match(page.url(), /\/events\?status=resolved$/);
+    await page.waitForURL(/\/events\?status=resolved$/);
     await page.reload();
     await page.getByText("No event matches these filters.").waitFor();
     await page.getByRole("button", { name: "Clear filters" }).click();
     await row.waitFor();
     await page.getByLabel("Server").selectOption({ label: SERVER_NAME });
     await row.waitFor();
-    assert.match(page.url(), /\/events\?server=\d+$/);
+    await page.waitForURL(/\/events\?server=\d+$/);
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Silences" }).click();
     await page.getByRole("cell", { name: `Silenced from the console: ${RULE_NAME}` }).waitFor();
     // A custom length, typed as in Alertmanager; a wrong one is explained at its field.

@@ -64,12 +64,18 @@ TEST(Password, DummyVerificationCostsAsMuchAsARealOne) {
   // Cheapest of several interleaved runs of each kind: a cache-cold run, or
   // one slowed by another process thrashing the memory bandwidth this
   // memory-hard hash needs (CPU time grows then too), does not decide it.
+  // At a load of 8 on two cores even that was once off by 3x, so the whole
+  // measurement gets three tries: a dummy that really is cheap fails all three.
   auto real = std::chrono::nanoseconds::max(), dummy = real;
-  for (int i = 0; i < 9; ++i) {
-    real = std::min(real, cpu_cost([&] { (void)verify_password(hash, "wrong-password"); }));
-    dummy = std::min(dummy, cpu_cost([] { verify_dummy_password("wrong-password"); }));
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    real = dummy = std::chrono::nanoseconds::max();
+    for (int i = 0; i < 9; ++i) {
+      real = std::min(real, cpu_cost([&] { (void)verify_password(hash, "wrong-password"); }));
+      dummy = std::min(dummy, cpu_cost([] { verify_dummy_password("wrong-password"); }));
+    }
+    if (dummy > real / 2) return;
   }
-  EXPECT_GT(dummy, real / 2) << "dummy " << dummy.count() << " ns, real " << real.count() << " ns";
+  ADD_FAILURE() << "dummy " << dummy.count() << " ns, real " << real.count() << " ns";
 }
 
 TEST(Password, Policy) {
