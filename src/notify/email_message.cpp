@@ -163,7 +163,7 @@ std::string mailbox_header(std::string_view mailbox) {
     }
     display += '"';
   } else {
-    display = encode_header_value(name, " ", 0);
+    display = encode_header_value(name, "\r\n ", 0);  // folded between words: a long name keeps lines short
   }
   return display + " <" + std::string(address) + ">";
 }

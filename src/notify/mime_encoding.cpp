@@ -8,9 +8,10 @@ namespace {
 
 constexpr char hex_digits[] = "0123456789ABCDEF";
 constexpr std::size_t qp_line = 76;
-// "=?UTF-8?B?" + "?=" is 12 characters; 75 − 12 leaves 63, so 60 base64
-// characters (45 bytes) per encoded-word.
-constexpr std::size_t word_bytes = 45;
+// 39 bytes are 52 base64 characters: with "=?UTF-8?B?" and "?=" a word of
+// 64, so even "Subject: " and a first word stay within 78 characters
+// (RFC 2047 allows 75 per word; RFC 5322 asks for lines of 78).
+constexpr std::size_t word_bytes = 39;
 
 void append_encoded(std::string& out, unsigned char b) {
   out += '=';

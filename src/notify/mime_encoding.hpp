@@ -25,7 +25,7 @@ std::string header_text(std::string_view value);
 
 // A header value fit for the wire: header_text(value) unchanged when it is
 // printable ASCII, holds no "=?" and is at most `max_plain` long; otherwise
-// RFC 2047 encoded-words (=?UTF-8?B?…?=, each at most 75 characters, cut
+// RFC 2047 encoded-words (=?UTF-8?B?…?=, each at most 64 characters, cut
 // between characters) joined by `separator`: "\r\n " folds an email header,
 // " " keeps an HTTP header on one line.
 std::string encode_header_value(std::string_view value, std::string_view separator = "\r\n ",

@@ -155,6 +155,20 @@ TEST(EmailMessage, NonAsciiSubjectAndNameAreEncoded) {
   for (const char c : headers) EXPECT_LT(static_cast<unsigned char>(c), 0x80u);
 }
 
+TEST(EmailMessage, ALongNonAsciiNameIsFolded) {
+  std::string name;
+  for (int i = 0; i < 100; ++i) name += "\xC3\xA9";  // é
+  const std::string m = email_message(sample_group(1), name + " <alerts@example.com>", {"ops@example.com"});
+  const std::string from_line = m.substr(0, m.find("\r\nTo: "));
+  EXPECT_NE(from_line.find("?=\r\n =?UTF-8?B?"), std::string::npos) << from_line;
+  std::size_t start = 0;
+  while (start < from_line.size()) {
+    const auto end = std::min(from_line.find("\r\n", start), from_line.size());
+    EXPECT_LE(end - start, 78u);
+    start = end + 2;
+  }
+}
+
 TEST(EmailMessage, AQuotedDisplayName) {
   EXPECT_EQ(mailbox_header("Ops, Team <ops@example.com>"), "\"Ops, Team\" <ops@example.com>");
   EXPECT_EQ(mailbox_header("\"Ops\" <ops@example.com>"), "Ops <ops@example.com>");
