@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { filterRows, firingByServer, joinNames, mergeFleet, sortRows, type FleetRow, type ServerInfo, type Summary } from "../src/lib/fleet";
+import { filterRows, firingByServer, joinNames, mergeFleet, rowWindow, sortRows, type FleetRow, type ServerInfo, type Summary } from "../src/lib/fleet";
 
 function summary(id: number, up = true, cpu: number | null = 10, extra: Partial<Summary["metrics"]> = {}): Summary {
   return {
@@ -97,5 +97,23 @@ describe("firing alerts per server", () => {
       { server_id: 2, status: "firing" }, { server_id: null, status: "firing" },
     ]);
     assert.deepEqual([...counts.entries()], [[1, 2], [2, 1]]);
+  });
+});
+
+describe("rowWindow", () => {
+  it("at the top: the rows in view and the overscan below", () => {
+    assert.deepEqual(rowWindow(1000, 200, 800, 40, 10), { first: 0, last: 25 });
+  });
+  it("scrolled into the table: overscan on both sides", () => {
+    // The body started 4000 px above the viewport: rows 100..120 are in view.
+    assert.deepEqual(rowWindow(1000, -4000, 800, 40, 10), { first: 90, last: 130 });
+  });
+  it("at the end and past it: clamped to the rows there are", () => {
+    assert.deepEqual(rowWindow(1000, -39500, 800, 40, 10), { first: 977, last: 1000 });
+    assert.deepEqual(rowWindow(1000, -80000, 800, 40, 10), { first: 1000, last: 1000 });
+  });
+  it("a table below the viewport renders no row; a zero height does not divide by zero", () => {
+    assert.deepEqual(rowWindow(1000, 2000, 800, 40, 10), { first: 0, last: 0 });
+    assert.deepEqual(rowWindow(50, 0, 800, 0, 10), { first: 0, last: 50 });
   });
 });

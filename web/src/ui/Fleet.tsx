@@ -1,13 +1,14 @@
 // The fleet overview: every server with up/down, CPU, memory, disk and load,
 // live from /ws/fleet?delta=1, searchable and sortable. A row re-renders
-// only when its own summary changed, so 1 000 servers stay smooth.
-import { Component } from "preact";
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, hasRole, listAll, type Me } from "../lib/api";
+// only when its own summary changed, and past WINDOW_FROM rows only the rows
+// near the viewport are in the page, so 1 000 servers stay smooth.
+import { Component, type RefObject } from "preact";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { api, hasRole, type Me } from "../lib/api";
 import { ApiError } from "../lib/errors";
 import {
-  filterRows, firingByServer, joinNames, mergeFleet, sortRows, statusOf,
-  type FleetFrame, type FleetRow, type ServerInfo, type SortDir, type SortKey, type Summary,
+  filterRows, firingByServer, joinNames, mergeFleet, rowWindow, sortRows, statusOf, WINDOW_FROM,
+  type FleetFrame, type FleetRow, type RowWindow, type ServerInfo, type SortDir, type SortKey, type Summary,
 } from "../lib/fleet";
 import { formatLoad, formatPercent } from "../lib/format";
 import { openLive, type LiveState } from "../lib/live";
@@ -15,6 +16,8 @@ import { Empty, ErrorNote, Link, Loading, Page, Time, useNow } from "./common";
 import { ServerForm } from "./ServerForm";
 
 type Frame = FleetFrame | { type: "error"; detail: string };
+
+const NAMES_PAGE = 1000;
 
 const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
   { key: "name", label: "Name" },
@@ -39,17 +42,18 @@ function Bar({ value }: { value: number | null | undefined }) {
   );
 }
 
-class Row extends Component<{ row: FleetRow }> {
-  shouldComponentUpdate(next: { row: FleetRow }) {
+// `index`: the row's aria-rowindex when only some rows are in the page.
+class Row extends Component<{ row: FleetRow; index?: number }> {
+  shouldComponentUpdate(next: { row: FleetRow; index?: number }) {
     const a = this.props.row;
     const b = next.row;
-    return a.summary !== b.summary || a.name !== b.name || a.firing !== b.firing;
+    return a.summary !== b.summary || a.name !== b.name || a.firing !== b.firing || this.props.index !== next.index;
   }
-  render({ row }: { row: FleetRow }) {
+  render({ row, index }: { row: FleetRow; index?: number }) {
     const m = row.summary?.metrics ?? {};
     const status = statusOf(row);
     return (
-      <tr class={status}>
+      <tr class={status} aria-rowindex={index}>
         <th scope="row">
           <Link href={`/servers/${row.id}`}>{row.name}</Link>
           <span class="sub">{row.instance}</span>
@@ -69,6 +73,56 @@ class Row extends Component<{ row: FleetRow }> {
   }
 }
 
+// Stands in for `rows` rows that are not in the page (styles through the
+// CSSOM, which the CSP allows; no style attribute in the markup).
+function Spacer({ rows, rowHeight }: { rows: number; rowHeight: number }) {
+  return (
+    <tr aria-hidden="true" style={{ background: "none" }}>
+      <td colSpan={COLUMNS.length} style={{ height: `${rows * rowHeight}px`, padding: "0", border: "0" }} />
+    </tr>
+  );
+}
+
+// Which of `count` rows to render: all of them up to WINDOW_FROM, else those
+// near the viewport, measured again on scroll, resize, a change of the
+// page's height (a form or banner above the table, rows of another height
+// than guessed) and of `count`. The row height is a rendered row's.
+function useRowWindow(count: number, body: RefObject<HTMLTableSectionElement>): RowWindow & { rowHeight: number } {
+  const windowed = count > WINDOW_FROM;
+  const [win, setWin] = useState({ first: 0, last: 0, rowHeight: 40 });
+  useLayoutEffect(() => {
+    if (!windowed) return;
+    let frame = 0;
+    const measure = () => {
+      frame = 0;
+      const tbody = body.current;
+      if (!tbody) return;
+      const row = tbody.querySelector<HTMLElement>("tr[aria-rowindex]");
+      setWin((w) => {
+        const rowHeight = row && row.offsetHeight > 0 ? row.offsetHeight : w.rowHeight;
+        const next = rowWindow(count, tbody.getBoundingClientRect().top, innerHeight, rowHeight);
+        return w.first === next.first && w.last === next.last && w.rowHeight === rowHeight ? w : { ...next, rowHeight };
+      });
+    };
+    const schedule = () => {
+      if (!frame) frame = requestAnimationFrame(measure);
+    };
+    measure();
+    const resized = new ResizeObserver(schedule);
+    resized.observe(document.body);
+    addEventListener("scroll", schedule, { passive: true });
+    addEventListener("resize", schedule);
+    return () => {
+      cancelAnimationFrame(frame);
+      resized.disconnect();
+      removeEventListener("scroll", schedule);
+      removeEventListener("resize", schedule);
+    };
+  }, [count, windowed]);
+  if (!windowed) return { first: 0, last: count, rowHeight: win.rowHeight };
+  return { first: Math.min(win.first, count), last: Math.min(win.last, count), rowHeight: win.rowHeight };
+}
+
 export function FleetPage({ me }: { me: Me }) {
   const [rows, setRows] = useState<Map<number, Summary> | null>(null);
   const [servers, setServers] = useState<Map<number, ServerInfo>>(new Map());
@@ -82,15 +136,31 @@ export function FleetPage({ me }: { me: Me }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [firing, setFiring] = useState<Map<number, number>>(new Map());
   const addButton = useRef<HTMLButtonElement>(null);
+  const tbody = useRef<HTMLTableSectionElement>(null);
   const now = useNow();
 
-  const loadNames = () =>
-    listAll<ServerInfo>("/api/v1/servers/")
-      .then((list) => {
-        setServers(new Map(list.map((s) => [s.id, s])));
-        setLoadError(null);
-      })
-      .catch((e) => e instanceof ApiError && e.status !== 401 && setLoadError(e.message));
+  // Names 1 000 at a time (the API's maximum), each full page shown as it
+  // comes: a thousand rows are named without waiting for the next (empty)
+  // page; the last page replaces the map, so deleted servers go.
+  const loadNames = async () => {
+    const all = new Map<number, ServerInfo>();
+    try {
+      for (let skip = 0; ; skip += NAMES_PAGE) {
+        const page = await api<ServerInfo[]>(`/api/v1/servers/?skip=${skip}&limit=${NAMES_PAGE}`);
+        for (const s of page) all.set(s.id, s);
+        if (page.length < NAMES_PAGE) break;
+        setServers((prev) => {
+          const next = new Map(prev);
+          for (const s of page) next.set(s.id, s);
+          return next;
+        });
+      }
+      setServers(all);
+      setLoadError(null);
+    } catch (e) {
+      if (e instanceof ApiError && e.status !== 401) setLoadError(e.message);
+    }
+  };
 
   // Firing alerts: read every 15 s (the table's values are live; alerts
   // change at the rules' pace).
@@ -143,6 +213,9 @@ export function FleetPage({ me }: { me: Me }) {
 
   const sortBy = (key: SortKey) =>
     setSort((s) => ({ key, dir: s.key === key ? (s.dir === "asc" ? "desc" : "asc") : key === "name" ? "asc" : "desc" }));
+
+  const win = useRowWindow(visible.length, tbody);
+  const windowed = visible.length > WINDOW_FROM;
 
   const total = rows ? rows.size : table ? visible.length : 0;
   const down = rows ? [...rows.values()].filter((s) => !s.up).length : 0;
@@ -200,10 +273,10 @@ export function FleetPage({ me }: { me: Me }) {
         <Empty>No servers yet.{canEdit ? " Use “Add server” to register the first one." : ""}</Empty>
       ) : (
         <div class="table-wrap">
-          <table class="fleet">
+          <table class="fleet" aria-rowcount={windowed ? visible.length + 1 : undefined}>
             <caption class="sr-only">Servers, {visible.length} of {total} shown</caption>
             <thead>
-              <tr>
+              <tr aria-rowindex={windowed ? 1 : undefined}>
                 {COLUMNS.map((c) => (
                   <th scope="col" class={c.numeric ? "num" : ""}
                     aria-sort={sort.key === c.key ? (sort.dir === "asc" ? "ascending" : "descending") : undefined}>
@@ -215,8 +288,12 @@ export function FleetPage({ me }: { me: Me }) {
                 ))}
               </tr>
             </thead>
-            <tbody>
-              {visible.map((r) => <Row key={r.id} row={r} />)}
+            <tbody ref={tbody}>
+              {win.first > 0 && <Spacer key="above" rows={win.first} rowHeight={win.rowHeight} />}
+              {visible.slice(win.first, win.last).map((r, i) => (
+                <Row key={r.id} row={r} index={windowed ? win.first + i + 2 : undefined} />
+              ))}
+              {win.last < visible.length && <Spacer key="below" rows={visible.length - win.last} rowHeight={win.rowHeight} />}
             </tbody>
           </table>
           {visible.length === 0 && <Empty>No server matches “{query}”.</Empty>}
