@@ -8,7 +8,7 @@ namespace {
 using std::chrono::seconds;
 
 const core::Timestamp now = core::from_unix(1445412480);  // Wed, 21 Oct 2015 07:28:00 GMT
-const std::string slack_url = "https://hooks.slack.com/services/T000/B000/XXXXSECRET";
+const std::string slack_url = "https://hooks.slack.com/services/T000/B000/hookPathSecret7f3a";
 
 OutboundRequest slack() {
   OutboundRequest r;
@@ -82,13 +82,13 @@ TEST(ClassifyAnswer, SecretsNeverInTheDetail) {
   auto req = slack();
   req.secrets.push_back("tok-123");
   const auto r = classify_answer(
-      req, answer(400, "bad request to " + slack_url + " path /services/T000/B000/XXXXSECRET token tok-123"), now);
-  EXPECT_EQ(r.detail.find("XXXXSECRET"), std::string::npos) << r.detail;
+      req, answer(400, "bad request to " + slack_url + " path /services/T000/B000/hookPathSecret7f3a token tok-123"), now);
+  EXPECT_EQ(r.detail.find("hookPathSecret7f3a"), std::string::npos) << r.detail;
   EXPECT_EQ(r.detail.find("tok-123"), std::string::npos) << r.detail;
   EXPECT_NE(r.detail.find("<redacted>"), std::string::npos) << r.detail;
   const auto n = network_failure(req, "Failed to connect to hooks.slack.com: " + slack_url);
   EXPECT_EQ(n.status, DeliveryStatus::retry);
-  EXPECT_EQ(n.detail.find("XXXXSECRET"), std::string::npos) << n.detail;
+  EXPECT_EQ(n.detail.find("hookPathSecret7f3a"), std::string::npos) << n.detail;
   EXPECT_EQ(n.detail.find("/services/"), std::string::npos) << n.detail;
 }
 
