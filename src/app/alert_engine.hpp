@@ -1,7 +1,7 @@
 #pragma once
 // The alert engine and notifier of one process (roles "all" and "worker"),
 // wired from the configuration: rule scheduler → evaluator → store (events
-// and outbox in one transaction) → dispatcher → Telegram / webhook.
+// and outbox in one transaction) → dispatcher → each channel.
 #include <boost/asio/any_io_executor.hpp>
 #include <functional>
 #include <memory>
@@ -17,7 +17,7 @@ class BlockingPool;
 }
 namespace sentinel::storage {
 class Database;
-class AlertEventRepository;
+class ChannelRepository;
 }  // namespace sentinel::storage
 namespace sentinel::prometheus {
 class Client;
@@ -35,6 +35,10 @@ namespace sentinel::app {
 // (for /ws/events), on the evaluation thread, after commit.
 using EventListener = std::function<void(const std::vector<storage::RecordedEvent>&)>;
 
+// Where notifications go by the environment (TELEGRAM_*, WEBHOOK_URL) and
+// how they are grouped by default (GROUP_WAIT_SEC, GROUP_INTERVAL_SEC).
+storage::RoutingDefaults routing_defaults(const config::Config& config);
+
 // Rules are evaluated on `evaluation_executor`: an event loop run by one
 // thread of its own (app/app.cpp), with `prometheus` sending through
 // connections of that loop. Thousands of small evaluations a second on one
@@ -45,7 +49,7 @@ class AlertEngine {
  public:
   AlertEngine(boost::asio::any_io_executor executor, boost::asio::any_io_executor evaluation_executor,
               const config::Config& config, storage::Database& db,
-              storage::AlertEventRepository& events, core::BlockingPool& blocking, prometheus::Client& prometheus,
+              storage::ChannelRepository& channels, core::BlockingPool& blocking, prometheus::Client& prometheus,
               http_client::HttpClient& http, observability::MetricsRegistry& metrics, EventListener on_events);
   ~AlertEngine();
 

@@ -181,7 +181,7 @@ int serve(config::Config config, Role role) {
   const auto hash_threads = static_cast<std::size_t>(config.login_hash_concurrency);
   auth::HashPool hashing(hash_threads, 2 * hash_threads);
 
-  Repositories repos(*db, config.secret_key);
+  Repositories repos(*db, config);
   Authentication authn(config, repos, blocking);
   observability::MetricsRegistry registry;
   asio::io_context io(static_cast<int>(io_threads));

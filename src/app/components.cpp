@@ -19,15 +19,15 @@ std::unique_ptr<http_client::KeepAliveClient> keep_alive_to_prometheus(asio::any
                                                         static_cast<std::size_t>(config.prometheus_max_concurrency) + 4);
 }
 
-Repositories::Repositories(storage::Database& db, const std::string& secret_key)
+Repositories::Repositories(storage::Database& db, const config::Config& config)
     : users(db, core::system_now),
-      servers(db, core::system_now),
-      rules(db, core::system_now),
+      servers(db, core::system_now, routing_defaults(config)),
+      rules(db, core::system_now, routing_defaults(config)),
       events(db, core::system_now),
       silences(db, core::system_now),
       api_tokens(db, core::system_now),
       audit(db, core::system_now),
-      channel_secrets(secret_key),
+      channel_secrets(config.secret_key),
       channels(db, channel_secrets, core::system_now) {}
 
 namespace {
@@ -120,7 +120,7 @@ EvaluationLoop::EvaluationLoop(asio::io_context& api_io, const config::Config& c
   if (!runs_engine) return;
   keep_alive = keep_alive_to_prometheus(io.get_executor(), config);
   prometheus.emplace(prom.client, keep_alive ? static_cast<http_client::Transport&>(*keep_alive) : prom.transport);
-  engine.emplace(api_io.get_executor(), io.get_executor(), config, db, repos.events, blocking, *prometheus, prom.http,
+  engine.emplace(api_io.get_executor(), io.get_executor(), config, db, repos.channels, blocking, *prometheus, prom.http,
                  registry, std::move(on_events));
 }
 

@@ -41,7 +41,9 @@ namespace sentinel::app {
 // One repository per aggregate, over one database. Channel secrets are
 // sealed under a key derived from SECRET_KEY (crypto/secret_box.hpp).
 struct Repositories {
-  Repositories(storage::Database& db, const std::string& secret_key);
+  // Alerts ended by a change (rule paused or deleted, server deleted) are
+  // routed as the configuration says (app/alert_engine.hpp routing_defaults).
+  Repositories(storage::Database& db, const config::Config& config);
   storage::UserRepository users;
   storage::ServerRepository servers;
   storage::AlertRuleRepository rules;

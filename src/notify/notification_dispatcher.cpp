@@ -18,14 +18,12 @@
 #include <boost/json/parse.hpp>
 
 #include "core/blocking.hpp"
-#include "http_client/http_client.hpp"
+#include "domain/channel.hpp"
+#include "notify/alert_group.hpp"
 #include "notify/notification.hpp"
-#include "notify/telegram_message.hpp"
-#include "notify/telegram_request.hpp"
-#include "notify/webhook_payload.hpp"
-#include "notify/webhook_response.hpp"
 #include "observability/metrics_registry.hpp"
-#include "storage/alert_event_repository.hpp"
+#include "storage/channel_repository.hpp"
+#include "storage/notification_routes.hpp"
 
 namespace sentinel::notify {
 
@@ -33,10 +31,14 @@ namespace asio = boost::asio;
 
 namespace {
 
-// How long a claimed row stays with this dispatcher: one request (bounded
-// by request_timeout) and its bookkeeping. After a crash the row is
-// delivered again once it ends, so it is kept short.
-std::int64_t lease_seconds(const NotificationDispatcherOptions& o) { return o.request_timeout.count() + 5; }
+constexpr const char* metric_name = "sentinel_notifications_total";
+constexpr const char* metric_help = "Notification messages sent (one per group of alerts) by channel type and result";
+
+// How long a claimed group stays with this dispatcher: its requests
+// (PagerDuty sends one per alert, one after the other; SMTP talks several
+// times) and their bookkeeping. After a crash the group is delivered again
+// once it ends; a single-process install drops its own leases at start.
+std::int64_t lease_seconds(const NotificationDispatcherOptions& o) { return 2 * o.request_timeout.count() + 60; }
 
 std::optional<std::string> string_field(const boost::json::object& o, std::string_view key) {
   auto it = o.find(key);
@@ -62,6 +64,30 @@ void apply_payload(const std::string& payload, Notification& n) {
     n.description = n.description ? *n.description + " (resolved: " + *reason + ")" : "Resolved: " + *reason;
 }
 
+// An Alertmanager re-send says the alerts still fire.
+NotificationKind kind_of(const std::string& outbox_kind) {
+  if (outbox_kind == "resend") return NotificationKind::firing;
+  return parse_notification_kind(outbox_kind).value_or(NotificationKind::firing);
+}
+
+AlertGroup build_group(const storage::OutboxGroup& rows, const NotificationDispatcherOptions& options) {
+  AlertGroup group;
+  group.kind = kind_of(rows.kind);
+  group.public_url = options.public_url;
+  group.now = core::system_now();
+  group.alerts.reserve(rows.items.size());
+  for (const auto& item : rows.items) {
+    if (!item.event) continue;  // deleted meanwhile: nothing left to say about it
+    Notification n;
+    n.kind = group.kind;
+    n.event = *item.event;
+    n.now = group.now;
+    apply_payload(item.payload, n);
+    group.alerts.push_back(std::move(n));
+  }
+  return group;
+}
+
 }  // namespace
 
 std::chrono::seconds backoff_after(std::int64_t attempts, const NotificationDispatcherOptions& options) {
@@ -76,24 +102,45 @@ std::chrono::seconds retry_delay(const DeliveryResult& result, std::int64_t atte
   return backoff_after(attempts, options);
 }
 
+std::expected<ResolvedTarget, std::string> environment_target(const std::string& key,
+                                                              const NotificationDispatcherOptions& o) {
+  if (key == "telegram") {
+    if (!o.telegram_bot_token || !o.telegram_chat_id)
+      return std::unexpected("Telegram is not configured: set TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID");
+    boost::json::object s{{"bot_token", *o.telegram_bot_token},
+                          {"chat_id", *o.telegram_chat_id},
+                          {"api_url", o.telegram_api_url},
+                          {"silent_resolved", o.telegram_silent_resolved}};
+    if (o.telegram_message_thread_id) s["message_thread_id"] = *o.telegram_message_thread_id;
+    return ResolvedTarget{"telegram", std::move(s)};
+  }
+  if (key == "webhook") {
+    if (!o.webhook_url) return std::unexpected("the webhook channel is not configured: set WEBHOOK_URL");
+    return ResolvedTarget{"webhook", boost::json::object{{"url", *o.webhook_url}}};
+  }
+  return std::unexpected("unknown channel \"" + key + "\"");
+}
+
 NotificationDispatcher::NotificationDispatcher(asio::any_io_executor executor, storage::OutboxRepository& outbox,
-                       storage::AlertEventRepository& events, core::BlockingPool& blocking,
-                       http_client::HttpClient& http, NotificationDispatcherOptions options,
-                       observability::MetricsRegistry& metrics)
+                                               storage::ChannelRepository& channels, core::BlockingPool& blocking,
+                                               http_client::Transport& http, NotificationDispatcherOptions options,
+                                               observability::MetricsRegistry& metrics)
     : executor_(std::move(executor)),
       outbox_(outbox),
-      events_(events),
+      channels_(channels),
       blocking_(blocking),
-      http_(http),
       options_(std::move(options)),
+      send_context_(http, blocking),
       metrics_(metrics),
       state_(std::make_shared<State>(executor_)) {
-  // Every channel's series exist from the start, at 0, so that a dashboard's
+  send_context_.request_timeout = options_.request_timeout;
+  send_context_.https_proxy = options_.https_proxy;
+  send_context_.no_proxy = options_.no_proxy;
+  // Every type's series exist from the start, at 0, so that a dashboard's
   // rate() reads 0 rather than "no data" before the first notification.
-  for (const char* channel : {"telegram", "webhook"})
+  for (const auto type : domain::channel_types())
     for (const char* result : {"sent", "retried", "failed"})
-      metrics_.counter("sentinel_notifications_total", "Notification delivery attempts by channel and result",
-                       {{"channel", channel}, {"result", result}});
+      metrics_.counter(metric_name, metric_help, {{"channel", std::string(type)}, {"result", result}});
 }
 
 void NotificationDispatcher::start() { asio::co_spawn(state_->strand, loop(), asio::detached); }
@@ -114,13 +161,13 @@ asio::awaitable<void> NotificationDispatcher::loop() {
     const std::size_t running = state->in_flight;
     if (running < options_.max_in_flight) {
       const std::size_t room = options_.max_in_flight - running;
-      auto claim = [this, room] { return outbox_.claim_due(options_.owner, lease_seconds(options_), room); };
+      auto claim = [this, room] { return outbox_.claim_due_groups(options_.owner, lease_seconds(options_), room); };
       auto claimed = co_await core::claim_round(blocking_, std::move(claim), outage);
       auto due = claimed ? std::move(*claimed) : decltype(claimed)::value_type{};
-      for (auto& item : due) {
+      for (auto& group : due) {
         ++state->in_flight;
-        auto job = [this, state, item = std::move(item)]() mutable -> asio::awaitable<void> {
-          co_await deliver(std::move(item));
+        auto job = [this, state, group = std::move(group)]() mutable -> asio::awaitable<void> {
+          co_await deliver(std::move(group));
           asio::post(state->strand, [state] {
             --state->in_flight;
             state->timer.cancel();
@@ -135,112 +182,80 @@ asio::awaitable<void> NotificationDispatcher::loop() {
   }
 }
 
-asio::awaitable<void> NotificationDispatcher::deliver(storage::OutboxItem item) {
-  const auto channel = item.channel;
-  auto& sent = metrics_.counter("sentinel_notifications_total", "Notification delivery attempts by channel and result",
-                                {{"channel", channel}, {"result", "sent"}});
-  auto& retried = metrics_.counter("sentinel_notifications_total",
-                                   "Notification delivery attempts by channel and result",
-                                   {{"channel", channel}, {"result", "retried"}});
-  auto& failed = metrics_.counter("sentinel_notifications_total",
-                                  "Notification delivery attempts by channel and result",
-                                  {{"channel", channel}, {"result", "failed"}});
-  try {
-    const auto event_id = item.event_id;
-    auto load = [this, event_id] { return events_.get(event_id); };
-    auto event = co_await blocking_.run(std::move(load));
-    DeliveryResult result;
-    if (!event) {
-      result = {DeliveryStatus::failed, "the alert event no longer exists", std::nullopt, std::nullopt};
-    } else {
-      Notification n;
-      n.kind = parse_notification_kind(item.kind).value_or(NotificationKind::firing);
-      n.event = std::move(*event);
-      n.now = core::system_now();
-      apply_payload(item.payload, n);
-      result = co_await send(item, n);
-    }
+asio::awaitable<std::expected<ResolvedTarget, std::string>> NotificationDispatcher::resolve(const std::string& key) {
+  const auto channel_id = storage::channel_id_of(key);
+  if (!channel_id) co_return environment_target(key, options_);
+  const auto id = *channel_id;
+  auto load = [this, id] { return channels_.resolve(id); };
+  auto channel = co_await blocking_.run(std::move(load));
+  if (!channel) {
+    if (channel.error().kind == core::ErrorKind::not_found)
+      co_return std::unexpected("channel " + std::to_string(id) + " was deleted");
+    co_return std::unexpected(channel.error().detail);
+  }
+  co_return ResolvedTarget{std::move(channel->type), std::move(channel->settings)};
+}
 
-    const auto id = item.id;
-    const auto attempts = item.attempts + 1;
-    if (result.status == DeliveryStatus::delivered) {
-      auto done = [this, id] { outbox_.mark_sent(id); };
-      co_await blocking_.run(std::move(done));
-      sent.inc();
-    } else if (result.status == DeliveryStatus::failed || attempts >= options_.max_attempts) {
-      std::string why = result.status == DeliveryStatus::failed
-                            ? result.detail
-                            : "gave up after " + std::to_string(attempts) + " attempts: " + result.detail;
-      spdlog::warn("notification {} ({} via {}, event {}) failed: {}", id, item.kind, channel, item.event_id, why);
-      auto done = [this, id, why] { outbox_.mark_failed(id, why); };
-      co_await blocking_.run(std::move(done));
-      failed.inc();
+asio::awaitable<void> NotificationDispatcher::deliver(storage::OutboxGroup group) {
+  std::string type = storage::channel_id_of(group.channel) ? "unknown" : group.channel;
+  try {
+    const auto target = co_await resolve(group.channel);
+    DeliveryResult result;
+    const AlertGroup alerts = build_group(group, options_);
+    if (!target) {
+      result = {DeliveryStatus::failed, target.error(), std::nullopt, std::nullopt};
+    } else if (alerts.alerts.empty()) {
+      type = target->type;
+      result = {DeliveryStatus::failed, "the alert events no longer exist", std::nullopt, std::nullopt};
     } else {
-      const auto wait = retry_delay(result, attempts, options_);
-      spdlog::info("notification {} ({} via {}) will be retried in {}s: {}", id, item.kind, channel, wait.count(),
-                   result.detail);
-      // Stored times are whole seconds and now is rounded down: without the
-      // extra second a retry_after of 2 s was retried 1.0-2.0 s later, which
-      // Telegram answers with another 429.
-      const auto next = core::system_now() + wait + std::chrono::seconds(1);
-      auto later = [this, id, next, detail = result.detail] { outbox_.mark_retry(id, next, detail); };
-      co_await blocking_.run(std::move(later));
-      retried.inc();
+      type = target->type;
+      result = co_await send_to_channel(target->type, target->settings, alerts, send_context_);
     }
+    co_await record(group, type, result);
   } catch (const std::exception& e) {
-    // The database went away mid-delivery: the lease runs out and the row
-    // is delivered again (at least once, never lost).
-    spdlog::warn("notification {}: outcome not recorded, it will be retried: {}", item.id, e.what());
+    // The database went away mid-delivery: the lease runs out and the
+    // group is delivered again (at least once, never lost).
+    spdlog::warn("notifications to {} (rule {}): outcome not recorded, they will be retried: {}", group.channel,
+                 group.rule_id.value_or(0), e.what());
   }
 }
 
-asio::awaitable<DeliveryResult> NotificationDispatcher::send(const storage::OutboxItem& item, const Notification& n) {
-  if (item.channel == "telegram") co_return co_await send_telegram(n);
-  if (item.channel == "webhook") co_return co_await send_webhook(n);
-  co_return DeliveryResult{DeliveryStatus::failed, "unknown channel \"" + item.channel + "\"", std::nullopt,
-                           std::nullopt};
-}
-
-asio::awaitable<DeliveryResult> NotificationDispatcher::send_telegram(const Notification& n) {
-  if (!options_.telegram_bot_token || !options_.telegram_chat_id)
-    co_return DeliveryResult{DeliveryStatus::failed,
-                             "Telegram is not configured: set TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID", std::nullopt,
-                             std::nullopt};
-  const std::string& token = *options_.telegram_bot_token;
-  TelegramTarget target{*options_.telegram_chat_id, options_.telegram_message_thread_id,
-                        options_.telegram_silent_resolved};
-  http_client::Request req;
-  req.method = "POST";
-  req.url = telegram_send_message_url(options_.telegram_api_url, token);
-  req.headers = {"Content-Type: application/json"};
-  req.body = telegram_send_message_body(target, format_telegram_message(n), n.kind);
-  req.timeout = options_.request_timeout;
-  req.proxy = options_.https_proxy;
-  req.no_proxy = options_.no_proxy;
-  req.max_response_bytes = 1 << 20;
-  auto out = co_await http_.send(std::move(req));
-  if (!out) co_return telegram_network_failure(out.error().message, token);
-  co_return classify_telegram_response(out->status, out->body);
-}
-
-asio::awaitable<DeliveryResult> NotificationDispatcher::send_webhook(const Notification& n) {
-  if (!options_.webhook_url)
-    co_return DeliveryResult{DeliveryStatus::failed, "the webhook channel is not configured: set WEBHOOK_URL",
-                             std::nullopt, std::nullopt};
-  http_client::Request req;
-  req.method = "POST";
-  req.url = *options_.webhook_url;
-  req.headers = {"Content-Type: application/json", "User-Agent: sentinel"};
-  req.body = webhook_body(n, WebhookOptions{});
-  req.timeout = options_.request_timeout;
-  req.proxy = options_.https_proxy;
-  req.no_proxy = options_.no_proxy;
-  req.max_response_bytes = 1 << 20;
-  auto out = co_await http_.send(std::move(req));
-  if (!out) co_return webhook_network_failure(out.error().message);
-  const auto retry_after = out->header("retry-after");
-  co_return classify_webhook_response(
-      out->status, retry_after ? std::optional<std::string_view>(*retry_after) : std::nullopt, out->body);
+asio::awaitable<void> NotificationDispatcher::record(const storage::OutboxGroup& group, const std::string& type,
+                                                     const DeliveryResult& result) {
+  auto counter = [&](const char* outcome) -> observability::Counter& {
+    return metrics_.counter(metric_name, metric_help, {{"channel", type}, {"result", outcome}});
+  };
+  const auto attempts = group.max_attempts() + 1;
+  const auto count = group.items.size();
+  // Alertmanager keeps an alert only until its endsAt: while it fires it is
+  // sent again, delivered or not (a retry keeps the row instead).
+  const auto resend = type == "alertmanager" ? std::optional(core::system_now() + options_.alertmanager_resend)
+                                             : std::nullopt;
+  if (result.status == DeliveryStatus::delivered) {
+    auto done = [this, &group, resend] { outbox_.mark_sent(group, resend); };
+    co_await blocking_.run(std::move(done));
+    counter("sent").inc();
+  } else if (result.status == DeliveryStatus::failed || attempts >= options_.max_attempts) {
+    std::string why = result.status == DeliveryStatus::failed
+                          ? result.detail
+                          : "gave up after " + std::to_string(attempts) + " attempts: " + result.detail;
+    spdlog::warn("notification of {} alert(s) ({} via {}, rule {}) failed: {}", count, group.kind, group.channel,
+                 group.rule_id.value_or(0), why);
+    auto done = [this, &group, why, resend] { outbox_.mark_failed(group, why, resend); };
+    co_await blocking_.run(std::move(done));
+    counter("failed").inc();
+  } else {
+    const auto wait = retry_delay(result, attempts, options_);
+    spdlog::info("notification of {} alert(s) ({} via {}) will be retried in {}s: {}", count, group.kind,
+                 group.channel, wait.count(), result.detail);
+    // Stored times are whole seconds and now is rounded down: without the
+    // extra second a retry_after of 2 s was retried 1.0-2.0 s later, which
+    // Telegram answers with another 429.
+    const auto next = core::system_now() + wait + std::chrono::seconds(1);
+    auto later = [this, &group, next, detail = result.detail] { outbox_.mark_retry(group, next, detail); };
+    co_await blocking_.run(std::move(later));
+    counter("retried").inc();
+  }
 }
 
 }  // namespace sentinel::notify

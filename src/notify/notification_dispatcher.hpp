@@ -1,21 +1,27 @@
 #pragma once
-// Delivers the notification outbox: claims due rows (leased, so a crash
-// means redelivery, never loss), formats each for its channel (Telegram,
-// webhook), sends it, and records the outcome. Transient failures (network,
-// timeout, 5xx, 429) are retried with exponential backoff, or after the
-// wait Telegram asks for; permanent ones (4xx, channel not configured) and
-// rows out of attempts are marked failed, and so is their event.
+// Delivers the notification outbox a group at a time: claims the due rows
+// of one rule for one target (leased, so a crash means redelivery, never
+// loss), resolves the target (an environment channel from its settings, or
+// a stored channel with its secrets opened now), formats the group as one
+// message for the target's type (send_to_channel) and records the outcome
+// on every row. Transient failures (network, timeout, 5xx, 429) are retried
+// with exponential backoff or after the wait the target asks for (capped);
+// permanent ones (4xx, a channel not configured or deleted) and rows out of
+// attempts are marked failed, and so are their events.
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
+#include <expected>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "notify/channel_sender.hpp"
 #include "notify/delivery_result.hpp"
 #include "storage/outbox_repository.hpp"
 
@@ -23,18 +29,16 @@ namespace sentinel::core {
 class BlockingPool;
 }
 namespace sentinel::http_client {
-class HttpClient;
+class Transport;
 }
 namespace sentinel::storage {
-class AlertEventRepository;
+class ChannelRepository;
 }
 namespace sentinel::observability {
 class MetricsRegistry;
 }
 
 namespace sentinel::notify {
-
-struct Notification;
 
 struct NotificationDispatcherOptions {
   std::string owner;  // this process's name in outbox leases
@@ -45,13 +49,17 @@ struct NotificationDispatcherOptions {
   std::optional<std::int64_t> telegram_message_thread_id;
   bool telegram_silent_resolved = false;
   std::optional<std::string> webhook_url;
-  std::optional<std::string> https_proxy;  // for Telegram and webhooks
+  std::optional<std::string> public_url;   // PUBLIC_URL: messages link back to the console
+  std::optional<std::string> https_proxy;  // for every HTTP target
   std::optional<std::string> no_proxy;
   std::chrono::seconds request_timeout{10};
-  std::int64_t max_attempts = 8;  // then the row (and its event) is "failed"
+  std::int64_t max_attempts = 8;  // then the rows (and their events) are "failed"
   std::chrono::seconds first_backoff{5};
   std::chrono::seconds max_backoff{3600};  // NOTIFY_MAX_BACKOFF_SEC: caps the backoff and a target's Retry-After
-  std::size_t max_in_flight = 8;
+  // Alertmanager forgets an alert not sent again before its endsAt (4 min):
+  // firing alerts are re-sent this often, as Prometheus does.
+  std::chrono::seconds alertmanager_resend{60};
+  std::size_t max_in_flight = 8;  // groups being sent at once
   std::chrono::milliseconds poll{500};  // how often to look for due rows when not woken
 };
 
@@ -64,11 +72,23 @@ std::chrono::seconds backoff_after(std::int64_t attempts, const NotificationDisp
 std::chrono::seconds retry_delay(const DeliveryResult& result, std::int64_t attempts,
                                  const NotificationDispatcherOptions& options);
 
+// A target ready to send to: its type and every setting in clear.
+struct ResolvedTarget {
+  std::string type;
+  boost::json::object settings;
+};
+
+// The environment's channel for outbox key "telegram" or "webhook", from
+// `options`; fails saying which variables to set when it is not configured.
+std::expected<ResolvedTarget, std::string> environment_target(const std::string& key,
+                                                              const NotificationDispatcherOptions& options);
+
 class NotificationDispatcher {
  public:
   NotificationDispatcher(boost::asio::any_io_executor executor, storage::OutboxRepository& outbox,
-             storage::AlertEventRepository& events, core::BlockingPool& blocking, http_client::HttpClient& http,
-             NotificationDispatcherOptions options, observability::MetricsRegistry& metrics);
+                         storage::ChannelRepository& channels, core::BlockingPool& blocking,
+                         http_client::Transport& http, NotificationDispatcherOptions options,
+                         observability::MetricsRegistry& metrics);
 
   void start();
   void stop();
@@ -86,17 +106,17 @@ class NotificationDispatcher {
     std::atomic<bool> stopped{false};
   };
   boost::asio::awaitable<void> loop();
-  boost::asio::awaitable<void> deliver(storage::OutboxItem item);
-  boost::asio::awaitable<DeliveryResult> send(const storage::OutboxItem& item, const Notification& n);
-  boost::asio::awaitable<DeliveryResult> send_telegram(const Notification& n);
-  boost::asio::awaitable<DeliveryResult> send_webhook(const Notification& n);
+  boost::asio::awaitable<void> deliver(storage::OutboxGroup group);
+  boost::asio::awaitable<std::expected<ResolvedTarget, std::string>> resolve(const std::string& key);
+  boost::asio::awaitable<void> record(const storage::OutboxGroup& group, const std::string& type,
+                                      const DeliveryResult& result);
 
   boost::asio::any_io_executor executor_;
   storage::OutboxRepository& outbox_;
-  storage::AlertEventRepository& events_;
+  storage::ChannelRepository& channels_;
   core::BlockingPool& blocking_;
-  http_client::HttpClient& http_;
   NotificationDispatcherOptions options_;
+  ChannelSendContext send_context_;
   observability::MetricsRegistry& metrics_;
   std::shared_ptr<State> state_;
 };

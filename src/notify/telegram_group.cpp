@@ -60,6 +60,9 @@ std::expected<RequestPlan, std::string> telegram_requests(const boost::json::obj
   target.chat_id = read.required_string("chat_id");
   target.message_thread_id = read.optional_int("message_thread_id");
   const std::string api_url = read.optional_url("api_url").value_or("https://api.telegram.org");
+  // Only the environment-configured channel has it (TELEGRAM_SILENT_RESOLVED).
+  if (const auto it = settings.find("silent_resolved"); it != settings.end() && it->value().is_bool())
+    target.silent_resolved = it->value().get_bool();
   if (read.error()) return std::unexpected(*read.error());
 
   OutboundRequest r = json_request("Telegram", telegram_send_message_url(api_url, token),

@@ -27,7 +27,8 @@ namespace sentinel::notify {
 std::string format_telegram_group(const AlertGroup& group, std::size_t limit = telegram_max_text_length);
 
 // Settings (§9): bot_token, chat_id (string or number), message_thread_id?,
-// api_url? (default https://api.telegram.org). One sendMessage; the token
+// api_url? (default https://api.telegram.org), and for the environment's
+// channel silent_resolved (a boolean). One sendMessage; the token
 // is a secret of the request. Fails with the settings' first problem.
 std::expected<RequestPlan, std::string> telegram_requests(const boost::json::object& settings,
                                                           const AlertGroup& group);

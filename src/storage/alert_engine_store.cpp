@@ -53,7 +53,7 @@ void update_rule_row(StatementCache& cache, const EvaluationRecord& ev, long lon
 // One evaluation's writes, inside the caller's transaction. Appends the
 // events to report after commit to `touched`.
 void write_evaluation(soci::session& sql, StatementCache& cache, const domain::AlertRule& rule,
-                      const EvaluationRecord& ev, std::vector<long long>& touched) {
+                      const EvaluationRecord& ev, std::vector<long long>& touched, const RoutingDefaults& routing) {
   const long long rule_id = ev.rule_id, now = core::to_unix(ev.evaluated_at);
   if (ev.updates.empty()) {
     // Nothing fired, nothing changed: the rule row alone. A rule deleted
@@ -68,7 +68,7 @@ void write_evaluation(soci::session& sql, StatementCache& cache, const domain::A
     if (lock->found == 0) return;  // deleted meanwhile: its state went with it
   }
 
-  write_series_updates(sql, rule, ev, touched);
+  write_series_updates(sql, rule, ev, touched, routing);
   update_rule_row(cache, ev, now);
 }
 
@@ -197,11 +197,11 @@ std::vector<RecordedEvent> AlertEngineStore::record(const domain::AlertRule& rul
     std::vector<long long> touched;
     if (ev.updates.empty()) {
       // The common case: one statement, no transaction.
-      write_evaluation(sql, cache, rule, ev, touched);
+      write_evaluation(sql, cache, rule, ev, touched, routing_);
       return;
     }
     sql::WriteTransaction tx(sql, db_.dialect(), cache);
-    write_evaluation(sql, cache, rule, ev, touched);
+    write_evaluation(sql, cache, rule, ev, touched, routing_);
     tx.commit();
     out = fetch_recorded(sql, touched);
   });
@@ -217,7 +217,7 @@ std::vector<std::vector<RecordedEvent>> AlertEngineStore::record_batch(std::span
       std::vector<std::vector<long long>> touched(batch.size());
       sql::WriteTransaction tx(sql, db_.dialect(), cache);
       for (std::size_t i = 0; i < batch.size(); ++i)
-        write_evaluation(sql, cache, batch[i].rule, batch[i].evaluation, touched[i]);
+        write_evaluation(sql, cache, batch[i].rule, batch[i].evaluation, touched[i], routing_);
       tx.commit();
       committed = true;
       for (std::size_t i = 0; i < batch.size(); ++i)

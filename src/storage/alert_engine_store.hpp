@@ -21,6 +21,7 @@
 #include "domain/alert_event.hpp"
 #include "domain/alert_rule.hpp"
 #include "storage/database.hpp"
+#include "storage/notification_routes.hpp"
 #include "storage/rule_definition_cache.hpp"
 
 namespace sentinel::storage {
@@ -114,7 +115,10 @@ class BatchCommittedThenFailed : public std::runtime_error {
 
 class AlertEngineStore {
  public:
-  AlertEngineStore(Database& db, core::Clock clock) : db_(db), clock_(std::move(clock)) {}
+  // `routing`: where notifications go and how they are grouped
+  // (notification_routes.hpp); the default configures no environment channel.
+  AlertEngineStore(Database& db, core::Clock clock, RoutingDefaults routing = {})
+      : db_(db), clock_(std::move(clock)), routing_(routing) {}
 
   // Active rules whose next slot has come and that no live worker holds.
   // Each is leased to `owner` (for two intervals, at least 10 s: record()
@@ -152,6 +156,7 @@ class AlertEngineStore {
  private:
   Database& db_;
   core::Clock clock_;
+  RoutingDefaults routing_;
   RuleDefinitionCache definitions_;
 };
 

@@ -146,7 +146,7 @@ core::Result<domain::AlertRule> AlertRuleRepository::update(const domain::AlertR
         soci::use(f.group_interval_sec.value, f.group_interval_sec.ind), soci::use(reschedule), soci::use(now),
         soci::use(id);
     if (before->is_active && !r.is_active)
-      end_alerts_of_rule(sql, id, now, "rule paused");
+      end_alerts_of_rule(sql, id, now, "rule paused", routing_);
     else if (condition_changed)
       sql << "DELETE FROM alert_series_state WHERE rule_id = :id AND state <> 'firing'", soci::use(id);
     auto updated = fetch_rule(sql, id);
@@ -165,7 +165,7 @@ core::Result<void> AlertRuleRepository::remove(std::int64_t id, const domain::Au
     sql::WriteTransaction tx(sql, db_.dialect());
     const auto before = fetch_rule(sql, key);
     if (!before) return;
-    end_alerts_of_rule(sql, key, now, "rule deleted");
+    end_alerts_of_rule(sql, key, now, "rule deleted", routing_);
     soci::statement st = (sql.prepare << "DELETE FROM alert_rules WHERE id = :id", soci::use(key));
     st.execute(true);
     found = st.get_affected_rows() > 0;

@@ -7,12 +7,16 @@
 #include "domain/alert_rule.hpp"
 #include "domain/audit.hpp"
 #include "storage/database.hpp"
+#include "storage/notification_routes.hpp"
 
 namespace sentinel::storage {
 
 class AlertRuleRepository {
  public:
-  AlertRuleRepository(Database& db, core::Clock clock) : db_(db), clock_(std::move(clock)) {}
+  // `routing`: where the resolutions of alerts this repository ends go
+  // (notification_routes.hpp); the default configures no environment channel.
+  AlertRuleRepository(Database& db, core::Clock clock, RoutingDefaults routing = {})
+      : db_(db), clock_(std::move(clock)), routing_(routing) {}
 
   core::Result<domain::AlertRule> create(const domain::AlertRuleCreate& in, const domain::AuditActor& actor);
   core::Result<domain::AlertRule> get(std::int64_t id);  // not_found "Alert rule not found"
@@ -25,6 +29,7 @@ class AlertRuleRepository {
  private:
   Database& db_;
   core::Clock clock_;
+  RoutingDefaults routing_;
 };
 
 }  // namespace sentinel::storage

@@ -176,28 +176,7 @@ core::Result<domain::ResolvedChannel> ChannelRepository::resolve(std::int64_t id
 }
 
 std::vector<std::int64_t> ChannelRepository::defaults_for(std::string_view severity) {
-  return db_.with_session([&](soci::session& sql) {
-    std::vector<std::int64_t> out;
-    // The array is written by this repository from three fixed words, so
-    // a quoted word matches exactly one element; the C++ check below keeps
-    // that true should a row be edited by hand.
-    const std::string quoted = "%\"" + std::string(severity) + "\"%";
-    soci::rowset<soci::row> rows =
-        (sql.prepare << "SELECT id, default_for_severities FROM notification_channels "
-                        "WHERE default_for_severities LIKE :q ORDER BY id",
-         soci::use(quoted));
-    for (const auto& r : rows) {
-      boost::system::error_code ec;
-      auto v = boost::json::parse(sql::get_str(r, 1), ec);
-      if (ec || !v.is_array()) continue;
-      for (const auto& s : v.as_array())
-        if (s.is_string() && s.get_string() == severity) {
-          out.push_back(sql::get_i64(r, 0));
-          break;
-        }
-    }
-    return out;
-  });
+  return db_.with_session([&](soci::session& sql) { return default_channel_ids(sql, severity); });
 }
 
 std::vector<std::int64_t> ChannelRepository::missing(const std::vector<std::int64_t>& ids) {

@@ -98,4 +98,40 @@ std::vector<RuleRef> rules_using_channel(soci::session& sql, std::int64_t channe
   return out;
 }
 
+std::vector<std::int64_t> default_channel_ids(soci::session& sql, std::string_view severity) {
+  std::vector<std::int64_t> out;
+  // The array is written by the channel repository from three fixed words,
+  // so a quoted word matches exactly one element; the check below keeps that
+  // true should a row be edited by hand.
+  const std::string quoted = "%\"" + std::string(severity) + "\"%";
+  soci::rowset<soci::row> rows = (sql.prepare << "SELECT id, default_for_severities FROM notification_channels "
+                                                 "WHERE default_for_severities LIKE :q ORDER BY id",
+                                  soci::use(quoted));
+  for (const auto& r : rows) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(sql::get_str(r, 1), ec);
+    if (ec || !v.is_array()) continue;
+    for (const auto& s : v.as_array())
+      if (s.is_string() && s.get_string() == severity) {
+        out.push_back(sql::get_i64(r, 0));
+        break;
+      }
+  }
+  return out;
+}
+
+std::map<std::int64_t, bool> channels_send_resolved(soci::session& sql, const std::vector<std::int64_t>& ids) {
+  std::map<std::int64_t, bool> out;
+  long long id = 0;
+  int send_resolved = 1;
+  soci::statement st = (sql.prepare << "SELECT send_resolved FROM notification_channels WHERE id = :id",
+                        soci::use(id), soci::into(send_resolved));
+  for (const auto wanted : ids) {
+    id = wanted;
+    st.execute(true);
+    if (st.got_data()) out[wanted] = send_resolved != 0;
+  }
+  return out;
+}
+
 }  // namespace sentinel::storage

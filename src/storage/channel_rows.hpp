@@ -5,8 +5,10 @@
 #include <soci/soci.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/channel.hpp"
@@ -32,6 +34,12 @@ std::vector<domain::Channel> list_channels(soci::session& sql, const std::string
 // deletion (FOR SHARE on PostgreSQL) until the transaction ends, so a rule
 // never commits a reference to a channel deleted meanwhile.
 std::vector<std::int64_t> missing_channels(soci::session& sql, Dialect dialect, const std::vector<std::int64_t>& ids);
+
+// Ids of the channels whose default_for_severities holds `severity`, by id.
+std::vector<std::int64_t> default_channel_ids(soci::session& sql, std::string_view severity);
+
+// send_resolved of each channel among `ids` that exists.
+std::map<std::int64_t, bool> channels_send_resolved(soci::session& sql, const std::vector<std::int64_t>& ids);
 
 // A rule that names a channel.
 struct RuleRef {

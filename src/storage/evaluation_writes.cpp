@@ -9,6 +9,7 @@
 
 #include "storage/alert_event_rows.hpp"
 #include "storage/batch_statement.hpp"
+#include "storage/notification_routes.hpp"
 #include "storage/sql_support.hpp"
 
 namespace sentinel::storage {
@@ -117,19 +118,50 @@ void update_events(soci::session& sql, std::string_view set_first, long long now
   });
 }
 
+// One outbox row per notification and target, each due when its group
+// goes out (notification_routes.hpp).
+struct Delivery {
+  const Planned* planned;
+  long long event_id;
+};
+
 void queue_notifications(soci::session& sql, const domain::AlertRule& rule, long long now,
-                         const std::vector<const Planned*>& rows) {
-  in_chunks(rows.size(), [&](std::size_t first, std::size_t last) {
+                         const std::vector<Delivery>& rows, const std::vector<NotificationTarget>& targets,
+                         const RoutingDefaults& defaults) {
+  if (rows.empty()) return;
+  const RuleRouting routing = routing_of(rule);
+  for (const auto& target : targets) {
+    std::vector<const Delivery*> mine;
+    for (const auto& d : rows)
+      if (target.send_resolved || d.planned->update->notify != Notification::resolved) mine.push_back(&d);
+    if (mine.empty()) continue;
+    const long long due = group_time(sql, routing, target.key, now, defaults);
+    in_chunks(mine.size(), [&](std::size_t first, std::size_t last) {
+      BatchStatement st(sql);
+      st.text("INSERT INTO notification_outbox (event_id, rule_id, channel, kind, payload, status, attempts, "
+              "next_attempt_at, group_at, created_at) VALUES ");
+      for (std::size_t i = first; i < last; ++i) {
+        const Planned& p = *mine[i]->planned;
+        st.text(i == first ? "(" : ", (").value(mine[i]->event_id).text(", ").value(static_cast<long long>(rule.id));
+        st.text(", ").value(target.key).text(", ").value(std::string(to_string(p.update->notify))).text(", ");
+        st.value(p.update->payload).text(", 'pending', 0, ").value(due).text(", ").value(due).text(", ");
+        st.value(now).text(")");
+      }
+      st.execute();
+    });
+  }
+}
+
+// Resolved events are re-sent to Alertmanager no more: their waiting
+// re-sends go (one in flight finishes first; the resolution waits for it).
+void drop_resends(soci::session& sql, long long now, const std::vector<Planned*>& resolutions) {
+  in_chunks(resolutions.size(), [&](std::size_t first, std::size_t last) {
     BatchStatement st(sql);
-    st.text("INSERT INTO notification_outbox (event_id, channel, kind, payload, status, attempts, next_attempt_at, "
-            "created_at) VALUES ");
-    for (std::size_t i = first; i < last; ++i) {
-      const Planned& p = *rows[i];
-      const auto event_id = p.update->notify == Notification::firing ? p.series.event_id : p.update->open_event_id;
-      st.text(i == first ? "(" : ", (").value(as_ll(event_id)).text(", ").value(rule.channel).text(", ");
-      st.value(std::string(to_string(p.update->notify))).text(", ").value(p.update->payload).text(", 'pending', 0, ");
-      st.value(now).text(", ").value(now).text(")");
-    }
+    st.text("DELETE FROM notification_outbox WHERE kind = 'resend' AND status = 'pending' "
+            "AND (lease_expires_at IS NULL OR lease_expires_at <= ").value(now).text(") AND event_id IN (");
+    for (std::size_t i = first; i < last; ++i)
+      st.text(i == first ? "" : ", ").value(*resolutions[i]->update->open_event_id);
+    st.text(")");
     st.execute();
   });
 }
@@ -170,21 +202,29 @@ void save_series(soci::session& sql, long long rule_id, const std::vector<const 
 }  // namespace
 
 void write_series_updates(soci::session& sql, const domain::AlertRule& rule, const EvaluationRecord& ev,
-                          std::vector<long long>& touched) {
+                          std::vector<long long>& touched, const RoutingDefaults& routing) {
   const long long rule_id = ev.rule_id, now = core::to_unix(ev.evaluated_at);
-  const bool notify_channel = rule.channel != "none";
   const bool any_notice = std::any_of(ev.updates.begin(), ev.updates.end(),
                                       [](const SeriesUpdate& u) { return u.notify != Notification::none; });
+  // Read once per evaluation, and only when something is to be said.
+  std::vector<NotificationTarget> targets;
   std::optional<ActiveSilences> silences;
-  if (any_notice && notify_channel) silences.emplace(sql, now, rule_id);
+  if (any_notice) {
+    targets = notification_targets(sql, routing_of(rule), routing);
+    if (!targets.empty()) silences.emplace(sql, now, rule_id);
+  }
+  const bool resolved_goes_somewhere =
+      std::any_of(targets.begin(), targets.end(), [](const NotificationTarget& t) { return t.send_resolved; });
 
   std::vector<Planned> planned;
   planned.reserve(ev.updates.size());
   for (const auto& u : ev.updates) {
     Planned p{&u, u.series, {}, false};
     if (u.notify != Notification::none) {
-      // Suppressed: silenced, or a rule that notifies nobody by design.
-      const bool muted = !notify_channel || silences->mutes(p.series.server_id);
+      // Suppressed: silenced, or nowhere to go (a rule that notifies nobody
+      // by design, or a resolution no target of it wants).
+      const bool nowhere = targets.empty() || (u.notify == Notification::resolved && !resolved_goes_somewhere);
+      const bool muted = nowhere || silences->mutes(p.series.server_id);
       p.status = muted ? "suppressed" : "pending";
       p.deliver = !muted;
     }
@@ -192,7 +232,8 @@ void write_series_updates(soci::session& sql, const domain::AlertRule& rule, con
   }
 
   std::vector<Planned*> firing, repeats, resolutions;
-  std::vector<const Planned*> deliveries, forgotten, saved;
+  std::vector<Delivery> deliveries;
+  std::vector<const Planned*> forgotten, saved;
   for (auto& p : planned) {
     const auto notify = p.update->notify;
     if (notify == Notification::firing) firing.push_back(&p);
@@ -212,7 +253,7 @@ void write_series_updates(soci::session& sql, const domain::AlertRule& rule, con
 
   for (const auto& p : planned) {
     const auto event_id = p.update->notify == Notification::firing ? p.series.event_id : p.update->open_event_id;
-    if (p.deliver && event_id) deliveries.push_back(&p);
+    if (p.deliver && event_id) deliveries.push_back({&p, *event_id});
     // Rare (a server registered while its alert was open): one statement each.
     if (const auto open = p.update->open_event_id ? p.update->open_event_id : p.series.event_id;
         p.update->event_gains_server && open && p.series.server_id) {
@@ -222,7 +263,8 @@ void write_series_updates(soci::session& sql, const domain::AlertRule& rule, con
     }
     (p.update->forget ? forgotten : saved).push_back(&p);
   }
-  queue_notifications(sql, rule, now, deliveries);
+  drop_resends(sql, now, resolutions);
+  queue_notifications(sql, rule, now, deliveries, targets, routing);
   forget_series(sql, rule_id, forgotten);
   save_series(sql, rule_id, saved);
 }

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <vector>
 
+#include "storage/alert_rule_rows.hpp"
 #include "storage/sql_support.hpp"
 
 namespace sentinel::storage {
@@ -17,21 +18,14 @@ bool silenced(soci::session& sql, long long now, const std::optional<std::int64_
   return n > 0;
 }
 
-void add_outbox(soci::session& sql, long long event_id, const std::string& channel, std::string_view kind,
-                const std::string& payload, long long now) {
-  const std::string k(kind);
-  sql << "INSERT INTO notification_outbox (event_id, channel, kind, payload, status, attempts, next_attempt_at, "
-         "created_at) VALUES (:e, :c, :k, :p, 'pending', 0, :n, :cr)",
-      soci::use(event_id), soci::use(channel), soci::use(k), soci::use(payload), soci::use(now), soci::use(now);
-}
-
-void end_alerts_of_rule(soci::session& sql, long long rule_id, long long now, std::string_view reason) {
-  std::string channel;
-  soci::indicator description_ind = soci::i_null;
-  std::string description;
-  sql << "SELECT channel, description FROM alert_rules WHERE id = :id", soci::use(rule_id), soci::into(channel),
-      soci::into(description, description_ind);
-  if (!sql.got_data()) return;
+void end_alerts_of_rule(soci::session& sql, long long rule_id, long long now, std::string_view reason,
+                        const RoutingDefaults& routing) {
+  const auto rule = fetch_rule(sql, rule_id);
+  if (!rule) return;
+  const RuleRouting route = routing_of(*rule);
+  std::vector<NotificationTarget> targets;
+  for (auto& t : notification_targets(sql, route, routing))
+    if (t.send_resolved) targets.push_back(std::move(t));
 
   struct Open {
     long long event_id;
@@ -48,19 +42,30 @@ void end_alerts_of_rule(soci::session& sql, long long rule_id, long long now, st
     for (const auto& r : rows)
       open.push_back({sql::get_i64(r, 0), sql::get_opt_i64(r, 1), sql::get_opt_str(r, 2), sql::get_opt_str(r, 3)});
   }
+  // One group time per target for all of them: they end together.
+  std::vector<long long> due;
+  if (!open.empty())
+    for (const auto& t : targets) due.push_back(group_time(sql, route, t.key, now, routing));
   for (const auto& o : open) {
-    const bool deliver = channel != "none" && !silenced(sql, now, o.server_id, rule_id);
+    const bool deliver = !targets.empty() && !silenced(sql, now, o.server_id, rule_id);
     const std::string status = deliver ? "pending" : "suppressed";
     sql << "UPDATE alert_events SET status = 'resolved', resolved_at = :n, notification_status = :s "
            "WHERE id = :id AND status = 'firing'",
         soci::use(now), soci::use(status), soci::use(o.event_id);
+    sql << "DELETE FROM notification_outbox WHERE kind = 'resend' AND status = 'pending' AND event_id = :id",
+        soci::use(o.event_id);
     if (!deliver) continue;
     boost::json::object payload;
     payload["server_name"] = o.server_name ? boost::json::value(*o.server_name) : nullptr;
     payload["instance"] = o.instance ? boost::json::value(*o.instance) : nullptr;
-    payload["description"] = description_ind == soci::i_ok ? boost::json::value(description) : nullptr;
+    payload["description"] = rule->description ? boost::json::value(*rule->description) : nullptr;
     payload["reason"] = reason;
-    add_outbox(sql, o.event_id, channel, "resolved", boost::json::serialize(payload), now);
+    const std::string text = boost::json::serialize(payload);
+    for (std::size_t i = 0; i < targets.size(); ++i)
+      sql << "INSERT INTO notification_outbox (event_id, rule_id, channel, kind, payload, status, attempts, "
+             "next_attempt_at, group_at, created_at) VALUES (:e, :r, :c, 'resolved', :p, 'pending', 0, :n, :g, :cr)",
+          soci::use(o.event_id), soci::use(rule_id), soci::use(targets[i].key), soci::use(text), soci::use(due[i]),
+          soci::use(due[i]), soci::use(now);
   }
   sql << "DELETE FROM alert_series_state WHERE rule_id = :id", soci::use(rule_id);
 }

@@ -157,7 +157,7 @@ core::Result<void> ServerRepository::remove(std::int64_t id, const domain::Audit
       soci::rowset<soci::row> rows = (sql.prepare << "SELECT id FROM alert_rules WHERE server_id = :id", soci::use(key));
       for (const auto& r : rows) rules.push_back(sql::get_i64(r, 0));
     }
-    for (long long rule : rules) end_alerts_of_rule(sql, rule, now, "server deleted");
+    for (long long rule : rules) end_alerts_of_rule(sql, rule, now, "server deleted", routing_);
     sql << "DELETE FROM alert_rules WHERE server_id = :id", soci::use(key);
     soci::statement st = (sql.prepare << "DELETE FROM servers WHERE id = :id", soci::use(key));
     st.execute(true);

@@ -8,12 +8,16 @@
 #include "domain/audit.hpp"
 #include "domain/server.hpp"
 #include "storage/database.hpp"
+#include "storage/notification_routes.hpp"
 
 namespace sentinel::storage {
 
 class ServerRepository {
  public:
-  ServerRepository(Database& db, core::Clock clock) : db_(db), clock_(std::move(clock)) {}
+  // `routing`: where the resolutions of alerts this repository ends go
+  // (notification_routes.hpp); the default configures no environment channel.
+  ServerRepository(Database& db, core::Clock clock, RoutingDefaults routing = {})
+      : db_(db), clock_(std::move(clock)), routing_(routing) {}
 
   // conflict "Server with this name already exists" on a duplicate name.
   core::Result<domain::Server> create(const domain::ServerCreate& in, const domain::AuditActor& actor);
@@ -28,6 +32,7 @@ class ServerRepository {
  private:
   Database& db_;
   core::Clock clock_;
+  RoutingDefaults routing_;
 };
 
 }  // namespace sentinel::storage

@@ -121,6 +121,10 @@ class Sentinel:
             # The shared test Prometheus; a test about an unreachable datasource overrides it.
             "PROMETHEUS_URL": test_env("PROMETHEUS_URL") or "http://127.0.0.1:1",
             "LOG_LEVEL": "warning",
+            # Notifications at once, one group per evaluation: tests about
+            # grouping (product.md §9) set their own waits.
+            "GROUP_WAIT_SEC": "0",
+            "GROUP_INTERVAL_SEC": "1",
         }
         self.env.update(extra_env or {})
         self.proc = None
