@@ -7,7 +7,9 @@
 #include "api/services.hpp"
 #include "domain/json.hpp"
 #include "http/router.hpp"
+#include "domain/notification_delivery.hpp"
 #include "storage/alert_event_repository.hpp"
+#include "storage/outbox_repository.hpp"
 
 namespace sentinel::api {
 
@@ -47,7 +49,14 @@ Response list_events(Services& s, const Request& req) {
 Response get_event(Services& s, const Request& req) {
   auto id = path_id(req, "event_id");
   if (!id) return http::error_response(id.error());
-  return event_response(s.events.get(*id));
+  auto event = s.events.get(*id);
+  if (!event) return http::error_response(event.error());
+  // One event's page also says where its notifications went (product.md §9).
+  auto body = domain::to_json(*event).as_object();
+  boost::json::array notifications;
+  for (const auto& d : s.outbox.for_event(*id)) notifications.push_back(domain::to_json(d));
+  body["notifications"] = std::move(notifications);
+  return http::json_response(200, body);
 }
 
 Response ack_event(Services& s, const Request& req, const Caller& caller) {

@@ -9,7 +9,9 @@
 #include "api/services.hpp"
 #include "domain/channel.hpp"
 #include "http/router.hpp"
+#include "domain/notification_delivery.hpp"
 #include "storage/channel_repository.hpp"
+#include "storage/outbox_repository.hpp"
 
 namespace sentinel::api {
 
@@ -61,6 +63,21 @@ Response get_channel(Services& s, const Request& req) {
   auto id = path_id(req, "channel_id");
   if (!id) return http::error_response(id.error());
   return channel_response(200, s.channels.get(*id));
+}
+
+Response channel_deliveries(Services& s, const Request& req) {
+  auto id = path_id(req, "channel_id");
+  if (!id) return http::error_response(id.error());
+  auto limit = query_int(req, "limit");
+  if (!limit) return http::error_response(limit.error());
+  const std::int64_t n = limit->value_or(20);
+  if (n < 1 || n > 200)
+    return http::error_response(core::Error::invalid_field({"query", "limit"}, "must be between 1 and 200", "value_error"));
+  auto channel = s.channels.get(*id);
+  if (!channel) return http::error_response(channel.error());
+  boost::json::array out;
+  for (const auto& d : s.outbox.for_channel(*id, n)) out.push_back(domain::to_json(d));
+  return http::json_response(200, out);
 }
 
 Response update_channel(Services& s, const Request& req, const Caller& caller) {

@@ -98,6 +98,7 @@ namespace channels {
 Response list_channels(Services& s, const Request& req);
 Response create_channel(Services& s, const Request& req, const Caller& caller);
 Response get_channel(Services& s, const Request& req);
+Response channel_deliveries(Services& s, const Request& req);  // the last notifications sent to it
 Response update_channel(Services& s, const Request& req, const Caller& caller);
 Response delete_channel(Services& s, const Request& req, const Caller& caller);
 AsyncResponse test_channel(Services& s, Request& req);  // api/channel_test_routes.cpp

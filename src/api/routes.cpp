@@ -112,6 +112,7 @@ constexpr RouteRow table[] = {
   {"PATCH",  "/api/v1/alerts/channels/{channel_id}",            E, sync<channels::update_channel>},
   {"DELETE", "/api/v1/alerts/channels/{channel_id}",            E, sync<channels::delete_channel>},
   {"POST",   "/api/v1/alerts/channels/{channel_id}/test",       E, async<channels::test_channel>},
+  {"GET",    "/api/v1/alerts/channels/{channel_id}/deliveries", V, sync<channels::channel_deliveries>},
 
   {"GET",    "/api/v1/audit/",                                  A, sync<audit_api::list_entries>},
 

@@ -21,6 +21,7 @@ class SilenceRepository;
 class ApiTokenRepository;
 class AuditRepository;
 class ChannelRepository;
+class OutboxRepository;
 }  // namespace sentinel::storage
 namespace sentinel::auth {
 class AuthService;
@@ -52,6 +53,7 @@ struct Services {
   storage::ApiTokenRepository& api_tokens;
   storage::AuditRepository& audit;
   storage::ChannelRepository& channels;
+  storage::OutboxRepository& outbox;  // delivery records (read only here)
   auth::AuthService& auth;
   prometheus::Client& prometheus;
   prometheus::ServerMetrics& server_metrics;

@@ -189,7 +189,7 @@ int serve(config::Config config, Role role) {
 
   api::Services services{blocking,        config,          *db,          repos.users,    repos.servers,
                          repos.rules,     repos.events,    repos.silences, repos.api_tokens, repos.audit,
-                         repos.channels,  authn.service,   prom.client,     prom.server_metrics, prom.fleet_metrics,
+                         repos.channels,  repos.outbox,    authn.service,   prom.client,     prom.server_metrics, prom.fleet_metrics,
                          registry};
   services.hashing = &hashing;
   services.notify_http = &prom.http;

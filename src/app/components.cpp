@@ -28,7 +28,8 @@ Repositories::Repositories(storage::Database& db, const config::Config& config)
       api_tokens(db, core::system_now),
       audit(db, core::system_now),
       channel_secrets(config.secret_key),
-      channels(db, channel_secrets, core::system_now) {}
+      channels(db, channel_secrets, core::system_now),
+      outbox(db, core::system_now) {}
 
 namespace {
 

@@ -27,6 +27,7 @@
 #include "storage/api_token_repository.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/channel_repository.hpp"
+#include "storage/outbox_repository.hpp"
 #include "storage/server_repository.hpp"
 #include "storage/silence_repository.hpp"
 #include "storage/user_repository.hpp"
@@ -53,6 +54,7 @@ struct Repositories {
   storage::AuditRepository audit;
   crypto::SecretBox channel_secrets;
   storage::ChannelRepository channels;
+  storage::OutboxRepository outbox;
 };
 
 // Who calls: JWTs, API tokens, login throttling. With REDIS_URL, login

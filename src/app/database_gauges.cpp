@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "core/blocking.hpp"
+#include "domain/channel.hpp"
 #include "observability/metrics_registry.hpp"
 #include "storage/self_monitoring_queries.hpp"
 
@@ -25,13 +26,12 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 // Always exported, at 0 when no rule is in them, so a dashboard's panels
 // never read "no data".
 constexpr std::array<const char*, 5> rule_states{"inactive", "pending", "firing", "error", "paused"};
-constexpr std::array<const char*, 2> known_channels{"telegram", "webhook"};
 
 constexpr const char* rules_help =
     "Alert rules by state (paused: is_active false), read from the database at most every 5 s; "
     "NaN while the database cannot be read";
 constexpr const char* outbox_help =
-    "Notifications in the outbox not delivered and not given up yet (pending or awaiting a retry) by channel, "
+    "Notifications in the outbox not delivered and not given up yet (pending or awaiting a retry) by channel type, "
     "read from the database at most every 5 s; NaN while the database cannot be read";
 
 }  // namespace
@@ -39,7 +39,7 @@ constexpr const char* outbox_help =
 DatabaseGauges::DatabaseGauges(storage::Database& db, core::BlockingPool& blocking,
                                observability::MetricsRegistry& registry, DatabaseGaugesOptions options)
     : db_(db), blocking_(blocking), registry_(registry), options_(options) {
-  channels_.insert(known_channels.begin(), known_channels.end());
+  for (const auto type : domain::channel_types()) channels_.emplace(type);
   publish_unknown();
 }
 

@@ -28,7 +28,12 @@ std::map<std::string, std::int64_t> count_rules_by_state(Database& db) {
 
 std::map<std::string, std::int64_t> count_outbox_backlog(Database& db) {
   // notification_outbox_due (status, next_attempt_at) serves the filter.
-  return counts(db, "SELECT channel, COUNT(*) FROM notification_outbox WHERE status = 'pending' GROUP BY channel");
+  // By channel type, as sentinel_notifications_total: a label per stored
+  // channel would grow with every channel made.
+  return counts(db,
+                "SELECT t, COUNT(*) FROM (SELECT CASE WHEN o.channel LIKE '#%' THEN COALESCE(c.type, 'deleted') "
+                "ELSE o.channel END AS t FROM notification_outbox o LEFT JOIN notification_channels c "
+                "ON o.channel = '#' || CAST(c.id AS TEXT) WHERE o.status = 'pending') AS pending GROUP BY t");
 }
 
 }  // namespace sentinel::storage

@@ -16,7 +16,8 @@ namespace sentinel::storage {
 std::map<std::string, std::int64_t> count_rules_by_state(Database& db);
 
 // Outbox rows not delivered and not given up yet (status "pending": waiting,
-// in flight or waiting for a retry), by channel. Channels with none are
+// in flight or waiting for a retry), by channel type ("telegram", "slack"…;
+// "deleted" for a stored channel deleted since). Types with none are
 // absent. Throws DatabaseUnavailable.
 std::map<std::string, std::int64_t> count_outbox_backlog(Database& db);
 

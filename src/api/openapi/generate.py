@@ -355,6 +355,28 @@ schemas["AlertRuleWritten"] = obj(
     schemas["AlertRule"]["required"], description="The rule as stored, with `warnings` when its PromQL was not "
                                                    "validated")
 schemas["AlertEvent"]["required"] = list(schemas["AlertEvent"]["properties"])
+schemas["NotificationDelivery"] = obj({
+    "channel_id": nullable({"type": "integer", "description": "null: an environment channel (TELEGRAM_*, WEBHOOK_URL)"}),
+    "channel": {"type": "string", "description": "the channel's name, or `telegram` / `webhook`"},
+    "type": {"type": "string", "description": "the channel's type; empty once a stored channel is deleted"},
+    "event_id": {"type": "integer"}, "rule_id": nullable({"type": "integer"}), "rule_name": {"type": "string"},
+    "kind": {"type": "string", "enum": ["firing", "repeat", "resolved"]},
+    "status": {"type": "string", "enum": ["pending", "sent", "failed"]},
+    "attempts": {"type": "integer"},
+    "last_error": nullable({"type": "string", "description": "the target's last answer (never a secret)"}),
+    "sent_at": nullable(TIME),
+    "next_attempt_at": nullable(dict(TIME, description="while pending: when it goes (its group's time, or the "
+                                                       "retry)")),
+    "created_at": TIME}, None,
+    description="One notification of an event to one target: grouped with the rule's other notifications to "
+                "that target into one message (product §9), retried on its own.")
+schemas["NotificationDelivery"]["required"] = list(schemas["NotificationDelivery"]["properties"])
+schemas["AlertEventDetail"] = obj(
+    dict(schemas["AlertEvent"]["properties"],
+         notifications={"type": "array", "items": {"$ref": "#/components/schemas/NotificationDelivery"},
+                        "description": "each notification of this event to each target, oldest first"}),
+    schemas["AlertEvent"]["required"] + ["notifications"],
+    description="An alert event with where its notifications went")
 schemas["Silence"]["required"] = list(schemas["Silence"]["properties"])
 
 
@@ -607,7 +629,7 @@ paths["/api/v1/alerts/events/"] = {"get": op("alert events", "List alert events,
                                               query("server_id", {"type": "integer"}),
                                               query("since", TIME, "events started at or after this time")] + PAGING)}
 paths["/api/v1/alerts/events/{event_id}"] = {"get": op("alert events", "Get an alert event",
-                                                       {"200": resp("OK", ref("AlertEvent")),
+                                                       {"200": resp("OK", ref("AlertEventDetail")),
                                                         "404": resp("Alert event not found", ERR)}, [event_id])}
 paths["/api/v1/alerts/events/{event_id}/ack"] = {"post": op(
     "alert events", "Acknowledge an alert event", {"200": resp("OK", ref("AlertEvent")),
@@ -656,6 +678,12 @@ paths["/api/v1/alerts/channels/{channel_id}/test"] = {"post": op(
     description="Formats a test alert (rule \"Sentinel test notification\", severity info) as the channel's "
                 "type formats alerts, sends it with the stored settings, and answers what the target said. "
                 "Nothing is recorded (no event, no outbox row).")}
+paths["/api/v1/alerts/channels/{channel_id}/deliveries"] = {"get": op(
+    "channels", "The channel's last notifications, newest first",
+    {"200": resp("OK", {"type": "array", "items": ref("NotificationDelivery")}),
+     "404": resp("Channel not found", ERR), "422": r422("`limit` out of 1..200")},
+    [path_param("channel_id", "Channel"),
+     query("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 20})])}
 paths["/api/v1/health/liveness"] = {"get": op("health", "Liveness: the process serves",
                                               {"200": resp("OK", ref("Liveness"))}, secured=False)}
 paths["/api/v1/health/readiness"] = {"get": op(

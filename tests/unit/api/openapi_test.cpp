@@ -25,6 +25,7 @@
 #include "storage/api_token_repository.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/channel_repository.hpp"
+#include "storage/outbox_repository.hpp"
 #include "storage/alert_rule_repository.hpp"
 #include "storage/server_repository.hpp"
 #include "storage/silence_repository.hpp"
@@ -75,9 +76,10 @@ TEST(OpenApi, DocumentsExactlyTheRoutesTheServerHas) {
   observability::MetricsRegistry registry;
   crypto::SecretBox channel_secrets(std::string(40, 'k'));
   storage::ChannelRepository channels(*db, channel_secrets, core::system_now);
-  api::Services services{blocking,   config,     *db,   users,    servers,      rules,             events,
-                         silences,   api_tokens, audit, channels, auth_service, prometheus_client, server_metrics,
-                         fleet_metrics, registry};
+  storage::OutboxRepository outbox(*db, core::system_now);
+  api::Services services{blocking,   config,     *db,      users,  servers,      rules,
+                         events,     silences,   api_tokens, audit, channels,     outbox,
+                         auth_service, prometheus_client, server_metrics, fleet_metrics, registry};
   http::Router router;
   api::register_routes(router, services);
 
