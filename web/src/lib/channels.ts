@@ -253,7 +253,7 @@ export function testOutcome(status: number, body: unknown): TestOutcome {
   if (status >= 200 && status < 300) return { ok: true, text: "Delivered" };
   if (status === 502) {
     const retry = typeof b.retry_after_sec === "number" ? `; will retry after ${b.retry_after_sec} s` :
-      b.status === "retry" ? "; a temporary failure, it would be retried" : "";
+      b.status === "retry" ? " (a temporary failure: an alert would be retried)" : "";
     return { ok: false, text: `Not delivered: ${detail || "the target refused the message"}${retry}` };
   }
   if (status === 409)

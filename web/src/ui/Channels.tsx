@@ -1,7 +1,7 @@
 // Notification channels: every role sees each channel (its secrets only as
 // "set"), its last deliveries on demand; editors create, edit, delete and
 // "Send test", whose outcome is said in words on the channel's card.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, hasRole, listAll, type Me } from "../lib/api";
 import {
   attemptsText, CHANNEL_TYPES, channelAnchor, channelErrorFields, channelToForm, createBody, deliveriesPath, EMPTY_CHANNEL,
@@ -51,6 +51,16 @@ function ChannelForm(props: { initial?: Channel; onSaved: () => void; onCancel: 
     if (saved) props.onSaved();
   };
   const toggle = (list: string[], item: string, on: boolean) => (on ? [...list.filter((x) => x !== item), item] : list.filter((x) => x !== item));
+  const setting = (spec: SettingSpec) => (
+    <div key={`${v.type}.${spec.key}`}>
+      <SettingField spec={spec} v={v} stored={stored(spec.key)} errors={errors}
+        onInput={(text) => setValues((old) => withSetting(old, spec.key, text))} />
+      {spec.secret && !spec.required && stored(spec.key) && (
+        <Check label={`Remove the stored ${spec.label.toLowerCase()}`} name={`remove.${spec.key}`}
+          checked={v.remove.includes(spec.key)} onChange={(on) => set("remove")(toggle(v.remove, spec.key, on))} />
+      )}
+    </div>
+  );
 
   return (
     <FormCard wide autoFocus={!!init} title={init ? `Edit channel ${init.name}` : "New channel"} onSubmit={submit}
@@ -66,22 +76,14 @@ function ChannelForm(props: { initial?: Channel; onSaved: () => void; onCancel: 
       )}
       <fieldset class="group">
         <legend>{TYPE_LABELS[v.type]} settings</legend>
+        <div class="grid2">{visibleSettings(v.type, v.auth).filter((spec) => !spec.auth).map(setting)}</div>
         {v.type === "webhook" && (
-          <Choice label="Authentication" name="auth" value={v.auth} onInput={(a) => set("auth")(a as WebhookAuth)}
-            options={AUTH_CHOICES} />
+          <>
+            <Choice label="Authentication" name="auth" value={v.auth} onInput={(a) => set("auth")(a as WebhookAuth)}
+              options={AUTH_CHOICES} />
+            <div class="grid2">{visibleSettings(v.type, v.auth).filter((spec) => spec.auth).map(setting)}</div>
+          </>
         )}
-        <div class="grid2">
-          {visibleSettings(v.type, v.auth).map((spec) => (
-            <div key={`${v.type}.${spec.key}`}>
-              <SettingField spec={spec} v={v} stored={stored(spec.key)} errors={errors}
-                onInput={(text) => setValues((old) => withSetting(old, spec.key, text))} />
-              {spec.secret && !spec.required && stored(spec.key) && (
-                <Check label={`Remove the stored ${spec.label.toLowerCase()}`} name={`remove.${spec.key}`}
-                  checked={v.remove.includes(spec.key)} onChange={(on) => set("remove")(toggle(v.remove, spec.key, on))} />
-              )}
-            </div>
-          ))}
-        </div>
         {errors.settings && <p class="field-error">{errors.settings}</p>}
       </fieldset>
       <CheckGroup legend="Default for severities" error={errors.default_for_severities}
@@ -161,11 +163,14 @@ function Deliveries({ channel }: { channel: Channel }) {
   );
 }
 
-function ChannelCard(props: { channel: Channel; canEdit: boolean; onEdit: () => void; onDeleted: () => void }) {
+function ChannelCard(props: { channel: Channel; canEdit: boolean; focusEdit: boolean; onEdit: () => void; onDeleted: () => void }) {
   const c = props.channel;
   const [note, setNote] = useState<TestOutcome | null>(null);
   const [testing, setTesting] = useState(false);
   const titleId = `${channelAnchor(c.id)}-name`;
+  const edit = useRef<HTMLButtonElement>(null);
+  // Back from its form (saved or cancelled): the focus returns to its Edit button.
+  useEffect(() => { if (props.focusEdit) edit.current?.focus(); }, []);
 
   const sendTest = async () => {
     setTesting(true);
@@ -197,7 +202,7 @@ function ChannelCard(props: { channel: Channel; canEdit: boolean; onEdit: () => 
         {props.canEdit && (
           <div class="row-actions">
             <button type="button" onClick={sendTest} disabled={testing} aria-label={`Send test to ${c.name}`}>Send test</button>
-            <button type="button" onClick={props.onEdit} aria-label={`Edit ${c.name}`}>Edit</button>
+            <button type="button" ref={edit} onClick={props.onEdit} aria-label={`Edit ${c.name}`}>Edit</button>
             <ConfirmButton label="Delete" question="Delete now?" name={c.name} onConfirm={remove} />
           </div>
         )}
@@ -217,6 +222,7 @@ function ChannelCard(props: { channel: Channel; canEdit: boolean; onEdit: () => 
 export function ChannelsPage({ me }: { me: Me }) {
   const { data: items, error, reload } = useLoad((signal) => listAll<Channel>("/api/v1/alerts/channels/", signal));
   const [editing, setEditing] = useState<number | "new" | null>(null);
+  const [edited, setEdited] = useState<number | null>(null);
   const canEdit = hasRole(me, "editor");
 
   // A link to one channel (/channels#channel-3, from an event's notifications).
@@ -224,12 +230,16 @@ export function ChannelsPage({ me }: { me: Me }) {
     if (items && location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
   }, [items]);
 
-  const saved = () => { setEditing(null); reload(); };
+  const close = (reloadList: boolean) => {
+    setEdited(typeof editing === "number" ? editing : null);
+    setEditing(null);
+    if (reloadList) reload();
+  };
   return (
     <Page title="Channels" actions={canEdit && editing === null && (
       <button type="button" class="primary" onClick={() => setEditing("new")}>New channel</button>)}>
       <p class="lede">Where alerts are sent. A rule sends to the channels it names; a rule that names none, to the channels that are default for its severity.</p>
-      {editing === "new" && <ChannelForm onCancel={() => setEditing(null)} onSaved={saved} />}
+      {editing === "new" && <ChannelForm onCancel={() => close(false)} onSaved={() => close(true)} />}
       {error && <ErrorNote message={error} />}
       {!items && !error && <Loading what="channels" />}
       {items && items.length === 0 && <Empty>No channels yet.{canEdit ? " Use “New channel” to add the first one." : ""}</Empty>}
@@ -238,8 +248,8 @@ export function ChannelsPage({ me }: { me: Me }) {
           {items.map((c) => (
             <li key={c.id} id={channelAnchor(c.id)}>
               {editing === c.id
-                ? <ChannelForm initial={c} onCancel={() => setEditing(null)} onSaved={saved} />
-                : <ChannelCard channel={c} canEdit={canEdit} onEdit={() => setEditing(c.id)} onDeleted={reload} />}
+                ? <ChannelForm initial={c} onCancel={() => close(false)} onSaved={() => close(true)} />
+                : <ChannelCard channel={c} canEdit={canEdit} focusEdit={edited === c.id} onEdit={() => setEditing(c.id)} onDeleted={reload} />}
             </li>
           ))}
         </ul>
