@@ -23,6 +23,9 @@ const ARTIFACTS = env("E2E_ARTIFACTS");
 const HOST = { name: env("HOST_NAME"), instance: env("HOST_INSTANCE"), job: env("HOST_JOB") };
 const SERVER_NAME = "web-e2e";
 const RULE_NAME = "Load above a tenth";
+const HOOK = env("E2E_HOOK_URL"); // records what it is sent (tests/fakes/webhook_receiver.py)
+const SLACK_PATH = "/services/T0E2E/B0E2E/hookSecret";
+const CHANNEL = "ops-slack";
 
 let browser;
 const problems = [];
@@ -106,6 +109,36 @@ async function patchHost(values) {
   assert.equal(res.status, 200, await res.text());
 }
 
+// What the webhook receiver was sent: at least `count` requests, waiting up to 10 s.
+async function hookRequests(count) {
+  const res = await fetch(`${HOOK}/_requests?wait=10&count=${count}`);
+  return (await res.json()).requests;
+}
+
+// The API as the signed-in page calls it (its token).
+async function apiFromPage(page, path) {
+  return page.evaluate(async (p) => {
+    const r = await fetch(p, { headers: { Authorization: `Bearer ${sessionStorage.getItem("sentinel.token")}` } });
+    return r.json();
+  }, path);
+}
+
+// A channel made through the API (as the admin), for the viewer to look at.
+async function createChannelAsAdmin(body) {
+  const login = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ username: env("ADMIN_EMAIL"), password: env("ADMIN_PASSWORD") }).toString(),
+  });
+  const { access_token } = await login.json();
+  const res = await fetch(`${BASE}/api/v1/alerts/channels/`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${access_token}` },
+    body: JSON.stringify(body),
+  });
+  assert.equal(res.status, 201, await res.text());
+}
+
 const fleetRow = (page, name) => page.getByRole("row").filter({ has: page.getByRole("link", { name, exact: true }) });
 
 before(async () => {
@@ -145,7 +178,7 @@ describe("the console as an admin", () => {
 
   it("shows the admin's navigation and a Sign out button", async () => {
     const nav = page.getByRole("navigation", { name: "Main" });
-    for (const name of ["Servers", "Rules", "Events", "Silences", "Users", "Tokens", "Audit"])
+    for (const name of ["Servers", "Rules", "Events", "Silences", "Channels", "Users", "Tokens", "Audit"])
       await nav.getByRole("link", { name, exact: true }).waitFor();
     await page.getByRole("button", { name: "Sign out" }).waitFor();
   });
@@ -317,6 +350,91 @@ describe("the console as an admin", () => {
     assertNoProblems();
   });
 
+  it("adds a Slack channel, sends a test, renames it keeping its secret, and deletes it", async () => {
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("link", { name: "Channels" }).click();
+    await page.getByRole("heading", { name: "Channels", level: 1 }).waitFor();
+    await page.getByText("No channels yet.").waitFor();
+    await page.getByRole("button", { name: "New channel" }).click();
+    await page.getByRole("heading", { name: "New channel" }).waitFor();
+    await page.getByLabel("Name", { exact: true }).fill(CHANNEL);
+    await page.getByLabel("Type").selectOption("slack");
+    // The API's 422 at settings.webhook_url is shown at that field.
+    await page.getByLabel("Webhook URL").fill("hooks.slack.com/no-scheme");
+    expectHttpErrors(422);
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator("input[name='settings.webhook_url'][aria-invalid=true]").waitFor();
+    const described = await page.getByLabel("Webhook URL").getAttribute("aria-describedby");
+    assert.match(await page.locator(`#${described.split(" ").at(-1)}`).textContent(), /URL/);
+    await page.getByLabel("Webhook URL").fill(`${HOOK}${SLACK_PATH}`);
+    await page.getByLabel("critical", { exact: true }).check();
+    await page.getByRole("button", { name: "Save" }).click();
+    const card = page.getByRole("article", { name: CHANNEL, exact: true });
+    await card.waitFor();
+    await card.getByText("•••• set").waitFor(); // the webhook URL is a secret: never shown
+    assert.equal(await card.getByText(HOOK).count(), 0);
+    await card.getByText("critical", { exact: true }).waitFor();
+
+    // Send test: the receiver gets Slack's Block Kit, the card says "Delivered".
+    await card.getByRole("button", { name: "Send test" }).click();
+    await card.getByRole("status").filter({ hasText: /^Delivered$/ }).waitFor();
+    const [sent] = await hookRequests(1);
+    assert.equal(sent.method, "POST");
+    assert.equal(sent.path, SLACK_PATH);
+    assert.ok(Array.isArray(sent.json?.blocks) && sent.json.blocks.length > 0, JSON.stringify(sent.json));
+    assert.match(sent.json.text, /Sentinel test notification/);
+
+    // Its last deliveries (none: no rule sent through it; a Sentinel without the list answers 404).
+    expectHttpErrors(404);
+    await card.getByRole("button", { name: "Last deliveries" }).click();
+    assert.equal(await card.getByRole("button", { name: "Last deliveries" }).getAttribute("aria-expanded"), "true");
+    await card.getByText("No deliveries recorded yet.").waitFor();
+    await checkA11y(page, "channels (light)");
+    await shot(page, "channels-light");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await checkA11y(page, "channels (dark)");
+    await shot(page, "channels-dark");
+    await page.emulateMedia({ colorScheme: "light" });
+
+    // Rename: the PATCH carries the name alone, and the stored secret stays.
+    await card.getByRole("button", { name: "Edit" }).click();
+    await page.getByRole("heading", { name: `Edit channel ${CHANNEL}` }).waitFor();
+    await page.getByText("•••• set — leave empty to keep").waitFor();
+    assert.equal(await page.getByLabel("Webhook URL").inputValue(), "");
+    await checkA11y(page, "channel form (light)");
+    await shot(page, "channel-form-light");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await checkA11y(page, "channel form (dark)");
+    await shot(page, "channel-form-dark");
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.getByLabel("Name", { exact: true }).fill(`${CHANNEL}-2`);
+    const patch = page.waitForRequest((r) => r.method() === "PATCH" && r.url().includes("/api/v1/alerts/channels/"));
+    await page.getByRole("button", { name: "Save" }).click();
+    assert.deepEqual((await patch).postDataJSON(), { name: `${CHANNEL}-2` });
+    const renamed = page.getByRole("article", { name: `${CHANNEL}-2`, exact: true });
+    await renamed.waitFor();
+    const stored = (await apiFromPage(page, "/api/v1/alerts/channels/")).find((c) => c.name === `${CHANNEL}-2`);
+    assert.deepEqual(stored.settings, { webhook_url: "***" });
+    await renamed.getByRole("button", { name: "Send test" }).click();
+    await renamed.getByRole("status").filter({ hasText: /^Delivered$/ }).waitFor();
+    assert.equal((await hookRequests(2))[1].path, SLACK_PATH, "the secret URL is still the one typed");
+
+    // A rule can name it.
+    await nav.getByRole("link", { name: "Rules" }).click();
+    await page.getByRole("button", { name: "New rule" }).click();
+    await page.getByRole("group", { name: "Channels" }).getByLabel(`${CHANNEL}-2 (Slack)`).waitFor();
+    await page.getByLabel("Group wait (seconds)").waitFor();
+    await page.getByRole("button", { name: "Cancel" }).click();
+
+    // Delete asks once more, in place.
+    await nav.getByRole("link", { name: "Channels" }).click();
+    await renamed.getByRole("button", { name: "Delete" }).click();
+    await renamed.getByRole("button", { name: "Delete now?" }).click();
+    await renamed.waitFor({ state: "detached" });
+    await page.getByText("No channels yet.").waitFor();
+    assertNoProblems();
+  });
+
   it("reads well in the dark theme too", async () => {
     await page.goto(`${BASE}${serverPath}`);
     await page.getByRole("heading", { name: SERVER_NAME, level: 1 }).waitFor();
@@ -332,7 +450,7 @@ describe("the console as an admin", () => {
     await fleetRow(page, SERVER_NAME).getByText("Up", { exact: true }).waitFor();
     await checkA11y(page, "fleet (dark)");
     await shot(page, "fleet-dark");
-    for (const name of ["Rules", "Events", "Silences", "Users", "Tokens", "Audit"]) {
+    for (const name of ["Rules", "Events", "Silences", "Channels", "Users", "Tokens", "Audit"]) {
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
       await page.getByRole("heading", { name, level: 1 }).waitFor();
       await page.getByText(/^Loading/).waitFor({ state: "detached" });
@@ -428,7 +546,7 @@ describe("the console as a viewer", () => {
       await fleetRow(page, SERVER_NAME).waitFor();
       assert.equal(await page.getByRole("button", { name: "Add server" }).count(), 0);
       const nav = page.getByRole("navigation", { name: "Main" });
-      for (const name of ["Servers", "Rules", "Events", "Silences", "Tokens"]) await nav.getByRole("link", { name, exact: true }).waitFor();
+      for (const name of ["Servers", "Rules", "Events", "Silences", "Channels", "Tokens"]) await nav.getByRole("link", { name, exact: true }).waitFor();
       for (const name of ["Users", "Audit"]) assert.equal(await nav.getByRole("link", { name }).count(), 0, name);
       await fleetRow(page, SERVER_NAME).getByRole("link", { name: SERVER_NAME }).click();
       await page.getByRole("heading", { name: SERVER_NAME, level: 1 }).waitFor();
@@ -443,6 +561,18 @@ describe("the console as a viewer", () => {
       await page.getByRole("row").filter({ hasText: RULE_NAME }).waitFor();
       assert.equal(await page.getByRole("button", { name: /Acknowledge|Silence/ }).count(), 0);
       await checkA11y(page, "events as a viewer (dark)");
+      // Channels, read-only: secrets only as "set", no button that changes or sends.
+      await createChannelAsAdmin({ name: "ops-webhook", type: "webhook", settings: { url: `${HOOK}/viewer`, bearer_token: "tok-e2e" } });
+      await nav.getByRole("link", { name: "Channels" }).click();
+      const card = page.getByRole("article", { name: "ops-webhook" });
+      await card.waitFor();
+      assert.equal(await card.getByText("•••• set").count(), 2, "the URL and the bearer token");
+      assert.equal(await page.getByText("tok-e2e").count(), 0);
+      assert.equal(await page.getByRole("button", { name: /New channel|Send test|Edit|Delete/ }).count(), 0);
+      expectHttpErrors(404);
+      await card.getByRole("button", { name: "Last deliveries" }).click();
+      await card.getByText("No deliveries recorded yet.").waitFor();
+      await checkA11y(page, "channels as a viewer (dark)");
       // A viewer manages its own tokens, which can be at most viewers.
       await nav.getByRole("link", { name: "Tokens" }).click();
       await page.getByRole("button", { name: "New token" }).click();

@@ -8,6 +8,9 @@ PostgreSQL), the test Prometheus and a fixture host with known numbers
       E2E_NODE_MODULES=build-web/tests/e2e/node_modules python3 tests/e2e/run_e2e.py [ARTIFACTS_DIR]
 
 Screenshots (both themes) go to ARTIFACTS_DIR (default: ./e2e-artifacts).
+A recording webhook receiver (tests/fakes/webhook_receiver.py, answering 200)
+stands in for a channel's target: E2E_HOOK_URL is its base URL, and its
+GET /_requests lists what it was sent.
 With E2E_DEV_SERVER=1 the browser talks to web/dev-server.mjs (serving web/dist)
 in front of each Sentinel: for working on the console with a Sentinel built
 without it.
@@ -20,9 +23,11 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
 
 from fixtures import DEAD_ADDRESS, FixtureHost  # noqa: E402
 from harness import ADMIN_EMAIL, ADMIN_PASSWORD, Sentinel  # noqa: E402
+from webhook_receiver import WebhookReceiver  # noqa: E402
 
 VIEWER_EMAIL = "viewer@example.com"
 VIEWER_PASSWORD = "viewer-password-1"
@@ -31,6 +36,8 @@ VIEWER_PASSWORD = "viewer-password-1"
 def main():
     artifacts = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "e2e-artifacts")
     os.makedirs(artifacts, exist_ok=True)
+    # Where the channels made in the browser send their test messages (a thread of this process).
+    hook = WebhookReceiver().start()
     # Live values every second and rules evaluated every two, so changes show within seconds.
     live = Sentinel({"WS_METRICS_INTERVAL_SEC": "1", "ALERT_CHECK_INTERVAL_SEC": "2"}).start()
     # A Sentinel whose Prometheus cannot be reached: the console's "Prometheus unavailable" state.
@@ -57,6 +64,7 @@ def main():
                        VIEWER_EMAIL=VIEWER_EMAIL, VIEWER_PASSWORD=VIEWER_PASSWORD,
                        HOST_NAME=host.name, HOST_INSTANCE=host.instance, HOST_JOB=host.job,
                        FIXTURE_EXPORTER=os.environ.get("SENTINEL_TEST_FIXTURE_EXPORTER") or _exporter(),
+                       E2E_HOOK_URL=hook.url,
                        E2E_ARTIFACTS=artifacts)
             env.setdefault("E2E_NODE_MODULES", os.path.join(HERE, "node_modules"))
             node = os.environ.get("NODE", "node")
@@ -69,6 +77,7 @@ def main():
         for s in (live, dark):
             s.stop(expect_clean=False)
             s.close()
+        hook.stop()
 
 
 DEV_SERVERS = []

@@ -46,7 +46,7 @@ describe("describeError", () => {
   });
 });
 
-import { EMPTY_RULE, formToBody } from "../src/lib/rules";
+import { EMPTY_RULE, formToBody, ruleToForm, type Rule } from "../src/lib/rules";
 
 describe("rule form → body", () => {
   it("sends numbers as numbers, a fleet rule as server_id null, and text the server will refuse as typed", () => {
@@ -59,5 +59,24 @@ describe("rule form → body", () => {
     assert.equal(formToBody({ ...EMPTY_RULE, threshold: "ninety" }).threshold, "ninety");
     assert.equal("threshold" in formToBody({ ...EMPTY_RULE, threshold: " " }), false, "missing: the server says it is required");
     assert.equal(formToBody({ ...EMPTY_RULE, server: "7" }).server_id, 7);
+  });
+  it("sends its channels, and empty grouping values as null (the server's default)", () => {
+    const body = formToBody({ ...EMPTY_RULE, channel_ids: [3, 1], group_wait_sec: "", group_interval_sec: " 600 " });
+    assert.deepEqual(body.channel_ids, [3, 1]);
+    assert.equal(body.group_wait_sec, null);
+    assert.equal(body.group_interval_sec, 600);
+    assert.equal(formToBody({ ...EMPTY_RULE, group_wait_sec: "soon" }).group_wait_sec, "soon");
+  });
+});
+
+describe("rule → form", () => {
+  it("reads channels and grouping, and a rule from before them", () => {
+    const rule = { id: 1, name: "r", server_id: null, metric_name: "m", promql: "up", threshold: 1, comparison: ">", for_sec: 0,
+      recovery_threshold: null, severity: "warning", channel: "none", description: null, state: "inactive", last_error: null,
+      last_evaluated_at: null, last_value: null, is_active: true } as Rule;
+    const old = ruleToForm(rule);
+    assert.deepEqual([old.channel_ids, old.group_wait_sec, old.group_interval_sec], [[], "", ""]);
+    const v = ruleToForm({ ...rule, channel_ids: [4], group_wait_sec: 0, group_interval_sec: null });
+    assert.deepEqual([v.channel_ids, v.group_wait_sec, v.group_interval_sec], [[4], "0", ""]);
   });
 });

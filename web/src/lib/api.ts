@@ -42,7 +42,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   const payload = await res.json().catch(() => null);
   if (!res.ok) {
     if (res.status === 401 && token) sessionEnded();
-    throw new ApiError(res.status, payload?.detail ?? null);
+    throw new ApiError(res.status, payload?.detail ?? null, payload);
   }
   return payload as T;
 }

@@ -10,6 +10,9 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly detail: unknown,
+    // The whole JSON answer, for the few callers that read more than
+    // `detail` (a channel test's `retry_after_sec`).
+    readonly body: unknown = null,
   ) {
     super(describeError(status, detail));
     this.name = "ApiError";
@@ -22,9 +25,11 @@ export const FORM = "_form";
 
 // {"detail": [{"loc": ["body", "threshold"], "msg": "..."}]} → {threshold: "..."}.
 // `loc` is ["body", field, ...]: the field is its second element (a nested
-// location such as ["body", "labels", "x"] belongs to "labels"); a location
-// naming no field, or one not in `fields` when given, goes to FORM. Several
-// messages for one field are joined.
+// location such as ["body", "labels", "x"] belongs to "labels"), unless
+// `fields` names the nested one ("settings.url" for ["body", "settings",
+// "url", …]; a nested one it does not name is said at its field, "url: …");
+// a location naming no field, or one not in `fields` when given, goes to
+// FORM. Several messages for one field are joined.
 export function fieldErrors(detail: unknown, fields?: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   const add = (key: string, msg: string) => {
@@ -38,8 +43,10 @@ export function fieldErrors(detail: unknown, fields?: readonly string[]): Record
     const loc = Array.isArray(item?.loc) ? item.loc : [];
     const msg = typeof item?.msg === "string" && item.msg ? item.msg : "Invalid value";
     const field = loc.length >= 2 && typeof loc[1] === "string" ? loc[1] : undefined;
-    if (field && (!fields || fields.includes(field))) add(field, msg);
-    else add(FORM, field ? `${field}: ${msg}` : msg);
+    const nested = field && loc.length >= 3 && typeof loc[2] === "string" ? `${field}.${loc[2]}` : undefined;
+    if (nested && fields?.includes(nested)) add(nested, msg);
+    else if (field && (!fields || fields.includes(field))) add(field, nested && fields ? `${loc[2]}: ${msg}` : msg);
+    else add(FORM, field ? `${(fields && nested) || field}: ${msg}` : msg);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // The events timeline: the list merged with live /ws/events frames, and its
 // filters (status, server and rule asked of the API, severity here; live
 // frames pass the same filter). Pure functions.
+import type { EventNotification } from "./channels";
 
 export interface AlertEvent {
   id: number;
@@ -20,6 +21,7 @@ export interface AlertEvent {
   last_notified_at?: string | null;
   acknowledged: boolean;
   created_at: string;
+  notifications?: EventNotification[]; // GET /alerts/events/{id} only: one per channel and kind
 }
 
 // A new or changed event: replaces the one with its id, newest first
@@ -107,4 +109,11 @@ export function activeSilence<S extends SilenceWindow>(e: Pick<AlertEvent, "rule
     if (active && matches && (!best || Date.parse(s.ends_at) > Date.parse(best.ends_at))) best = s;
   }
   return best;
+}
+
+// `next` (a live frame, an acknowledgement's answer) keeps the notifications
+// the event's own GET gave when it carries none.
+export function withNotifications(next: AlertEvent, old: AlertEvent | null): AlertEvent {
+  return next.notifications === undefined && old?.id === next.id && old.notifications !== undefined
+    ? { ...next, notifications: old.notifications } : next;
 }

@@ -5,7 +5,7 @@ export type Route =
   | { page: "servers" }
   | { page: "server"; id: number }
   | { page: "event"; id: number }
-  | { page: "rules" | "events" | "silences" | "users" | "tokens" | "audit" }
+  | { page: "rules" | "events" | "silences" | "channels" | "users" | "tokens" | "audit" }
   | { page: "not_found" };
 
 // The page a path names; its query (filters) is the page's own business.
@@ -16,7 +16,7 @@ export function parseRoute(path: string): Route {
   if (server) return { page: "server", id: Number(server[1]) };
   const event = /^\/events\/(\d+)$/.exec(p);
   if (event) return { page: "event", id: Number(event[1]) };
-  const simple = /^\/(rules|events|silences|users|tokens|audit)$/.exec(p);
+  const simple = /^\/(rules|events|silences|channels|users|tokens|audit)$/.exec(p);
   if (simple) return { page: simple[1] as "rules" };
   return { page: "not_found" };
 }

@@ -14,6 +14,9 @@ export interface RuleFormValues {
   severity: string;
   channel: string;
   description: string;
+  channel_ids: number[]; // the channels it sends to (none: `channel`, or the severity's defaults)
+  group_wait_sec: string; // "" = the server's default (GROUP_WAIT_SEC)
+  group_interval_sec: string; // "" = the server's default (GROUP_INTERVAL_SEC)
 }
 
 export interface Rule {
@@ -34,6 +37,9 @@ export interface Rule {
   last_evaluated_at: string | null;
   last_value: number | null;
   is_active: boolean;
+  channel_ids?: number[];
+  group_wait_sec?: number | null;
+  group_interval_sec?: number | null;
 }
 
 export const COMPARISONS = [">", ">=", "<", "<=", "==", "!="];
@@ -43,7 +49,10 @@ export const CHANNELS = ["telegram", "webhook", "none"];
 export const EMPTY_RULE: RuleFormValues = {
   name: "", server: "", metric_name: "", promql: "", comparison: ">", threshold: "", for_sec: "0",
   recovery_threshold: "", severity: "warning", channel: "none", description: "",
+  channel_ids: [], group_wait_sec: "", group_interval_sec: "",
 };
+
+const textOf = (n: number | null | undefined) => (n === null || n === undefined ? "" : String(n));
 
 export function ruleToForm(r: Rule): RuleFormValues {
   return {
@@ -51,6 +60,7 @@ export function ruleToForm(r: Rule): RuleFormValues {
     promql: r.promql, comparison: r.comparison ?? ">", threshold: r.threshold === null ? "" : String(r.threshold),
     for_sec: String(r.for_sec ?? 0), recovery_threshold: r.recovery_threshold === null ? "" : String(r.recovery_threshold),
     severity: r.severity, channel: r.channel, description: r.description ?? "",
+    channel_ids: [...(r.channel_ids ?? [])], group_wait_sec: textOf(r.group_wait_sec), group_interval_sec: textOf(r.group_interval_sec),
   };
 }
 
@@ -75,6 +85,9 @@ export function formToBody(v: RuleFormValues): Record<string, unknown> {
     severity: v.severity,
     channel: v.channel,
     description: v.description.trim() || null,
+    channel_ids: v.channel_ids,
+    group_wait_sec: numberOr(v.group_wait_sec, null),
+    group_interval_sec: numberOr(v.group_interval_sec, null),
   };
   for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
   return body;

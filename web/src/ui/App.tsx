@@ -9,6 +9,7 @@ import { clearToken, getToken, rememberReturnTo, setToken, takeReturnTo } from "
 import { ErrorNote, Link, Loading, Page } from "./common";
 import { FleetPage } from "./Fleet";
 import { AuditPage } from "./Audit";
+import { ChannelsPage } from "./Channels";
 import { EventPage } from "./EventPage";
 import { EventsPage } from "./Events";
 import { RulesPage } from "./Rules";
@@ -23,6 +24,7 @@ const NAV: { href: string; label: string; admin?: boolean }[] = [
   { href: "/rules", label: "Rules" },
   { href: "/events", label: "Events" },
   { href: "/silences", label: "Silences" },
+  { href: "/channels", label: "Channels" }, // viewers read them (secrets masked); editors change them
   { href: "/users", label: "Users", admin: true },
   { href: "/tokens", label: "Tokens" }, // every role manages its own tokens (§7)
   { href: "/audit", label: "Audit", admin: true },
@@ -124,6 +126,7 @@ export function App() {
         {route.page === "events" && <EventsPage me={me} />}
         {route.page === "event" && <EventPage id={route.id} me={me} />}
         {route.page === "silences" && <SilencesPage me={me} />}
+        {route.page === "channels" && <ChannelsPage me={me} />}
         {route.page === "tokens" && <TokensPage me={me} />}
         {route.page === "users" && <UsersPage me={me} />}
         {route.page === "audit" && <AuditPage me={me} />}

@@ -3,15 +3,54 @@
 // /ws/events; editors acknowledge or silence it here.
 import { useEffect, useState } from "preact/hooks";
 import { api, hasRole, type Me } from "../lib/api";
+import { attemptsText, channelAnchor, type EventNotification } from "../lib/channels";
 import { ApiError } from "../lib/errors";
-import { activeSilence, type AlertEvent, type SilenceWindow } from "../lib/events";
+import { activeSilence, withNotifications, type AlertEvent, type SilenceWindow } from "../lib/events";
 import { formatLoad } from "../lib/format";
 import { openLive } from "../lib/live";
 import { ErrorNote, Link, Loading, Page, Time, useNow } from "./common";
 import { EventActions } from "./EventActions";
 
+// Each delivery of this event: to which channel, what, and how it went.
+function Notifications({ items, now }: { items: EventNotification[]; now: number }) {
+  return (
+    <>
+      <h2>Notifications</h2>
+      {items.length === 0 ? <p class="state">No notification was sent for this event.</p> : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr><th scope="col">Channel</th><th scope="col">Type</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Sent</th></tr>
+            </thead>
+            <tbody>
+              {items.map((n, i) => (
+                <tr key={i}>
+                  <th scope="row">
+                    {n.channel_id !== null ? <Link href={`/channels#${channelAnchor(n.channel_id)}`}>{n.channel}</Link> : n.channel}
+                    {n.channel_id === null && <span class="sub">from the environment</span>}
+                  </th>
+                  <td>{n.type}</td>
+                  <td>{n.kind}</td>
+                  <td>
+                    <span class={`pill ${n.status}`}>{n.status}</span>
+                    <span class="sub">{attemptsText(n.attempts)}</span>
+                    {n.last_error && <span class="sub wrap">{n.last_error}</span>}
+                  </td>
+                  <td><Time value={n.sent_at} now={now} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
 export function EventPage({ id, me }: { id: number; me: Me }) {
   const [event, setEvent] = useState<AlertEvent | null>(null);
+  // A live frame or an acknowledgement's answer may not carry `notifications`.
+  const update = (next: AlertEvent) => setEvent((old) => withNotifications(next, old));
   const [server, setServer] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [silences, setSilences] = useState<(SilenceWindow & { comment: string | null })[]>([]);
@@ -34,7 +73,7 @@ export function EventPage({ id, me }: { id: number; me: Me }) {
       .then(setSilences)
       .catch(() => setSilences([])); // the event still shows; only "silenced until" is missing
     const stop = openLive<{ type: string; event?: AlertEvent }>("/ws/events", {
-      onMessage: (m) => { if (m.type === "alert_event" && m.event?.id === id) setEvent(m.event); },
+      onMessage: (m) => { if (m.type === "alert_event" && m.event?.id === id) update(m.event); },
     });
     return () => { ctl.abort(); stop(); };
   }, [id]);
@@ -44,7 +83,7 @@ export function EventPage({ id, me }: { id: number; me: Me }) {
   const labels = Object.entries(event.labels ?? {});
   const silence = activeSilence(event, silences, now);
   return (
-    <Page title={event.rule_name} actions={hasRole(me, "editor") && <EventActions e={event} onChanged={setEvent} onError={setError}
+    <Page title={event.rule_name} actions={hasRole(me, "editor") && <EventActions e={event} onChanged={update} onError={setError}
       silencedFor={silence ? "Silenced" : undefined} />}>
       <p class="crumbs"><Link href="/events">← All events</Link></p>
       <dl class="facts">
@@ -58,6 +97,7 @@ export function EventPage({ id, me }: { id: number; me: Me }) {
         <div><dt>Notification</dt><dd>{event.notification_status}{event.last_notified_at && <span class="sub"><Time value={event.last_notified_at} now={now} /></span>}</dd></div>
       </dl>
       {event.message && <p class="message">{event.message}</p>}
+      {event.notifications && <Notifications items={event.notifications} now={now} />}
       <h2>Labels</h2>
       {labels.length === 0 ? <p class="state">This series has no labels.</p> : (
         <div class="table-wrap">

@@ -3,15 +3,16 @@
 // preview of every series and whether it would fire, before saving.
 import { useEffect, useState } from "preact/hooks";
 import { api, hasRole, listAll, type Me } from "../lib/api";
+import { TYPE_LABELS, type Channel } from "../lib/channels";
 import { ApiError } from "../lib/errors";
 import type { ServerInfo } from "../lib/fleet";
 import { formatLoad } from "../lib/format";
 import { CHANNELS, COMPARISONS, EMPTY_RULE, formToBody, ruleToForm, SEVERITIES, type Rule, type RuleFormValues } from "../lib/rules";
-import { Choice, ConfirmButton, Empty, ErrorNote, Field, Loading, Page, TextArea, Time, useNow } from "./common";
+import { Check, CheckGroup, Choice, ConfirmButton, Empty, ErrorNote, Field, Link, Loading, Page, TextArea, Time, useNow } from "./common";
 import { FormCard, useForm } from "./forms";
 
 const FIELDS = ["name", "server_id", "metric_name", "promql", "comparison", "threshold", "for_sec", "recovery_threshold",
-  "severity", "channel", "description"];
+  "severity", "channel", "description", "channel_ids", "group_wait_sec", "group_interval_sec"];
 
 interface Preview {
   query: string;
@@ -52,7 +53,7 @@ function PreviewTable({ preview }: { preview: Preview }) {
   );
 }
 
-function RuleForm(props: { initial?: Rule; servers: ServerInfo[]; onSaved: () => void; onCancel: () => void }) {
+function RuleForm(props: { initial?: Rule; servers: ServerInfo[]; channels: Channel[]; onSaved: () => void; onCancel: () => void }) {
   const form = useForm<RuleFormValues>(props.initial ? ruleToForm(props.initial) : EMPTY_RULE, FIELDS);
   const { values: v, set, errors } = form;
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -92,10 +93,23 @@ function RuleForm(props: { initial?: Rule; servers: ServerInfo[]; onSaved: () =>
       <div class="grid4">
         <Choice label="Severity" name="severity" value={v.severity} onInput={set("severity")}
           options={SEVERITIES.map((c) => ({ value: c, label: c }))} error={errors.severity} />
-        <Choice label="Channel" name="channel" value={v.channel} onInput={set("channel")}
+        <Choice label="Environment channel" name="channel" value={v.channel} onInput={set("channel")}
           options={CHANNELS.map((c) => ({ value: c, label: c }))} error={errors.channel} />
         <Field label="Metric" name="metric_name" value={v.metric_name} onInput={set("metric_name")} error={errors.metric_name}
           hint="optional; from the name when empty" />
+      </div>
+      <CheckGroup legend="Channels" error={errors.channel_ids}
+        hint="Where its alerts go, with the environment channel if one is chosen. With neither, they go to the channels that are default for its severity.">
+        {props.channels.length === 0 ? <p class="state">No channels yet (<Link href="/channels">Channels</Link>).</p> : props.channels.map((c) => (
+          <Check key={c.id} label={`${c.name} (${TYPE_LABELS[c.type] ?? c.type})`} name={`channel_ids.${c.id}`} checked={v.channel_ids.includes(c.id)}
+            onChange={(on) => set("channel_ids")(on ? [...v.channel_ids.filter((x) => x !== c.id), c.id] : v.channel_ids.filter((x) => x !== c.id))} />
+        ))}
+      </CheckGroup>
+      <div class="grid4">
+        <Field label="Group wait (seconds)" name="group_wait_sec" value={v.group_wait_sec} onInput={set("group_wait_sec")}
+          error={errors.group_wait_sec} hint="alerts within this wait go out as one message; empty: the server's default" />
+        <Field label="Group interval (seconds)" name="group_interval_sec" value={v.group_interval_sec} onInput={set("group_interval_sec")}
+          error={errors.group_interval_sec} hint="later changes of the group, at most this often; empty: the server's default" />
       </div>
       <Field label="Description" name="description" value={v.description} onInput={set("description")} error={errors.description} />
     </FormCard>
@@ -105,6 +119,7 @@ function RuleForm(props: { initial?: Rule; servers: ServerInfo[]; onSaved: () =>
 export function RulesPage({ me }: { me: Me }) {
   const [rules, setRules] = useState<Rule[] | null>(null);
   const [servers, setServers] = useState<ServerInfo[]>([]);
+  const [channels, setChannels] = useState<Channel[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<Rule | "new" | null>(null);
   const [reload, setReload] = useState(0);
@@ -113,8 +128,10 @@ export function RulesPage({ me }: { me: Me }) {
 
   useEffect(() => {
     const ctl = new AbortController();
-    Promise.all([listAll<Rule>("/api/v1/alerts/rules/", ctl.signal), listAll<ServerInfo>("/api/v1/servers/", ctl.signal)])
-      .then(([r, s]) => { setRules(r); setServers(s); setError(null); })
+    Promise.all([listAll<Rule>("/api/v1/alerts/rules/", ctl.signal), listAll<ServerInfo>("/api/v1/servers/", ctl.signal),
+      // The form's channel choices: without them the rules still show.
+      listAll<Channel>("/api/v1/alerts/channels/", ctl.signal).catch((e) => { if (e instanceof ApiError) return []; throw e; })])
+      .then(([r, s, c]) => { setRules(r); setServers(s); setChannels(c); setError(null); })
       .catch((e) => e instanceof ApiError && setError(e.message));
     return () => ctl.abort();
   }, [reload]);
@@ -132,7 +149,7 @@ export function RulesPage({ me }: { me: Me }) {
   return (
     <Page title="Rules" actions={canEdit && !editing && <button type="button" class="primary" onClick={() => setEditing("new")}>New rule</button>}>
       {editing && (
-        <RuleForm key={editing === "new" ? "new" : editing.id} initial={editing === "new" ? undefined : editing} servers={servers}
+        <RuleForm key={editing === "new" ? "new" : editing.id} initial={editing === "new" ? undefined : editing} servers={servers} channels={channels}
           onCancel={() => setEditing(null)} onSaved={() => { setEditing(null); setReload((n) => n + 1); }} />
       )}
       {error && <ErrorNote message={error} />}

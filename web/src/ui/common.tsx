@@ -115,6 +115,33 @@ export function TextArea(props: { label: string; name: string; value: string; on
   );
 }
 
+// A labelled checkbox, its label after it.
+export function Check(props: { label: string; name: string; checked: boolean; onChange: (v: boolean) => void; hint?: string }) {
+  const [id] = useState(() => `f${++fieldSeq}`);
+  return (
+    <div class="check">
+      <input id={id} type="checkbox" name={props.name} checked={props.checked} aria-describedby={props.hint ? `${id}-hint` : undefined}
+        onChange={(e) => props.onChange((e.currentTarget as HTMLInputElement).checked)} />
+      <label for={id}>{props.label}</label>
+      {props.hint && <p class="hint" id={`${id}-hint`}>{props.hint}</p>}
+    </div>
+  );
+}
+
+// A group of checkboxes under a legend, its error below.
+export function CheckGroup(props: { legend: string; hint?: string; error?: string; children: ComponentChildren }) {
+  const [id] = useState(() => `f${++fieldSeq}`);
+  const described = [props.hint ? `${id}-hint` : "", props.error ? `${id}-err` : ""].filter(Boolean).join(" ");
+  return (
+    <fieldset class="group" aria-describedby={described || undefined}>
+      <legend>{props.legend}</legend>
+      {props.hint && <p class="hint" id={`${id}-hint`}>{props.hint}</p>}
+      <div class="checks">{props.children}</div>
+      {props.error && <p class="field-error" id={`${id}-err`}>{props.error}</p>}
+    </fieldset>
+  );
+}
+
 // A filter above a list: a small labelled <select>.
 export function FilterSelect(props: { id: string; label: string; value: string; onChange: (v: string) => void; options: { value: string; label: string }[] }) {
   return (

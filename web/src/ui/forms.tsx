@@ -3,16 +3,18 @@
 // whole form), and the card around it (title, Escape to cancel, the
 // form-wide error, Save and Cancel).
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, fieldErrors, FORM } from "../lib/errors";
 
 export type Errors = Record<string, string>;
 
-export function useForm<T extends { [K in keyof T]: string }>(initial: T, fields: readonly string[]) {
+// `fields`: the API's field names this form shows an error at; a function
+// of the values for a form whose fields change with a choice.
+export function useForm<T extends object>(initial: T, fields: readonly string[] | ((values: T) => readonly string[])) {
   const [values, setValues] = useState<T>(initial);
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
-  const set = (k: keyof T) => (v: string) => setValues((old) => ({ ...old, [k]: v }));
+  const set = <K extends keyof T>(k: K) => (v: T[K]) => setValues((old) => ({ ...old, [k]: v }));
   // Runs `call` (an API request); on failure shows its errors and returns
   // undefined. Errors other than the API's (a bug) are not swallowed.
   const run = async <R,>(call: () => Promise<R>): Promise<R | undefined> => {
@@ -22,7 +24,8 @@ export function useForm<T extends { [K in keyof T]: string }>(initial: T, fields
       return await call();
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      setErrors(err.status === 422 ? fieldErrors(err.detail, fields) : { [FORM]: err.message });
+      const shown = typeof fields === "function" ? fields(values) : fields;
+      setErrors(err.status === 422 ? fieldErrors(err.detail, shown) : { [FORM]: err.message });
       return undefined;
     } finally {
       setBusy(false);
@@ -53,11 +56,18 @@ export function FormCard(props: {
   wide?: boolean;
   extraButtons?: ComponentChildren; // before Save, e.g. "Preview"
   after?: ComponentChildren; // below the buttons, e.g. the preview
+  // Focus its first field when it opens (a form that replaces the button
+  // that opened it, so the focus is not lost).
+  autoFocus?: boolean;
   children: ComponentChildren;
 }) {
   const [titleId] = useState(() => `form-title-${++formSeq}`);
+  const ref = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (props.autoFocus) ref.current?.querySelector<HTMLElement>("input, select, textarea")?.focus();
+  }, []);
   return (
-    <form class={props.wide ? "card form wide" : "card form"} aria-labelledby={titleId} noValidate
+    <form ref={ref} class={props.wide ? "card form wide" : "card form"} aria-labelledby={titleId} noValidate
       onSubmit={(e) => { e.preventDefault(); props.onSubmit(); }}
       onKeyDown={(e) => { if (e.key === "Escape") props.onCancel(); }}>
       <h2 id={titleId}>{props.title}</h2>
