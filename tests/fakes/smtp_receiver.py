@@ -5,6 +5,10 @@ message it accepts as one JSON line.
 
     smtp_receiver.py --out FILE.jsonl --port-file FILE [--username U --password P]
 
+Recipients are refused as a mail server refuses them: a local part starting
+"unknown" gets 550 5.1.1 (no such user: permanent), one starting "greylist" gets
+450 4.7.1 (greylisted: try again later); every other is accepted.
+
 Without --username it offers no AUTH. With it, AUTH PLAIN and LOGIN are offered
 over the clear connection (a loopback test server has no certificate) and only
 that pair is accepted (535 otherwise); every attempt is recorded in the message's
@@ -20,7 +24,7 @@ the leaves), "defects"}.
 Runs under any Python that can import aiosmtpd; tests start it with the first
 of (their own interpreter, /usr/bin/python3) that can (SmtpReceiver below), so
 a test interpreter without Debian's packages (a pyenv one) still gets a real
-SMTP server. SIGTERM stops it.
+SMTP server. SIGTERM stops it, and so does its parent's end.
 
     with SmtpReceiver() as smtp:            # smtp.host, smtp.port
         ...
@@ -63,6 +67,15 @@ def serve(args):
         return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
     class Handler:
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            local = address.split("@", 1)[0].lower()
+            if local.startswith("unknown"):
+                return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+            if local.startswith("greylist"):
+                return "450 4.7.1 <%s>: Recipient address rejected: Greylisted, try again later" % address
+            envelope.rcpt_tos.append(address)
+            return "250 2.1.5 OK"
+
         async def handle_DATA(self, server, session, envelope):
             content = envelope.content
             if isinstance(content, bytes):
@@ -102,7 +115,11 @@ def serve(args):
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())
-    done.wait()
+    parent = os.getppid()
+    # A test process that dies without stopping it (SIGKILL, a ctest timeout) leaves it orphaned: then it stops too.
+    while not done.wait(0.5):
+        if os.getppid() != parent:
+            break
     controller.stop()
 
 

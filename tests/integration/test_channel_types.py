@@ -12,7 +12,8 @@ stand-in for the service:
   back through its own API.
 
 Every secret setting carries MARK; no API answer and no line of Sentinel's log (at debug level) may
-contain it, whatever the target answered.
+contain it, whatever the target answered. Two ways the failure detail still gives a secret away are
+known bugs in src/notify, kept as expectedFailure tests in TestWebhook (their comments say where).
 """
 import base64
 import datetime
@@ -462,6 +463,24 @@ class TestWebhook(HttpFailures, ChannelCase):
         self.only_request()
 
     @unittest.expectedFailure
+    def test_a_refusal_that_echoes_the_secret_path_does_not_show_it(self):
+        # BUG (src/notify/outbound_request.cpp, url_secrets()): a URL's path and query are
+        # registered as one secret ("/hook/<secret>?source=sentinel"), never the path alone, so
+        # a receiver that echoes the path of the request it refuses - Express's default 404,
+        # "Cannot POST /hook/<secret>", as below - puts the secret path into the detail the API
+        # answers (and the outbox keeps as last_error). Only when the URL has a query; a URL
+        # without one is redacted (the path then is the whole registered piece). Its own
+        # secret, not MARK, so that the module-wide checks stay meaningful for every other test.
+        secret = "hookpath" + secrets.token_hex(8)
+        ch = create_channel("webhook", {"url": HOOK.url + "/hook/" + secret + "?source=sentinel"})
+        HOOK.configure(status=404, response_body=(
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n'
+            '</head>\n<body>\n<pre>Cannot POST /hook/%s</pre>\n</body>\n</html>\n' % secret))
+        detail = self.assertNotDelivered(press(ch), "failed")
+        self.assertIn("404", detail)
+        self.assertNotIn(secret, detail)
+
+    @unittest.expectedFailure
     def test_a_short_secret_is_not_cut_out_of_sentinels_own_words(self):
         # BUG (src/notify/http_answer.cpp, result(): redact_secrets() over the whole
         # "<target> (<host>): <detail>" text, by plain substring replacement in redact_token(),
@@ -504,6 +523,12 @@ class TestTelegram(ChannelCase):
         TG.configure(fail_next=1, fail_status=429, retry_after=3)
         detail = self.assertNotDelivered(press(ch), "retry", retry_after=3)
         self.assertIn("Too Many Requests", detail)
+
+    def test_a_server_error_is_retry(self):
+        ch = self.make_channel()
+        TG.configure(fail_next=1, fail_status=502)
+        detail = self.assertNotDelivered(press(ch), "retry")
+        self.assertIn("Bad Gateway", detail)
 
     def test_an_unknown_chat_is_failed(self):
         ch = self.make_channel(chat=-1009999)
@@ -562,6 +587,26 @@ class TestEmail(ChannelCase):
         self.assertEqual(len(msgs), 1)
         self.assertEqual(msgs[0]["login"], SMTP_USER)
         self.assertEqual([a["success"] for a in msgs[0]["auth"]], [True])
+
+    def test_a_refused_recipient_does_not_stop_the_other(self):
+        ch = self.make_channel(to=["unknown-user@example.com", "ops@example.com"])
+        self.assertDelivered(press(ch), ch)
+        msgs = SMTP.messages()
+        self.assertEqual(len(msgs), 1)
+        self.assertEqual(msgs[0]["rcpt_tos"], ["ops@example.com"])
+        self.assertEqual(msgs[0]["to"], "unknown-user@example.com, ops@example.com")
+
+    def test_every_recipient_refused_is_failed_with_the_servers_reply(self):
+        ch = self.make_channel(to=["unknown-a@example.com", "unknown-b@example.com"])
+        detail = self.assertNotDelivered(press(ch), "failed")
+        self.assertIn("550", detail)
+        self.assertEqual(SMTP.messages(), [])
+
+    def test_greylisting_is_retry(self):
+        ch = self.make_channel(to=["greylist@example.com"])
+        detail = self.assertNotDelivered(press(ch), "retry")
+        self.assertIn("450", detail)
+        self.assertEqual(SMTP.messages(), [])
 
     def test_starttls_not_offered_is_failed_and_no_password_goes_in_clear(self):
         # security "starttls" means STARTTLS or nothing: this server offers none (no certificate).
