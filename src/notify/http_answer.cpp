@@ -20,10 +20,15 @@ std::string target_name(const OutboundRequest& r) {
   return host.empty() ? r.target : r.target + " (" + host + ")";
 }
 
-DeliveryResult result(const OutboundRequest& r, DeliveryStatus status, const std::string& detail) {
+// "<target> (<host>): <own><their words>". Only the target's (or the
+// transport's) words are searched for secrets: Sentinel's own ("webhook
+// (host)", "HTTP 401") must not lose letters to a short token, which would
+// also give the token away by the gap.
+DeliveryResult result(const OutboundRequest& r, DeliveryStatus status, const std::string& own,
+                      const std::string& theirs) {
   DeliveryResult out;
   out.status = status;
-  out.detail = bounded_detail(redact_secrets(target_name(r) + ": " + detail, r.secrets));
+  out.detail = bounded_detail(target_name(r) + ": " + own + redact_secrets(theirs, r.secrets));
   return out;
 }
 
@@ -82,20 +87,21 @@ DeliveryResult classify_answer(const OutboundRequest& request, const HttpAnswer&
   }
   if (answer.status >= 200 && answer.status < 300) return DeliveryResult{DeliveryStatus::delivered, {}, {}, {}};
 
-  std::string detail = "HTTP " + std::to_string(answer.status);
-  if (const std::string message = message_of(answer.body); !message.empty()) detail += ": " + message;
+  std::string own = "HTTP " + std::to_string(answer.status);
+  const std::string message = message_of(answer.body);
+  if (!message.empty()) own += ": ";
   const bool throttled = answer.status == 429 || answer.status == 408;
   if (throttled || (answer.status >= 500 && answer.status < 600)) {
-    DeliveryResult r = result(request, DeliveryStatus::retry, detail);
+    DeliveryResult r = result(request, DeliveryStatus::retry, own, message);
     if (answer.retry_after) r.retry_after = parse_retry_after(*answer.retry_after, now);
     if (!r.retry_after && throttled) r.retry_after = body_retry_after(answer.body);
     return r;
   }
-  return result(request, DeliveryStatus::failed, detail);
+  return result(request, DeliveryStatus::failed, own, message);
 }
 
 DeliveryResult network_failure(const OutboundRequest& request, std::string_view message) {
-  return result(request, DeliveryStatus::retry, std::string(message));
+  return result(request, DeliveryStatus::retry, {}, std::string(message));
 }
 
 }  // namespace sentinel::notify

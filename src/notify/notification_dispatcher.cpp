@@ -34,11 +34,14 @@ namespace {
 constexpr const char* metric_name = "sentinel_notifications_total";
 constexpr const char* metric_help = "Notification messages sent (one per group of alerts) by channel type and result";
 
-// How long a claimed group stays with this dispatcher: its requests
-// (PagerDuty sends one per alert, one after the other; SMTP talks several
-// times) and their bookkeeping. After a crash the group is delivered again
-// once it ends; a single-process install drops its own leases at start.
-std::int64_t lease_seconds(const NotificationDispatcherOptions& o) { return 2 * o.request_timeout.count() + 60; }
+// How long a claimed group stays with this dispatcher: one request (bounded
+// by request_timeout; an SMTP session too) and its bookkeeping. After a crash
+// the group is delivered again once it ends (a single-process install drops
+// its own leases at start), so it is kept short. PagerDuty alone sends one
+// request per alert, one after the other: a large group may outlive its
+// lease and be sent again by another worker, which PagerDuty folds into the
+// open alerts (same dedup_key).
+std::int64_t lease_seconds(const NotificationDispatcherOptions& o) { return o.request_timeout.count() + 5; }
 
 std::optional<std::string> string_field(const boost::json::object& o, std::string_view key) {
   auto it = o.find(key);

@@ -18,6 +18,9 @@ std::optional<std::pair<std::string_view, std::string_view>> authority_and_rest(
   return std::pair{after.substr(0, end), after.substr(end)};
 }
 
+// Query values shorter than this are not treated as credentials.
+constexpr std::size_t min_secret_value = 8;
+
 }  // namespace
 
 OutboundRequest json_request(std::string target, std::string url, std::string body) {
@@ -39,7 +42,25 @@ std::vector<std::string> url_secrets(std::string_view url) {
   std::vector<std::string> out{std::string(url)};
   const auto parts = authority_and_rest(url);
   if (!parts) return out;
-  if (const std::string_view rest = parts->second; !rest.empty() && rest != "/") out.emplace_back(rest);
+  std::string_view rest = parts->second;
+  if (const auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
+  if (!rest.empty() && rest != "/") out.emplace_back(rest);
+  // A target may echo the path or the query alone ("Cannot POST /hook/<secret>"),
+  // or one query value: each is hidden on its own too. Short values
+  // ("thread_id=42") are no credential, and hiding them would cut digits out
+  // of every answer.
+  if (const auto q = rest.find('?'); q != std::string_view::npos) {
+    const std::string_view path = rest.substr(0, q), query = rest.substr(q + 1);
+    if (!path.empty() && path != "/") out.emplace_back(path);
+    if (!query.empty()) out.emplace_back(query);
+    for (std::size_t at = 0; at <= query.size();) {
+      const auto end = std::min(query.find('&', at), query.size());
+      const std::string_view pair = query.substr(at, end - at);
+      if (const auto eq = pair.find('='); eq != std::string_view::npos && pair.size() - eq - 1 >= min_secret_value)
+        out.emplace_back(pair.substr(eq + 1));
+      at = end + 1;
+    }
+  }
   if (auto userinfo = url_userinfo(url)) out.push_back(std::move(*userinfo));
   return out;
 }

@@ -46,8 +46,9 @@ struct RequestPlan {
 std::string redact_secrets(std::string text, std::vector<std::string> secrets);
 
 // What of a URL must stay secret when the URL itself is a credential (Slack,
-// Discord, ntfy topics): the URL, everything after its host (path, query),
-// and its user:password part if any. A bare "/" path is no secret.
+// Discord, ntfy topics): the URL, everything after its host (path and
+// query together, each alone, and each query value), and its user:password
+// part if any. A bare "/" path is no secret.
 std::vector<std::string> url_secrets(std::string_view url);
 
 // The "user:password" of "https://user:password@host/…", or nullopt.

@@ -12,8 +12,8 @@ stand-in for the service:
   back through its own API.
 
 Every secret setting carries MARK; no API answer and no line of Sentinel's log (at debug level) may
-contain it, whatever the target answered. Two ways the failure detail still gives a secret away are
-known bugs in src/notify, kept as expectedFailure tests in TestWebhook (their comments say where).
+contain it, whatever the target answered, including a target that echoes the secret path alone
+and a secret short enough to be part of Sentinel's own words.
 """
 import base64
 import datetime
@@ -462,15 +462,11 @@ class TestWebhook(HttpFailures, ChannelCase):
         HOOK.wait_for_requests(1, timeout=5)  # the receiver records it once its delay is over
         self.only_request()
 
-    @unittest.expectedFailure
     def test_a_refusal_that_echoes_the_secret_path_does_not_show_it(self):
-        # BUG (src/notify/outbound_request.cpp, url_secrets()): a URL's path and query are
-        # registered as one secret ("/hook/<secret>?source=sentinel"), never the path alone, so
-        # a receiver that echoes the path of the request it refuses - Express's default 404,
-        # "Cannot POST /hook/<secret>", as below - puts the secret path into the detail the API
-        # answers (and the outbox keeps as last_error). Only when the URL has a query; a URL
-        # without one is redacted (the path then is the whole registered piece). Its own
-        # secret, not MARK, so that the module-wide checks stay meaningful for every other test.
+        # A receiver that echoes the path of the request it refuses (Express's default 404,
+        # "Cannot POST /hook/<secret>") while the URL has a query: the path alone is a secret
+        # too (notify/outbound_request.cpp url_secrets()). Its own secret, not MARK, so that
+        # the module-wide checks stay meaningful for every other test.
         secret = "hookpath" + secrets.token_hex(8)
         ch = create_channel("webhook", {"url": HOOK.url + "/hook/" + secret + "?source=sentinel"})
         HOOK.configure(status=404, response_body=(
@@ -480,16 +476,10 @@ class TestWebhook(HttpFailures, ChannelCase):
         self.assertIn("404", detail)
         self.assertNotIn(secret, detail)
 
-    @unittest.expectedFailure
     def test_a_short_secret_is_not_cut_out_of_sentinels_own_words(self):
-        # BUG (src/notify/http_answer.cpp, result(): redact_secrets() over the whole
-        # "<target> (<host>): <detail>" text, by plain substring replacement in redact_token(),
-        # src/notify/telegram_request.cpp): a secret that happens to be a substring of the
-        # detail's own wording is replaced where it stands, which garbles the detail and
-        # discloses the secret by the gap: bearer token "b" turns "webhook" into "we<redacted>hook"
-        # in the API's answer (and in the outbox's last_error) - anyone reading it learns the
-        # token. Sentinel's own words (type, host) hold no secret and must come out as they are;
-        # neither does curl's message here.
+        # Only the target's words are searched for secrets (notify/http_answer.cpp result()):
+        # bearer token "b" must not turn "webhook" into "we<redacted>hook", which would both
+        # garble the detail and give the token away by the gap.
         ch = create_channel("webhook", {"url": "http://%s/hook" % UNREACHABLE, "bearer_token": "b"})
         detail = self.assertNotDelivered(press(ch), "retry")
         self.assertTrue(detail.startswith("webhook (%s): " % UNREACHABLE), detail)

@@ -110,9 +110,22 @@ TEST(ClassifyAnswer, TelegramEnvelope) {
   EXPECT_EQ(r.detail.find("123:ABC"), std::string::npos) << r.detail;
 }
 
+TEST(HttpAnswer, SentinelsOwnWordsKeepTheirLettersWhateverTheSecret) {
+  OutboundRequest req = json_request("webhook", "http://127.0.0.1:1/hook", "{}");
+  req.secrets = {"b", "e", "4"};
+  const auto r = classify_answer(req, answer(401, "bad request"), now);
+  EXPECT_EQ(r.detail.rfind("webhook (127.0.0.1:1): HTTP 401: ", 0), 0u) << r.detail;
+  EXPECT_EQ(r.detail.find("bad request"), std::string::npos) << "the target's words are still redacted: " << r.detail;
+}
+
 TEST(UrlSecrets, TheUrlItsPathAndItsCredentials) {
   EXPECT_EQ(url_secrets("https://u:p@example.com/hook?k=1"),
-            (std::vector<std::string>{"https://u:p@example.com/hook?k=1", "/hook?k=1", "u:p"}));
+            (std::vector<std::string>{"https://u:p@example.com/hook?k=1", "/hook?k=1", "/hook", "k=1", "u:p"}));
+  // A target may echo the path alone, or one query value.
+  EXPECT_EQ(url_secrets("https://example.com/h/s3cr3t?thread_id=42&token=t0ken123#x"),
+            (std::vector<std::string>{"https://example.com/h/s3cr3t?thread_id=42&token=t0ken123#x",
+                                      "/h/s3cr3t?thread_id=42&token=t0ken123", "/h/s3cr3t",
+                                      "thread_id=42&token=t0ken123", "t0ken123"}));
   EXPECT_EQ(url_secrets("https://example.com/"), (std::vector<std::string>{"https://example.com/"}));
   EXPECT_EQ(url_host("https://u:p@example.com:8443/hook"), "example.com:8443");
   EXPECT_TRUE(is_http_url("http://localhost:9093"));
