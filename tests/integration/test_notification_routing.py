@@ -8,20 +8,29 @@ rule against the real test Prometheus, whose fixture host exports 300 series tha
 - A lone alert waits at most its rule's group_wait_sec; a target answering 429 with Retry-After
   and then 5xx is retried, the event keeps one notification per target.
 - A rule naming no channel goes to the channels that are default for its severity.
+- Real alerts through the other types: a real Alertmanager (Debian's) shows the group's alerts
+  active, then none once resolved; a real SMTP server (aiosmtpd) gets one email per group;
+  PagerDuty gets a trigger then a resolve per alert with the same dedup_key.
+- A kill -9 while a group waits loses nothing and sends it once.
 - Secrets (the Slack webhook path, the ntfy token) are in no answer, log or /metrics.
 """
 import calendar
+import json
 import os
 import sys
 import time
 import unittest
+import urllib.parse
+import urllib.request
 
+import harness
 from harness import Sentinel
 from fixtures import FixtureHost, prometheus_value, wait_for
 from alerting_support import uniq
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
 from webhook_receiver import WebhookReceiver  # noqa: E402
+from smtp_receiver import SmtpReceiver  # noqa: E402
 
 RULES = "/api/v1/alerts/rules/"
 EVENTS = "/api/v1/alerts/events/"
@@ -216,6 +225,103 @@ class Defaults(unittest.TestCase):
         msg = wait_for(lambda: about(pager, name), 30, "the default channel's message")[0]
         self.assertEqual(msg["path"], "/critical")
         self.assertEqual(msg["json"]["alerts"][0]["labels"]["severity"], "critical")
+
+
+def alertmanager_alerts(alertname):
+    """The alerts a real Alertmanager holds for `alertname` (GET /api/v2/alerts: active ones only;
+    an alert whose endsAt has passed is resolved and no longer listed)."""
+    q = urllib.parse.urlencode({"filter": 'alertname="%s"' % alertname})
+    with urllib.request.urlopen(harness.test_env("ALERTMANAGER_URL") + "/api/v2/alerts?" + q, timeout=10) as r:
+        return json.loads(r.read())
+
+
+class OtherTypes(unittest.TestCase):
+    def test_a_real_alertmanager_shows_the_group_active_then_resolved(self):
+        if not harness.test_env("ALERTMANAGER_URL"):
+            self.skipTest("needs scripts/test-env's alertmanager: run through ctest")
+        name = uniq("ToAlertmanager")
+        cid = channel(uniq("am"), "alertmanager", {"urls": [harness.test_env("ALERTMANAGER_URL")]})
+        create_rule(self, name, channel="none", channel_ids=[cid], group_wait_sec=0)
+        self.addCleanup(set_storm, 0)
+        set_storm(1, count=3)
+        alerts = wait_for(lambda: len(alertmanager_alerts(name)) == 3 and alertmanager_alerts(name), 30,
+                          "three active alerts in Alertmanager")
+        self.assertEqual({a["status"]["state"] for a in alerts}, {"active"})
+        self.assertEqual(sorted(a["labels"]["shard"] for a in alerts), ["s000", "s001", "s002"])
+        for a in alerts:
+            self.assertTrue(a["generatorURL"].startswith("https://sentinel.example.com/"), a["generatorURL"])
+        set_storm(0)
+        wait_for(lambda: alertmanager_alerts(name) == [], 30, "the alerts resolved in Alertmanager")
+
+    def test_an_email_per_group_through_a_real_smtp_server(self):
+        try:
+            smtp = SmtpReceiver().start()
+        except RuntimeError as e:
+            self.skipTest(str(e))
+        self.addCleanup(smtp.stop)
+        name = uniq("ByEmail")
+        cid = channel(uniq("mail"), "email", {"smtp_host": "127.0.0.1", "smtp_port": smtp.port, "security": "none",
+                                              "from": "sentinel@example.com", "to": ["ops@example.com"]})
+        create_rule(self, name, channel="none", channel_ids=[cid], group_wait_sec=1, group_interval_sec=2)
+        self.addCleanup(set_storm, 0)
+        set_storm(1, count=4)
+        msgs = wait_for(lambda: smtp.messages(), 30, "the email")
+        time.sleep(2)
+        msgs = smtp.messages()
+        self.assertEqual(len(msgs), 1, [m["subject"] for m in msgs])
+        self.assertEqual(msgs[0]["subject"], "[FIRING:4] " + name)
+        self.assertEqual(msgs[0]["rcpt_tos"], ["ops@example.com"])
+        self.assertIn("https://sentinel.example.com/events", msgs[0]["parts"][0]["text"])
+        set_storm(0)
+        resolved = wait_for(lambda: len(smtp.messages()) >= 2 and smtp.messages()[1], 30, "the resolution's email")
+        self.assertEqual(resolved["subject"], "[RESOLVED:4] " + name)
+
+    def test_pagerduty_triggers_then_resolves_each_alert_by_its_dedup_key(self):
+        pd = WebhookReceiver().start()
+        self.addCleanup(pd.stop)
+        pd.configure(status=202, response_body='{"status":"success","message":"Event processed"}')
+        name = uniq("Paged")
+        cid = channel(uniq("pd"), "pagerduty", {"routing_key": "R0UT1NGKEY0123456789012345678901",
+                                                "api_url": pd.url + "/v2/enqueue"})
+        create_rule(self, name, channel="none", channel_ids=[cid], group_wait_sec=0, severity="critical")
+        self.addCleanup(set_storm, 0)
+        set_storm(1, count=2)
+        triggers = wait_for(lambda: len(about(pd, name)) >= 2 and about(pd, name), 30, "two trigger events")
+        self.assertEqual([t["json"]["event_action"] for t in triggers], ["trigger", "trigger"])
+        self.assertEqual({t["json"]["payload"]["severity"] for t in triggers}, {"critical"})
+        keys = {t["json"]["dedup_key"] for t in triggers}
+        self.assertEqual(len(keys), 2, "one PagerDuty alert per series")
+        set_storm(0)
+        # A resolve carries routing_key, event_action and dedup_key only.
+        def resolves():
+            out = [r["json"] for r in pd.requests() if r["json"]["event_action"] == "resolve"
+                   and r["json"]["dedup_key"] in keys]
+            return len(out) >= 2 and out
+        resolves = wait_for(resolves, 30, "two resolve events")
+        self.assertEqual([e["event_action"] for e in resolves], ["resolve", "resolve"])
+        self.assertEqual({e["dedup_key"] for e in resolves}, keys, "each resolves its own alert")
+
+
+class Crash(unittest.TestCase):
+    def test_kill_9_while_a_group_waits_loses_nothing_and_sends_it_once(self):
+        """The burst is recorded (events and outbox rows in one transaction) and its group waits
+        group_wait_sec when the process is killed; the restarted one sends the group, once."""
+        name = uniq("Crashed")
+        cid = channel(uniq("crash-slack"), "slack", {"webhook_url": SLACK.url + "/services/" + SLACK_SECRET})
+        rule = create_rule(self, name, channel="none", channel_ids=[cid], group_wait_sec=6, group_interval_sec=60)
+        self.addCleanup(set_storm, 0)
+        set_storm(1, count=50)
+        wait_for(lambda: len(rule_events(rule["id"])) == 50, 30, "50 events recorded")
+        S.kill()
+        self.assertEqual(about(SLACK, name), [], "killed before the group's time")
+        S.start()
+        msg = wait_for(lambda: about(SLACK, name), 30, "the group after the restart")
+        time.sleep(4)
+        self.assertEqual(len(about(SLACK, name)), 1, "sent once")
+        self.assertIn("50 alerts", msg[0]["body"])
+        firing = rule_events(rule["id"])
+        self.assertEqual(len(firing), 50, "no event recorded twice")
+        self.assertEqual({e["notification_status"] for e in firing}, {"sent"})
 
 
 class Secrets(unittest.TestCase):
