@@ -105,6 +105,22 @@ std::chrono::seconds retry_delay(const DeliveryResult& result, std::int64_t atte
   return backoff_after(attempts, options);
 }
 
+std::vector<storage::OutboxGroup> message_slices(storage::OutboxGroup group, const std::string& type) {
+  std::vector<storage::OutboxGroup> out;
+  if (type != "pagerduty" || group.items.size() <= pagerduty_slice) {
+    out.push_back(std::move(group));
+    return out;
+  }
+  for (std::size_t at = 0; at < group.items.size(); at += pagerduty_slice) {
+    storage::OutboxGroup slice{group.rule_id, group.channel, group.kind, {}};
+    const auto end = std::min(group.items.size(), at + pagerduty_slice);
+    slice.items.assign(std::make_move_iterator(group.items.begin() + static_cast<std::ptrdiff_t>(at)),
+                       std::make_move_iterator(group.items.begin() + static_cast<std::ptrdiff_t>(end)));
+    out.push_back(std::move(slice));
+  }
+  return out;
+}
+
 std::expected<ResolvedTarget, std::string> environment_target(const std::string& key,
                                                               const NotificationDispatcherOptions& o) {
   if (key == "telegram") {
@@ -199,34 +215,46 @@ asio::awaitable<std::expected<ResolvedTarget, std::string>> NotificationDispatch
   co_return ResolvedTarget{std::move(channel->type), std::move(channel->settings)};
 }
 
-asio::awaitable<void> NotificationDispatcher::deliver(storage::OutboxGroup group) {
-  std::string type = storage::channel_id_of(group.channel) ? "unknown" : group.channel;
+asio::awaitable<void> NotificationDispatcher::deliver(storage::OutboxGroup whole) {
+  const auto rule_id = whole.rule_id;
+  const auto key = whole.channel;
   try {
-    const auto target = co_await resolve(group.channel);
-    DeliveryResult result;
-    const AlertGroup alerts = build_group(group, options_);
+    const auto target = co_await resolve(key);
     if (!target) {
-      result = {DeliveryStatus::failed, target.error(), std::nullopt, std::nullopt};
-    } else if (alerts.alerts.empty()) {
-      type = target->type;
-      result = {DeliveryStatus::failed, "the alert events no longer exist", std::nullopt, std::nullopt};
-    } else {
-      type = target->type;
-      result = co_await send_to_channel(target->type, target->settings, alerts, send_context_);
+      const std::string type = storage::channel_id_of(key) ? "unknown" : key;
+      const DeliveryResult failed{DeliveryStatus::failed, target.error(), std::nullopt, std::nullopt};
+      co_await record(whole, type, failed, true);
+      co_return;
     }
-    co_await record(group, type, result);
+    auto slices = message_slices(std::move(whole), target->type);
+    std::optional<DeliveryResult> stopped;  // a slice not delivered: the rest wait as it does
+    for (const auto& group : slices) {
+      if (stopped) {
+        co_await record(group, target->type, *stopped, false);
+        continue;
+      }
+      DeliveryResult result;
+      const AlertGroup alerts = build_group(group, options_);
+      if (alerts.alerts.empty())
+        result = {DeliveryStatus::failed, "the alert events no longer exist", std::nullopt, std::nullopt};
+      else
+        result = co_await send_to_channel(target->type, target->settings, alerts, send_context_);
+      co_await record(group, target->type, result, true);
+      if (result.status != DeliveryStatus::delivered) stopped = result;
+    }
   } catch (const std::exception& e) {
     // The database went away mid-delivery: the lease runs out and the
     // group is delivered again (at least once, never lost).
-    spdlog::warn("notifications to {} (rule {}): outcome not recorded, they will be retried: {}", group.channel,
-                 group.rule_id.value_or(0), e.what());
+    spdlog::warn("notifications to {} (rule {}): outcome not recorded, they will be retried: {}", key,
+                 rule_id.value_or(0), e.what());
   }
 }
 
 asio::awaitable<void> NotificationDispatcher::record(const storage::OutboxGroup& group, const std::string& type,
-                                                     const DeliveryResult& result) {
+                                                     const DeliveryResult& result, bool sent) {
+  observability::Counter unsent;  // a slice that waited for the one before it: not a message
   auto counter = [&](const char* outcome) -> observability::Counter& {
-    return metrics_.counter(metric_name, metric_help, {{"channel", type}, {"result", outcome}});
+    return sent ? metrics_.counter(metric_name, metric_help, {{"channel", type}, {"result", outcome}}) : unsent;
   };
   const auto attempts = group.max_attempts() + 1;
   const auto count = group.items.size();

@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "notify/channel_sender.hpp"
 #include "notify/delivery_result.hpp"
@@ -72,6 +73,16 @@ std::chrono::seconds backoff_after(std::int64_t attempts, const NotificationDisp
 std::chrono::seconds retry_delay(const DeliveryResult& result, std::int64_t attempts,
                                  const NotificationDispatcherOptions& options);
 
+// PagerDuty takes one event per request and at most 120 events a minute per
+// routing key: a larger group goes in slices of this many, each recorded on
+// its own, so that a 429 halfway costs a retry of what is left, not of the
+// whole group (which would hit the same limit at the same place every time).
+inline constexpr std::size_t pagerduty_slice = 100;
+
+// The messages `group` goes out as on a channel of `type`: itself, or
+// PagerDuty's slices (by row order).
+std::vector<storage::OutboxGroup> message_slices(storage::OutboxGroup group, const std::string& type);
+
 // A target ready to send to: its type and every setting in clear.
 struct ResolvedTarget {
   std::string type;
@@ -108,8 +119,10 @@ class NotificationDispatcher {
   boost::asio::awaitable<void> loop();
   boost::asio::awaitable<void> deliver(storage::OutboxGroup group);
   boost::asio::awaitable<std::expected<ResolvedTarget, std::string>> resolve(const std::string& key);
+  // The outcome of `group` on every row; `sent`: a message went out (it is
+  // counted), else the rows only share the outcome of the slice before them.
   boost::asio::awaitable<void> record(const storage::OutboxGroup& group, const std::string& type,
-                                      const DeliveryResult& result);
+                                      const DeliveryResult& result, bool sent);
 
   boost::asio::any_io_executor executor_;
   storage::OutboxRepository& outbox_;
