@@ -107,6 +107,9 @@ class Cluster:
             "FIRST_SUPERUSER_PASSWORD": harness.ADMIN_PASSWORD,
             "PROMETHEUS_URL": harness.test_env("PROMETHEUS_URL") or "http://127.0.0.1:1",
             "LOG_LEVEL": "warning",
+            # As harness.Sentinel: notifications at once unless a test groups them.
+            "GROUP_WAIT_SEC": "0",
+            "GROUP_INTERVAL_SEC": "1",
         }
         self.env.update(extra_env or {})
         self.members = []

@@ -133,6 +133,9 @@ class StackTest(unittest.TestCase):
                 "TELEGRAM_CHAT_ID": str(CHAT_ID),
                 "TELEGRAM_API_URL": cls.tg.url,
                 "WEBHOOK_URL": cls.hook.url + "/hooks/stack",
+                # Each notification at once (grouping is tested in test_notification_routing).
+                "GROUP_WAIT_SEC": "0",
+                "GROUP_INTERVAL_SEC": "1",
             })
             started = time.time()
             out = cls.stack("start", timeout=90)
