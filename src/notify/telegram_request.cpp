@@ -146,10 +146,6 @@ DeliveryResult classify_telegram_response(long http_status, std::string_view bod
   return result(DeliveryStatus::failed, detail);
 }
 
-DeliveryResult telegram_network_failure(std::string_view detail, std::string_view token) {
-  return result(DeliveryStatus::retry, redact_token(std::string(detail), token));
-}
-
 std::string redact_token(std::string text, std::string_view token) {
   if (token.empty()) return text;
   constexpr std::string_view mask = "<redacted>";

@@ -41,10 +41,6 @@ std::string telegram_send_message_body(const TelegramTarget& target, std::string
 // Never throws, whatever the body holds.
 DeliveryResult classify_telegram_response(long http_status, std::string_view body);
 
-// A request that got no HTTP answer (connection refused, DNS, timeout): retry.
-// `detail` is redacted and bounded like every other detail.
-DeliveryResult telegram_network_failure(std::string_view detail, std::string_view token);
-
 // `text` with every occurrence of `token`, raw or percent-encoded (curl
 // messages and URLs may hold either), replaced by "<redacted>". An empty
 // token changes nothing.

@@ -201,8 +201,5 @@ boost::json::object webhook_group_payload(const AlertGroup& group, std::string_v
   return payload;
 }
 
-std::string webhook_body(const Notification& n, const WebhookOptions& options) {
-  return boost::json::serialize(webhook_payload(n, options));
-}
 
 }  // namespace sentinel::notify

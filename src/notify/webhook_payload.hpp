@@ -73,7 +73,4 @@ boost::json::object webhook_payload(const Notification& n, const WebhookOptions&
 // rule shares it.
 boost::json::object webhook_group_payload(const AlertGroup& group, std::string_view receiver = "sentinel");
 
-// webhook_payload() as the request body (JSON text).
-std::string webhook_body(const Notification& n, const WebhookOptions& options);
-
 }  // namespace sentinel::notify

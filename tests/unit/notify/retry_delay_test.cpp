@@ -8,7 +8,7 @@
 #include "core/time.hpp"
 #include "notify/notification_dispatcher.hpp"
 #include "notify/telegram_request.hpp"
-#include "notify/webhook_response.hpp"
+#include "notify/retry_after.hpp"
 
 namespace sentinel::notify {
 namespace {
@@ -22,16 +22,18 @@ NotificationDispatcherOptions with_max(seconds max) {
   return o;
 }
 
-TEST(RequestedWait, HugeWebhookRetryAfterIsBoundedWhenParsed) {
+const core::Timestamp asked_at = core::from_unix(1445412480);
+
+TEST(RequestedWait, HugeHttpRetryAfterIsBoundedWhenParsed) {
   for (const char* header : {"1000000000000000000", "9223372036854775807", "99999999999999999999999999"}) {
-    const auto r = classify_webhook_response(429, header, "");
-    ASSERT_TRUE(r.retry_after.has_value()) << header;
-    EXPECT_EQ(*r.retry_after, max_requested_wait) << header;
+    const auto wait = parse_retry_after(header, asked_at);
+    ASSERT_TRUE(wait.has_value()) << header;
+    EXPECT_EQ(*wait, max_requested_wait) << header;
   }
-  EXPECT_FALSE(classify_webhook_response(429, "1e18", "").retry_after.has_value());
-  EXPECT_FALSE(classify_webhook_response(429, "-5", "").retry_after.has_value());
-  EXPECT_FALSE(classify_webhook_response(429, "+5", "").retry_after.has_value());
-  EXPECT_EQ(classify_webhook_response(429, "0", "").retry_after, seconds{1});
+  EXPECT_FALSE(parse_retry_after("1e18", asked_at).has_value());
+  EXPECT_FALSE(parse_retry_after("-5", asked_at).has_value());
+  EXPECT_FALSE(parse_retry_after("+5", asked_at).has_value());
+  EXPECT_EQ(parse_retry_after("0", asked_at), seconds{1});
 }
 
 TEST(RequestedWait, HugeTelegramRetryAfterIsBoundedWhenParsed) {
@@ -52,7 +54,7 @@ TEST(RetryDelay, ATargetsWaitIsHonouredUpToTheMaximumBackoff) {
   DeliveryResult r;
   r.retry_after = seconds{17};
   EXPECT_EQ(retry_delay(r, 1, o), seconds{17});
-  r.retry_after = classify_webhook_response(429, "1000000000000000000", "").retry_after;
+  r.retry_after = parse_retry_after("1000000000000000000", asked_at);
   EXPECT_EQ(retry_delay(r, 1, o), seconds{3600});
   r.retry_after = classify_telegram_response(429, R"({"ok":false,"parameters":{"retry_after":1e18}})").retry_after;
   EXPECT_EQ(retry_delay(r, 1, o), seconds{3600});

@@ -145,13 +145,6 @@ TEST(ClassifyTelegramResponse, HostileBodiesNeverThrow) {
   }
 }
 
-TEST(TelegramNetworkFailure, RetriedAndRedacted) {
-  const auto r = telegram_network_failure(
-      "Failed to connect to api.telegram.org: https://api.telegram.org/bot123:SECRET/sendMessage", "123:SECRET");
-  EXPECT_EQ(r.status, DeliveryStatus::retry);
-  EXPECT_EQ(r.detail.find("SECRET"), std::string::npos) << r.detail;
-}
-
 TEST(RedactToken, EveryForm) {
   const std::string token = "123456:AAH-x_y";
   EXPECT_EQ(redact_token("GET /bot123456:AAH-x_y/sendMessage and again 123456:AAH-x_y", token),
