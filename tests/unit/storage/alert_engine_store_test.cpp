@@ -250,18 +250,7 @@ TEST_P(EngineStore, AStormOfSeriesIsWrittenAndResolvedInBatches) {
   EXPECT_EQ(outbox().pending_count(), n - 1);
 
   now += 60s;
-  std::vector<storage::SeriesUpdate> calm;
-  for (const auto& s : series) {
-    storage::SeriesUpdate u;
-    u.series = s;
-    u.series.event_id.reset();
-    u.forget = true;
-    u.notify = storage::Notification::resolved;
-    u.open_event_id = s.event_id;
-    u.value = 1;
-    calm.push_back(std::move(u));
-  }
-  const auto resolved = store().record(rule, evaluation(rule.id, calm, "inactive"));
+  const auto resolved = store().record(rule, evaluation(rule.id, resolve_all(rule.id, 1), "inactive"));
   ASSERT_EQ(resolved.size(), static_cast<std::size_t>(n));
   for (const auto& r : resolved) {
     EXPECT_EQ(r.kind, storage::Notification::resolved);

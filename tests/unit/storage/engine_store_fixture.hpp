@@ -82,6 +82,22 @@ class EngineStore : public StorageTest {
     u.payload = R"({"server_name":"web-1"})";
     return u;
   }
+  // Every stored series of the rule resolving now (value `value`), as the
+  // state machine leaves them.
+  std::vector<storage::SeriesUpdate> resolve_all(std::int64_t rule_id, std::optional<double> value = std::nullopt) {
+    std::vector<storage::SeriesUpdate> out;
+    for (const auto& s : store().load_series(rule_id)) {
+      storage::SeriesUpdate u;
+      u.series = s;
+      u.series.event_id.reset();
+      u.forget = true;
+      u.notify = storage::Notification::resolved;
+      u.open_event_id = s.event_id;
+      u.value = value;
+      out.push_back(std::move(u));
+    }
+    return out;
+  }
   storage::EvaluationRecord evaluation(std::int64_t rule_id, std::vector<storage::SeriesUpdate> updates,
                                        std::string state = "firing") {
     storage::EvaluationRecord e;

@@ -46,19 +46,6 @@ class Routing : public sentinel::testing::EngineStore {
     for (int i = 0; i < n; ++i) out.push_back(firing("host-" + std::to_string(i), std::nullopt, 100 + i));
     return out;
   }
-  std::vector<storage::SeriesUpdate> resolve_all(std::int64_t rule_id) {
-    std::vector<storage::SeriesUpdate> out;
-    for (const auto& s : store().load_series(rule_id)) {
-      storage::SeriesUpdate u;
-      u.series = s;
-      u.series.event_id.reset();
-      u.forget = true;
-      u.notify = storage::Notification::resolved;
-      u.open_event_id = s.event_id;
-      out.push_back(std::move(u));
-    }
-    return out;
-  }
   std::set<std::string> targets_of(const std::vector<storage::OutboxGroup>& groups) {
     std::set<std::string> out;
     for (const auto& g : groups) out.insert(g.channel);
