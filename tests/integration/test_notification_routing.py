@@ -31,6 +31,7 @@ from alerting_support import uniq
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakes"))
 from webhook_receiver import WebhookReceiver  # noqa: E402
 from smtp_receiver import SmtpReceiver  # noqa: E402
+from fake_telegram import FakeTelegram  # noqa: E402
 
 RULES = "/api/v1/alerts/rules/"
 EVENTS = "/api/v1/alerts/events/"
@@ -43,14 +44,18 @@ S = None
 HOOK = None      # WEBHOOK_URL (environment channel)
 SLACK = None     # a stored slack channel
 NTFY = None      # a stored ntfy channel
+DISCORD = None   # a stored discord channel
+TG = None        # the Bot API behind a stored telegram channel
 HOST = None
 
 
 def setUpModule():
-    global S, HOOK, SLACK, NTFY, HOST
+    global S, HOOK, SLACK, NTFY, DISCORD, TG, HOST
     HOOK = WebhookReceiver().start()
     SLACK = WebhookReceiver().start()
     NTFY = WebhookReceiver().start()
+    DISCORD = WebhookReceiver().start()
+    TG = FakeTelegram(token="987654:tgTokenSecret5e1f").start()
     HOST = FixtureHost(extra={"storm_level": [{"labels": {"shard": "s%03d" % i}, "value": 0}
                                               for i in range(SERIES)]})
     HOST.wait_until_up()
@@ -62,7 +67,7 @@ def setUpModule():
 def tearDownModule():
     S.stop()
     S.close()
-    for r in (HOOK, SLACK, NTFY):
+    for r in (HOOK, SLACK, NTFY, DISCORD, TG):
         r.stop()
     HOST.remove()
 
@@ -98,7 +103,9 @@ def create_rule(testcase, name, **kw):
 
 
 def about(receiver, rule_name):
-    """Requests that name the rule (in the body; ntfy's is in its Title header)."""
+    """Requests (Telegram: messages) that name the rule (in the body; ntfy's is in its Title header)."""
+    if receiver is TG:
+        return [m for m in TG.messages() if rule_name in m["plain_text"]]
     return [r for r in receiver.requests() if rule_name in r["body"] or rule_name in r["headers"].get("Title", "")]
 
 
@@ -114,14 +121,21 @@ class Grouping(unittest.TestCase):
         name = uniq("Storm")
         slack = channel(uniq("slack"), "slack", {"webhook_url": SLACK.url + "/services/" + SLACK_SECRET})
         ntfy = channel(uniq("ntfy"), "ntfy", {"url": NTFY.url + "/alerts", "token": NTFY_TOKEN})
-        rule = create_rule(self, name, channel_ids=[slack, ntfy], group_wait_sec=3, group_interval_sec=4)
+        discord = channel(uniq("discord"), "discord", {"webhook_url": DISCORD.url + "/api/webhooks/1/dSecret"})
+        telegram = channel(uniq("tg"), "telegram", {"bot_token": TG.token, "chat_id": "-100123", "api_url": TG.url})
+        rule = create_rule(self, name, channel_ids=[slack, ntfy, discord, telegram], group_wait_sec=3,
+                           group_interval_sec=4)
         self.addCleanup(set_storm, 0)
         set_storm(1)
 
         wait_for(lambda: len(rule_events(rule["id"], status="firing")) == SERIES, 60, "300 firing events")
-        for receiver in (HOOK, SLACK, NTFY):
+        targets = (HOOK, SLACK, NTFY, DISCORD, TG)
+        for receiver in targets:
             wait_for(lambda: about(receiver, name), 30, "the group's message")
         time.sleep(3)  # anything else (it must not come) would have come by now
+        for receiver in (DISCORD, TG):
+            self.assertEqual(len(about(receiver, name)), 1, "one message for the whole burst")
+        self.assertIn("300 alerts", about(TG, name)[0]["plain_text"])
         hook, slack_msgs, ntfy_msgs = about(HOOK, name), about(SLACK, name), about(NTFY, name)
         self.assertEqual(len(hook), 1, "one webhook call for the whole burst")
         self.assertEqual(len(slack_msgs), 1, "one Slack message for the whole burst")
@@ -140,7 +154,8 @@ class Grouping(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         notes = r.json()["notifications"]
         self.assertEqual(sorted((n["type"], n["channel_id"], n["kind"], n["status"]) for n in notes),
-                         [("ntfy", ntfy, "firing", "sent"), ("slack", slack, "firing", "sent"),
+                         [("discord", discord, "firing", "sent"), ("ntfy", ntfy, "firing", "sent"),
+                          ("slack", slack, "firing", "sent"), ("telegram", telegram, "firing", "sent"),
                           ("webhook", None, "firing", "sent")])
         for n in notes:
             self.assertEqual(n["attempts"], 1)
@@ -156,12 +171,11 @@ class Grouping(unittest.TestCase):
         # All resolve at once: one resolved message per target.
         set_storm(0)
         wait_for(lambda: not rule_events(rule["id"], status="firing"), 60, "every event resolved")
-        for receiver in (HOOK, SLACK, NTFY):
+        for receiver in targets:
             wait_for(lambda: len(about(receiver, name)) >= 2, 30, "the resolution's message")
         time.sleep(3)
-        self.assertEqual(len(about(HOOK, name)), 2)
-        self.assertEqual(len(about(SLACK, name)), 2)
-        self.assertEqual(len(about(NTFY, name)), 2)
+        for receiver in targets:
+            self.assertEqual(len(about(receiver, name)), 2, "one message for the whole resolution")
         resolved = about(HOOK, name)[1]["json"]
         self.assertEqual(resolved["status"], "resolved")
         self.assertEqual(len(resolved["alerts"]), SERIES)
