@@ -191,6 +191,7 @@ check_alive() {  # check_alive PID DIR WHEN
 start_pg_sentinel() {
   "$root/scripts/test-env" start "$work/env" postgres >/dev/null
   pg_url=$(grep '^SENTINEL_TEST_POSTGRES_URL=' "$work/env/env" | cut -d= -f2-)
+  if declare -F pg_started_hook >/dev/null; then pg_started_hook; fi  # storm.sh: STORM_PG_EXPLAIN
   start_sentinel "$work/pg" "$pg_url"
   pid_pg=$started_pid
   port_pg=$(cat "$work/pg/port")

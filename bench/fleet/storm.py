@@ -169,6 +169,28 @@ def num(v):
     return None if v in (None, "", "None") else float(v)
 
 
+def pg_cpu_ns(exclude):
+    """CPU of PostgreSQL so far: every live postgres process but `exclude`
+    (this script's own backend), plus what the postmaster's children that
+    ended have used (its cutime + cstime: backends and autovacuum workers
+    come and go)."""
+    total = 0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in measure.postgres_pids():
+        if pid == exclude:
+            continue
+        try:
+            total += measure.cpu_ns(pid)
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rpartition(")")[2].split()
+            with open("/proc/%d/comm" % int(fields[1])) as f:
+                if f.read().strip() != "postgres":  # the postmaster: add its ended children
+                    total += (int(fields[13]) + int(fields[14])) * 1_000_000_000 // tick
+        except OSError:
+            pass  # ended meanwhile
+    return total
+
+
 def flip(exporter, names, values):
     fleet.run_parallel(lambda n: fleet.request(exporter, "PATCH", "/hosts/" + n, {"load1": values[n]}), names,
                        workers=16)
@@ -201,15 +223,24 @@ def phase(a, ctx, storm, kind):
     t_visible = wait_prometheus(a.prometheus, n if firing else 0, n, a.timeout)
 
     m0 = sen.metrics()
-    others = [r.pid for r in receivers] + (measure.postgres_pids() if db.psql else [])
-    c0, o0 = measure.cpu_ns(sen.pid), measure.others_cpu(others)
+    c0, pg0 = measure.cpu_ns(sen.pid), pg_cpu_ns(ctx["harness_backend"]) if db.psql else 0
     rc0 = {r.name: measure.cpu_ns(r.pid) for r in receivers}
+    log_at = os.path.getsize(a.pg_log) if a.pg_log else 0
+    # The planner's view of the outbox as the storm starts: rows changed since
+    # its statistics were last gathered (autovacuum's ANALYZE), and when that was.
+    stats = None
+    if db.psql:
+        st = q1(db, "SELECT n_live_tup, n_mod_since_analyze, EXTRACT(EPOCH FROM now() - GREATEST("
+                    "COALESCE(last_autoanalyze, 'epoch'), COALESCE(last_analyze, 'epoch')))::bigint "
+                    "FROM pg_stat_user_tables WHERE relname = 'notification_outbox'")
+        stats = {"live_rows": int(st[0]), "changed_since_analyze": int(st[1]), "analyzed_ago": int(st[2])}
     slot = db.due([rule])
     t_trigger = time.monotonic()
     since = int(t_trigger + OFFSET)  # rows and events of this phase are written at or after it (whole seconds)
     t_claim = sen.wait_claim([rule], slot, t_trigger, a.timeout)
     expected_rows = n * len(receivers)
-    t_recorded = t_events = t_outbox = None
+    t_recorded = t_events = t_outbox = t_leased = None
+    analyzed = False
     while True:
         now = time.monotonic()
         if t_recorded is None and sen.metrics()[measure.DONE] > m0[measure.DONE]:
@@ -217,10 +248,17 @@ def phase(a, ctx, storm, kind):
         if t_events is None and ctx["events"].at_least(event_status, n * (storm + 1) if not firing else n):
             t_events = time.monotonic()
         if t_outbox is None:
-            pending, done = (int(x) for x in q1(db, (
-                "SELECT COUNT(CASE WHEN status = 'pending' THEN 1 END), COUNT(CASE WHEN status <> 'pending' THEN 1 END) "
+            pending, leased, done = (int(x) for x in q1(db, (
+                "SELECT COUNT(CASE WHEN status = 'pending' THEN 1 END), "
+                "COUNT(CASE WHEN status = 'pending' AND lease_expires_at IS NOT NULL THEN 1 END), "
+                "COUNT(CASE WHEN status <> 'pending' THEN 1 END) "
                 "FROM notification_outbox WHERE rule_id = %d AND kind = '%s' AND created_at >= %d")
                 % (rule, kind, since)))
+            if a.pg_analyze and db.psql and not analyzed and pending + done >= expected_rows:
+                db.execute("ANALYZE notification_outbox")  # what-if: statistics that know the queued rows
+                analyzed = True
+            if t_leased is None and (leased > 0 or done > 0):
+                t_leased = time.monotonic()  # the dispatcher's claim has committed (to within a poll)
             if pending == 0 and done >= expected_rows:
                 t_outbox = time.monotonic()
         if t_recorded is not None and t_events is not None and t_outbox is not None:
@@ -228,10 +266,11 @@ def phase(a, ctx, storm, kind):
         if now > t_trigger + a.timeout:
             raise RuntimeError("storm %s: after %.0f s: evaluation recorded %s, events %s, outbox done %s"
                                % (kind, a.timeout, t_recorded, t_events, t_outbox))
-        time.sleep(0.05)
+        time.sleep(0.02)
     cpu = (measure.cpu_ns(sen.pid) - c0) / 1e9
-    others_s = (measure.others_cpu(others) - o0) / 1e9
+    pg_s = (pg_cpu_ns(ctx["harness_backend"]) - pg0) / 1e9 if db.psql else None
     rcpu = {r.name: (measure.cpu_ns(r.pid) - rc0[r.name]) / 1e9 for r in receivers}
+    slow = slow_statements(a.pg_log, log_at) if a.pg_log else []
     time.sleep(a.quiet)
     m1 = sen.metrics()
 
@@ -286,21 +325,50 @@ def phase(a, ctx, storm, kind):
             "last_from_event": last - events["first_at"] if last and events["first_at"] is not None else None,
             "first_from_due": times[0] - group_at if times and group_at is not None else None,
             "last_from_due": last - group_at if last and group_at is not None else None,
+            "last_from_claimed": last - (t_leased + OFFSET) if last and t_leased is not None else None,
             "receiver_cpu": rcpu[r.name],
         }
     notified = {k: m1[k] - m0[k] for k in (measure.NOTIFIED,)}
     rel = lambda t: None if t is None else t - t_claim  # noqa: E731
+    due_wall = min((c["group_at"] for c in channels.values() if c["group_at"] is not None), default=None)
     return {
         "kind": kind, "storm": storm + 1,
         "flip_seconds": t_flipped - t_flip, "visible_after_flip": t_visible - t_flip,
         "claim_after_trigger": t_claim - t_trigger, "recorded": rel(t_recorded), "events_readable": rel(t_events),
-        "outbox_done": rel(t_outbox), "due_from_eval": (min(c["group_at"] for c in channels.values()
-                                                            if c["group_at"] is not None) - (t_claim + OFFSET))
-        if any(c["group_at"] is not None for c in channels.values()) else None,
+        "outbox_done": rel(t_outbox), "leased": rel(t_leased),
+        "due_from_eval": None if due_wall is None else due_wall - (t_claim + OFFSET),
+        "claimed_from_due": None if due_wall is None or t_leased is None else t_leased + OFFSET - due_wall,
         "events": events, "outbox": outbox, "channels": channels,
         "notifications_sent": notified[measure.NOTIFIED],
-        "sentinel_cpu": cpu, "others_cpu": others_s, "errors": m1[measure.ERRORS] - m0[measure.ERRORS],
+        "outbox_stats": stats, "analyzed_after_insert": analyzed, "slow_statements": slow,
+        "sentinel_cpu": cpu, "postgres_cpu": pg_s, "receivers_cpu": sum(rcpu.values()), "errors": m1[measure.ERRORS] - m0[measure.ERRORS],
     }
+
+
+LOG_ENTRY_RE = re.compile(r"^\d{4}-\d\d-\d\d \S+ \S+ \[\d+\] ")
+DURATION_RE = re.compile(r"(?:duration: | after )([\d.]+) ms")  # a statement, or a lock wait (log_lock_waits)
+
+
+def slow_statements(path, offset):
+    """PostgreSQL's log entries with a duration (log_min_duration_statement,
+    auto_explain, log_lock_waits) written since `offset`, slowest first: [(ms, text)]."""
+    with open(path, errors="replace") as f:
+        f.seek(offset)
+        text = f.read()
+    entries, cur = [], []
+    for line in text.splitlines():
+        if LOG_ENTRY_RE.match(line) and cur:
+            entries.append(cur)
+            cur = []
+        cur.append(line)
+    if cur:
+        entries.append(cur)
+    out = []
+    for e in entries:
+        m = DURATION_RE.search(e[0])
+        if m:
+            out.append((float(m.group(1)), "\n".join(e)))
+    return sorted(out, key=lambda x: -x[0])
 
 
 def fmt(x, f="%.3f"):
@@ -311,24 +379,58 @@ def print_phase(label, p, n, group_wait):
     ev = p["events"]
     print("%s storm %d %s: flip %.1f s (PATCH of %d hosts), all visible in Prometheus %.1f s after it; "
           "claim %.3f s after the trigger; evaluation recorded %s s after the claim, %d %s events (%d servers) "
-          "readable at %s s, outbox delivered at %s s; group due %s s after the claim (GROUP_WAIT_SEC %d)"
+          "readable at %s s; group due at %s s (GROUP_WAIT_SEC %d), its rows claimed by the dispatcher at %s s"
+          " (%s s after due), all delivered and marked sent at %s s"
           % (label, p["storm"], p["kind"], p["flip_seconds"], n, p["visible_after_flip"], p["claim_after_trigger"],
              fmt(p["recorded"]), ev["count"], "firing" if p["kind"] == "firing" else "resolved",
-             ev["distinct_servers"], fmt(p["events_readable"]), fmt(p["outbox_done"]), fmt(p["due_from_eval"]),
-             group_wait), flush=True)
+             ev["distinct_servers"], fmt(p["events_readable"]), fmt(p["due_from_eval"]), group_wait,
+             fmt(p["leased"]), fmt(p["claimed_from_due"]), fmt(p["outbox_done"])), flush=True)
     for name, c in p["channels"].items():
         print("  %-8s messages %d (%d %s), alerts %d (listed %d%s), %d KB; last delivery: %s s after the claim, "
-              "%s s after the first event's time, %s s after group due (first %s s); rows sent %d, other %d, "
-              "attempts <= %s; receiver CPU %.3f s"
+              "%s s after the first event's time, %s s after group due (first %s s), %s s after the claim of its rows; "
+              "rows sent %d, other %d, attempts <= %s; receiver CPU %.3f s"
               % (name + ":", c["messages"], c["messages_of_kind"], p["kind"], c["alerts"], c["listed"],
                  ", %d distinct instances" % c["distinct_instances"] if c["distinct_instances"] is not None else "",
                  c["bytes"] // 1024, fmt(c["last_from_eval"]), fmt(c["last_from_event"]), fmt(c["last_from_due"]),
-                 fmt(c["first_from_due"]), c["rows_sent"], c["rows_other"], fmt(c["attempts_max"], "%.0f"),
+                 fmt(c["first_from_due"]), fmt(c["last_from_claimed"]), c["rows_sent"], c["rows_other"], fmt(c["attempts_max"], "%.0f"),
                  c["receiver_cpu"]), flush=True)
-    print("  Sentinel CPU %.3f s from trigger to the last row delivered; %s %.3f s; sentinel_notifications_total"
-          "{result=\"sent\"} +%d; evaluation errors %d"
-          % (p["sentinel_cpu"], "receivers + PostgreSQL" if p.get("pg") else "receivers", p["others_cpu"],
-             p["notifications_sent"], p["errors"]), flush=True)
+    print("  CPU from trigger to the last row marked sent: Sentinel %.3f s, %sreceivers %.3f s;"
+          " sentinel_notifications_total{result=\"sent\"} +%d; evaluation errors %d"
+          % (p["sentinel_cpu"], "" if p["postgres_cpu"] is None else "PostgreSQL %.3f s (without this script's "
+             "session), " % p["postgres_cpu"], p["receivers_cpu"], p["notifications_sent"], p["errors"]), flush=True)
+    if p["outbox_stats"]:
+        st = p["outbox_stats"]
+        print("  notification_outbox at the trigger: %d live rows, %d changed since its last ANALYZE (%s)%s"
+              % (st["live_rows"], st["changed_since_analyze"],
+                 "%d s before" % st["analyzed_ago"] if st["analyzed_ago"] < 10 ** 8 else "never",
+                 "; ANALYZE run by this script once the rows were queued (STORM_PG_ANALYZE)"
+                 if p["analyzed_after_insert"] else ""))
+    if p["slow_statements"]:
+        by_text = {}
+        plans = []
+        waits = []
+        for ms, text in p["slow_statements"]:
+            head = text.splitlines()[0]
+            if head.rstrip().endswith("plan:"):
+                plans.append((ms, text))
+                continue
+            if "still waiting for" in head or "acquired" in head:
+                waits.append((ms, text))
+                continue
+            what = re.sub(r"^.*?duration: [\d.]+ ms\s+", "", head)
+            what = re.sub(r"^(execute|statement|bind|parse) [^:]*: ", "", what)[:110]
+            n_, total, most = by_text.get(what, (0, 0.0, 0.0))
+            by_text[what] = (n_ + 1, total + ms, max(most, ms))
+        print("  PostgreSQL statements over STORM_PG_EXPLAIN ms in this phase (count, total, slowest; statement):")
+        for what, (n_, total, most) in sorted(by_text.items(), key=lambda kv: -kv[1][1]):
+            print("    %3d  %8.1f ms  %8.1f ms  %s" % (n_, total, most, what))
+        for ms, text in plans[:2]:
+            lines = [ln for ln in text.splitlines()[1:] if "Query Text" not in ln]
+            print("    plan of the %.1f ms one:" % ms)
+            print("    " + "\n    ".join(line[:200] for line in lines[:30]) + ("\n    [...]" if len(lines) > 30 else ""))
+        if waits:
+            print("    lock waits logged (log_lock_waits): %d, longest %.1f ms: %s"
+                  % (len(waits), waits[0][0], " | ".join(ln.strip()[:200] for ln in waits[0][1].splitlines()[:4])))
 
 
 def cmd_run(a):
@@ -342,7 +444,8 @@ def cmd_run(a):
         lambda nm: fleet.request(a.exporter, "GET", "/hosts/" + nm)["load1"], names, workers=16)))
     if max(orig.values()) > THRESHOLD:
         sys.exit("storm.py: a host's load1 is already above %g" % THRESHOLD)
-    ctx = {"sen": sen, "db": db, "rule": rule, "receivers": receivers, "names": names, "orig": orig,
+    harness_backend = int(db.execute("SELECT pg_backend_pid()")[0][0]) if db.psql else None
+    ctx = {"harness_backend": harness_backend, "sen": sen, "db": db, "rule": rule, "receivers": receivers, "names": names, "orig": orig,
            "channels": setup["channels"], "events": measure.Events(sen, rule)}
     storms = []
     try:
@@ -350,7 +453,6 @@ def cmd_run(a):
             out = {}
             for kind in ("firing", "resolved"):
                 p = phase(a, ctx, i, kind)
-                p["pg"] = bool(db.psql)
                 print_phase(a.label, p, a.hosts, a.group_wait)
                 out[kind] = p
             storms.append(out)
@@ -404,8 +506,13 @@ def cmd_report(a):
         lambda p: max(c["last_from_event"] for c in p["channels"].values() if c["last_from_event"] is not None))
     row("group due → last delivery (dispatcher), s",
         lambda p: max(c["last_from_due"] for c in p["channels"].values() if c["last_from_due"] is not None))
-    row("Sentinel CPU, s", lambda p: p["sentinel_cpu"])
-    row("receivers (+ PostgreSQL) CPU, s", lambda p: p["others_cpu"])
+    row("… of which group due → rows claimed (its 500 ms poll + the claim), s", lambda p: p["claimed_from_due"])
+    row("… of which rows claimed → last delivery (build, send), s",
+        lambda p: max(c["last_from_claimed"] for c in p["channels"].values() if c["last_from_claimed"] is not None))
+    row("all rows marked sent, s", lambda p: p["outbox_done"])
+    row("Sentinel CPU (trigger → all marked sent), s", lambda p: p["sentinel_cpu"])
+    row("PostgreSQL CPU (all but this script's session), s", lambda p: p["postgres_cpu"])
+    row("receivers' CPU, s", lambda p: p["receivers_cpu"])
     ok = all(c["messages"] == per_channel and c["messages_of_kind"] == per_channel and c["alerts"] == n
              and c["rows_sent"] == n and c["rows_other"] == 0
              for r in runs for s in r["storms"] for p in s.values() for c in p["channels"].values())
@@ -439,6 +546,9 @@ def main():
     p.add_argument("--storms", type=int, default=1)
     p.add_argument("--group-wait", type=int, default=5)
     p.add_argument("--quiet", type=float, default=3.0)
+    p.add_argument("--pg-analyze", action="store_true",
+                   help="ANALYZE notification_outbox once the phase's rows are queued (STORM_PG_ANALYZE, a what-if)")
+    p.add_argument("--pg-log", help="PostgreSQL's server log: print its slow statements (STORM_PG_EXPLAIN)")
     p.add_argument("--timeout", type=float, default=120.0)
     p.add_argument("--json-out", required=True)
     p = sub.add_parser("report")
