@@ -40,8 +40,9 @@
 #   flipped above 50 in the fixture exporter, then back: time to the last
 #   delivery per channel, messages (target: one per channel per group) and
 #   alerts in them, events, outbox rows. Env: STORM_CHANNELS ("slack ntfy";
-#   slack, ntfy, webhook), STORM_GROUP_WAIT, STORM_GROUP_INTERVAL, STORMS (2;
-#   QUICK=1: 1), STORM_QUIET (3 s), HOSTS, SCRAPE_INTERVAL, SENTINEL_BIN.
+#   slack, ntfy, webhook), STORM_GROUP_WAIT, STORM_GROUP_INTERVAL, STORMS (3;
+#   QUICK=1: 1), STORM_QUIET (3 s), HOSTS, SCRAPE_INTERVAL, SENTINEL_BIN;
+#   diagnoses on PostgreSQL: STORM_PG_EXPLAIN=<ms>, STORM_PG_ANALYZE=1 (storm.py).
 # Env: HOSTS, SCRAPE_INTERVAL, PARTS ("1 2 3 4"), CYCLES (3), WINDOW (10 s),
 #      ROUNDS (3 timed rounds per cycle), STORMS (2), STORM_CHANNEL (webhook|none),
 #      POSTGRES (1), CALLS (50 per kind), FEWER (100), CLIENTS ("20 200"),

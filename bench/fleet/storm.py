@@ -37,10 +37,24 @@
              the events (count, distinct servers, first created_at /
              resolved_at), sentinel_notifications_total, CPU of Sentinel,
              of the receivers and of PostgreSQL from trigger to the end.
+        The outbox is also polled (every 20 ms) for the moment the
+        dispatcher's claim of the phase's rows has committed (a lease set,
+        or a row done), which splits the dispatcher's share into "group due
+        → claimed" (its 500 ms poll plus the claim query) and "claimed →
+        delivered". On PostgreSQL, the outbox's statistics at the trigger
+        (rows changed since the last ANALYZE) are printed too.
         Figures per channel: last delivery - eval (the claim), - the first
         event's created_at (whole seconds), - group due (group_at: the
         dispatcher's share), messages (target: one per channel per group of
-        at most 1 000 alerts), alerts listed.
+        at most 1 000 alerts), alerts in them (webhook: the payload's alerts
+        and their distinct instances; Slack and ntfy: the count in the title,
+        and "listed" = series shown + "… and N more").
+        Diagnoses (not for recorded figures): --pg-log FILE prints the
+        statements PostgreSQL logged in each phase with a duration (run.sh
+        STORM_PG_EXPLAIN=<ms> sets log_min_duration_statement, auto_explain
+        with ANALYZE and log_lock_waits); --pg-analyze runs ANALYZE
+        notification_outbox as soon as the phase's rows are queued
+        (STORM_PG_ANALYZE=1).
     storm.py report  FILE...   the table of the runs' JSON files (one per database)
 """
 import argparse
@@ -479,13 +493,18 @@ def cmd_report(a):
     print(head)
     print("|---|" + "---:|" * (2 * len(runs)))
 
-    def row(title, fn):
+    def row(title, fn, each=False):
         cells = []
         for r in runs:
             for k in ("firing", "resolved"):
                 vals = [fn(s[k]) for s in r["storms"]]
                 vals = [v for v in vals if v is not None]
-                cells.append(fmt(med(vals)) if vals and not isinstance(vals[0], str) else (vals[0] if vals else "-"))
+                if each:
+                    cells.append(" / ".join(fmt(v, "%.2f") for v in vals) or "-")
+                elif vals and isinstance(vals[0], str):
+                    cells.append(vals[0] if len(set(vals)) == 1 else " / ".join(vals))
+                else:
+                    cells.append(fmt(med(vals)) if vals else "-")
         print("| %s | %s |" % (title, " | ".join(cells)))
 
     n = runs[0]["summary"]["hosts"]
@@ -507,6 +526,7 @@ def cmd_report(a):
     row("group due → last delivery (dispatcher), s",
         lambda p: max(c["last_from_due"] for c in p["channels"].values() if c["last_from_due"] is not None))
     row("… of which group due → rows claimed (its 500 ms poll + the claim), s", lambda p: p["claimed_from_due"])
+    row("… the same, each storm", lambda p: p["claimed_from_due"], each=True)
     row("… of which rows claimed → last delivery (build, send), s",
         lambda p: max(c["last_from_claimed"] for c in p["channels"].values() if c["last_from_claimed"] is not None))
     row("all rows marked sent, s", lambda p: p["outbox_done"])

@@ -9,7 +9,7 @@
 storm_types=${STORM_CHANNELS:-"slack ntfy"}
 storm_group_wait=${STORM_GROUP_WAIT:-5}
 storm_group_interval=${STORM_GROUP_INTERVAL:-10}
-storm_count=${STORMS:-$(q 1 2)}
+storm_count=${STORMS:-$(q 1 3)}
 storm_quiet=${STORM_QUIET:-3}
 storm_pg_explain=${STORM_PG_EXPLAIN:-}  # ms: PostgreSQL logs slower statements with their plans (a diagnosis, not for figures)
 # STORM_PG_ANALYZE=1: ANALYZE notification_outbox once a phase's rows are queued (a what-if, not for figures)
