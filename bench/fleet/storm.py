@@ -436,9 +436,11 @@ def print_phase(label, p, n, group_wait):
             n_, total, most = by_text.get(what, (0, 0.0, 0.0))
             by_text[what] = (n_ + 1, total + ms, max(most, ms))
         print("  PostgreSQL statements over STORM_PG_EXPLAIN ms in this phase (count, total, slowest; statement):")
-        for what, (n_, total, most) in sorted(by_text.items(), key=lambda kv: -kv[1][1]):
+        for what, (n_, total, most) in sorted(by_text.items(), key=lambda kv: -kv[1][1])[:12]:
             print("    %3d  %8.1f ms  %8.1f ms  %s" % (n_, total, most, what))
-        for ms, text in plans[:2]:
+        # the two slowest plans, and the dispatcher's claims (FOR UPDATE ... SKIP LOCKED) whatever their time
+        shown = plans[:2] + [pl for pl in plans[2:] if "SKIP LOCKED" in pl[1]][:2]
+        for ms, text in shown:
             lines = [ln for ln in text.splitlines()[1:] if "Query Text" not in ln]
             print("    plan of the %.1f ms one:" % ms)
             print("    " + "\n    ".join(line[:200] for line in lines[:30]) + ("\n    [...]" if len(lines) > 30 else ""))
