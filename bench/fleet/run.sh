@@ -59,9 +59,7 @@ if [ "${1:-}" = storm ]; then
   mode=storm
   storm_dbs=${2:-both}
   case $storm_dbs in sqlite | postgresql | both) ;; *) echo "usage: $0 [storm [sqlite|postgresql|both]]" >&2; exit 2 ;; esac
-elif [ $# -gt 0 ]; then
-  echo "usage: $0 [storm [sqlite|postgresql|both]]" >&2; exit 2
-fi
+fi  # other arguments are ignored, as before: bench/run passes its own to every run.sh
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build_dir=${BENCH_BUILD_DIR:-$root/build-bench}
