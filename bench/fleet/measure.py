@@ -47,7 +47,10 @@ it can be read back through GET
 /api/v1/alerts/events/?status=firing&rule_id=ID&skip=N-1&limit=1 (polled
 every 10 ms); then every event is listed (limit 1000) and checked (N
 events, N distinct non-null server ids). With channel webhook, also the time
-until the N notifications are delivered (sentinel_notifications_total).
+until the N notifications are delivered (the rule's outbox rows marked sent,
+read from the database: they go out grouped, as one message, and run.sh
+starts Sentinel with GROUP_WAIT_SEC=0 and GROUP_INTERVAL_SEC=1 so that each
+group is due at once).
 Then threshold 1e12 again, due, and the time until N events are resolved
 (status=resolved). --storms such pairs; before them, --rounds timed quiet
 rounds of the ten fleet rules on the same database ("one round").
@@ -430,6 +433,11 @@ def storm_step(sen, events, rule_id, threshold, status, n, target_count, notify,
     the step is reported too (the webhook sink, PostgreSQL)."""
     fleet.request(sen.url, "PATCH", "/api/v1/alerts/rules/%d" % rule_id, {"threshold": threshold}, sen.auth)
     sen.db.park()
+    # Delivered notifications are counted as the rule's outbox rows marked sent:
+    # since grouped delivery, sentinel_notifications_total counts messages (one
+    # for the whole storm), not notifications.
+    sent_rows = ("SELECT COUNT(*) FROM notification_outbox WHERE rule_id = %d AND status = 'sent'" % rule_id)
+    sent0 = int(sen.db.execute(sent_rows)[0][0]) if notify else 0
     m0 = sen.metrics()
     c0, o0 = cpu_ns(sen.pid), others_cpu(others)
     slot = sen.db.due([rule_id])
@@ -448,8 +456,8 @@ def storm_step(sen, events, rule_id, threshold, status, n, target_count, notify,
                 t_first = now
             if t_recorded is None and m[DONE] > m0[DONE]:
                 t_recorded = now
-            if notify and t_notified is None and m[NOTIFIED] >= m0[NOTIFIED] + n:
-                t_notified = now
+            if notify and t_notified is None and int(sen.db.execute(sent_rows)[0][0]) >= sent0 + n:
+                t_notified = time.monotonic()
         if t_events is None and events.at_least(status, target_count):
             t_events = time.monotonic()
         if t_events is not None and t_recorded is not None and (not notify or t_notified is not None):

@@ -18,7 +18,9 @@
 #      time until HOSTS firing events can be read through the API, then the
 #      resolution storm (threshold back). On SQLite, and on PostgreSQL
 #      (scripts/test-env) with POSTGRES=1 (default). Target: within one
-#      quiet round + 1 s.
+#      quiet round + 1 s. With STORM_CHANNEL=webhook, also until the HOSTS
+#      notifications are delivered (outbox rows sent; one grouped message,
+#      GROUP_WAIT_SEC=0 and GROUP_INTERVAL_SEC=1 in this mode).
 #   3. GET /api/v1/metrics/servers/summary (all servers) against one
 #      GET /api/v1/metrics/servers/{id}/summary, uncached, and Prometheus's
 #      queries per call with HOSTS and with FEWER (100) active servers.
@@ -30,6 +32,19 @@
 #      second, Sentinel CPU and RSS. Target (the largest count): p99 < 100 ms.
 # Parts 3 and 4 report "not available" when the build has no such endpoint.
 #   bench/fleet/run.sh            (about 8 minutes; QUICK=1: about 5)
+# Storm mode, instead of the parts (bench/fleet/storm.sh, storm.py):
+#   bench/fleet/run.sh storm [sqlite|postgresql|both]      (default both; about 3 minutes each)
+#   a notification storm: the same fleet and stack, one fleet rule
+#   `max by (instance, job) (node_load1)` > 50 on 3 channels (WEBHOOK_URL and
+#   STORM_CHANNELS, stored channels, each its own recording receiver,
+#   tests/fakes/webhook_receiver.py), Sentinel with GROUP_WAIT_SEC=STORM_GROUP_WAIT
+#   (5) and GROUP_INTERVAL_SEC=STORM_GROUP_INTERVAL (10); every host's load
+#   flipped above 50 in the fixture exporter, then back: time to the last
+#   delivery per channel, messages (target: one per channel per group) and
+#   alerts in them, events, outbox rows. Env: STORM_CHANNELS ("slack ntfy";
+#   slack, ntfy, webhook), STORM_GROUP_WAIT, STORM_GROUP_INTERVAL, STORMS (3;
+#   QUICK=1: 1), STORM_QUIET (3 s), HOSTS, SCRAPE_INTERVAL, SENTINEL_BIN;
+#   diagnoses on PostgreSQL: STORM_PG_EXPLAIN=<ms>, STORM_PG_ANALYZE=1 (storm.py).
 # Env: HOSTS, SCRAPE_INTERVAL, PARTS ("1 2 3 4"), CYCLES (3), WINDOW (10 s),
 #      ROUNDS (3 timed rounds per cycle), STORMS (2), STORM_CHANNEL (webhook|none),
 #      POSTGRES (1), CALLS (50 per kind), FEWER (100), CLIENTS ("20 200"),
@@ -38,6 +53,13 @@
 #      SENTINEL_BIN, BENCH_BUILD_DIR (build-bench: ws_load, and Sentinel when
 #      there is no build/).
 set -euo pipefail
+mode=parts
+storm_dbs=""
+if [ "${1:-}" = storm ]; then
+  mode=storm
+  storm_dbs=${2:-both}
+  case $storm_dbs in sqlite | postgresql | both) ;; *) echo "usage: $0 [storm [sqlite|postgresql|both]]" >&2; exit 2 ;; esac
+fi  # other arguments are ignored, as before: bench/run passes its own to every run.sh
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build_dir=${BENCH_BUILD_DIR:-$root/build-bench}
@@ -46,6 +68,7 @@ q() { if [ "$quick" = 1 ]; then echo "$1"; else echo "$2"; fi; }
 hosts=${HOSTS:-1000}
 scrape=${SCRAPE_INTERVAL:-15s}
 parts=${PARTS:-"1 2 3 4"}
+[ "$mode" = storm ] && parts=""
 cycles=${CYCLES:-$(q 1 3)}
 window=${WINDOW:-$(q 6 10)}
 rounds=${ROUNDS:-$(q 2 3)}
@@ -64,7 +87,9 @@ concurrency=${CONCURRENCY:-16}
 ws_cap=64
 for n in $clients; do [ $((n + 16)) -gt "$ws_cap" ] && ws_cap=$((n + 16)); done
 has_part() { case " $parts " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
-for tool in vmalert prometheus python3 curl; do
+tools="prometheus python3 curl"
+[ "$mode" = parts ] && tools="vmalert $tools"
+for tool in $tools; do
   command -v "$tool" >/dev/null || { echo "$tool missing: scripts/install-deps bench" >&2; exit 1; }
 done
 # shellcheck source=bench/build_tools.sh
@@ -76,7 +101,9 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 work=$(mktemp -d)
 chmod 755 "$work"
 pid=""; pid_pg=""; prom_pid=""; sink_pid=""
+extra_pids=()  # storm mode: the recording receivers
 cleanup() {
+  for p in "${extra_pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   [ -n "$pid_pg" ] && kill "$pid_pg" 2>/dev/null && wait "$pid_pg" 2>/dev/null || true
   [ -n "$prom_pid" ] && kill "$prom_pid" 2>/dev/null && wait "$prom_pid" 2>/dev/null || true
@@ -99,7 +126,7 @@ echo '[]' > "$work/prometheus/targets.json"
 cat > "$work/prometheus/prometheus.yml" <<YAML
 global:
   scrape_interval: $scrape
-  scrape_timeout: 10s
+  scrape_timeout: ${SCRAPE_TIMEOUT:-10s}
 rule_files: ['$work/prometheus/rules/*.yml']
 scrape_configs:
   - job_name: fixture
@@ -115,10 +142,23 @@ prom_pid=$!
 for _ in $(seq 1 200); do curl -fsS "$prom_url/-/ready" >/dev/null 2>&1 && break; sleep 0.05; done
 curl -fsS "$prom_url/-/ready" >/dev/null || { echo "prometheus did not start:" >&2; tail "$work/prometheus/log" >&2; exit 1; }
 
-python3 "$root/bench/alerts/fleet.py" sink --port-file "$work/sink.port" &
-sink_pid=$!
-wait_file "$work/sink.port" "notifier sink"
-sink_url="http://127.0.0.1:$(cat "$work/sink.port")"
+# Extra environment of every Sentinel (storm mode: grouping, and WEBHOOK_URL a receiver).
+sentinel_env=()
+if [ "$mode" = storm ]; then
+  # shellcheck source=bench/fleet/storm.sh
+  . "$here/storm.sh"
+  storm_start_receivers  # sets webhook_url
+  sentinel_env=(GROUP_WAIT_SEC="$storm_group_wait" GROUP_INTERVAL_SEC="$storm_group_interval"
+                PUBLIC_URL=https://sentinel.example.com)
+else
+  python3 "$root/bench/alerts/fleet.py" sink --port-file "$work/sink.port" &
+  sink_pid=$!
+  wait_file "$work/sink.port" "notifier sink"
+  sink_url="http://127.0.0.1:$(cat "$work/sink.port")"
+  webhook_url="$sink_url/webhook"
+  # Part 2 times the delivery of the storms' notifications, not grouping's waits.
+  sentinel_env=(GROUP_WAIT_SEC=0 GROUP_INTERVAL_SEC=1)
+fi
 
 # start_sentinel DIR DATABASE_URL: Sentinel in DIR (port in DIR/port, log
 # DIR/sentinel.log), pid in $started_pid.
@@ -130,8 +170,9 @@ start_sentinel() {
   (cd "$dir" && exec env -i PATH="$PATH" PORT="$sport" DATABASE_URL="$db" \
       SECRET_KEY=bench-secret-key-0123456789abcdef0123456789 LOG_LEVEL=warning \
       FIRST_SUPERUSER_EMAIL=bench@example.com FIRST_SUPERUSER_PASSWORD=bench-password \
-      PROMETHEUS_URL="$prom_url" PROMETHEUS_MAX_CONCURRENCY="$concurrency" WEBHOOK_URL="$sink_url/webhook" \
-      METRICS_CACHE_TTL_SEC=0 WS_METRICS_INTERVAL_SEC=1 WS_MAX_PER_USER="$ws_cap" "$bin" serve >>"$dir/sentinel.log" 2>&1) &
+      PROMETHEUS_URL="$prom_url" PROMETHEUS_MAX_CONCURRENCY="$concurrency" WEBHOOK_URL="$webhook_url" \
+      METRICS_CACHE_TTL_SEC=0 WS_METRICS_INTERVAL_SEC=1 WS_MAX_PER_USER="$ws_cap" "${sentinel_env[@]}" \
+      "$bin" serve >>"$dir/sentinel.log" 2>&1) &
   started_pid=$!
   for _ in $(seq 1 1000); do
     curl -fsS "http://127.0.0.1:$sport/api/v1/health/liveness" >/dev/null 2>&1 && return 0
@@ -148,6 +189,23 @@ check_alive() {  # check_alive PID DIR WHEN
   kill -0 "$1" 2>/dev/null && return 0
   echo "sentinel exited $3:" >&2; tail -n 20 "$2/sentinel.log" >&2; exit 1
 }
+# start_pg_sentinel: a second Sentinel on a real PostgreSQL (scripts/test-env),
+# the same hosts registered there; sets pg_url, pid_pg, port_pg, token_pg.
+start_pg_sentinel() {
+  "$root/scripts/test-env" start "$work/env" postgres >/dev/null
+  pg_url=$(grep '^SENTINEL_TEST_POSTGRES_URL=' "$work/env/env" | cut -d= -f2-)
+  if declare -F pg_started_hook >/dev/null; then pg_started_hook; fi  # storm.sh: STORM_PG_EXPLAIN
+  start_sentinel "$work/pg" "$pg_url"
+  pid_pg=$started_pid
+  port_pg=$(cat "$work/pg/port")
+  token_pg=$(login "$port_pg")
+  python3 "$here/rules.py" register --sentinel "http://127.0.0.1:$port_pg" --token "$token_pg" --hosts "$hosts" \
+    --servers-out "$work/pg/servers.json"
+}
+stop_pg_sentinel() {
+  kill "$pid_pg"; wait "$pid_pg" 2>/dev/null || true; pid_pg=""
+  "$root/scripts/test-env" stop-service "$work/env" postgres >/dev/null 2>&1 || true
+}
 
 start_sentinel "$work/sqlite" "sqlite:///$work/sqlite/sentinel.db"
 pid=$started_pid
@@ -155,7 +213,8 @@ port=$(cat "$work/sqlite/port")
 url="http://127.0.0.1:$port"
 token=$(login "$port")
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r);" \
+echo "machine: $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1))," \
+  "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r);" \
   "$(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$hosts hosts scraped every $scrape by Prometheus $(prometheus --version 2>&1 | awk 'NR==1 {print $3}');" \
   "vmalert $(dpkg-query -W -f='${Version}' victoria-metrics 2>/dev/null || echo '?'); Sentinel $bin" \
@@ -166,6 +225,11 @@ python3 "$root/bench/alerts/fleet.py" hosts --exporter "$exporter" --targets "$w
   --sentinel "$url" --token "$token" --hosts "$hosts" --servers-out "$work/servers.json"
 python3 "$root/bench/alerts/fleet.py" wait --prometheus "$prom_url" --hosts "$hosts"
 echo "fleet ready in $(( $(date +%s) - t0 )) s (Prometheus has two scrapes of every host)"
+
+if [ "$mode" = storm ]; then
+  storm_main
+  exit 0
+fi
 
 python3 "$here/rules.py" exprs --catalogue "$root/src/prometheus/query_catalogue.cpp" --out "$work/exprs.txt"
 python3 "$here/rules.py" create --sentinel "$url" --token "$token" --exprs "$work/exprs.txt" --out "$work/rules.json"
@@ -201,16 +265,8 @@ if has_part 2; then
     --hosts "$hosts" --storms "$storms" --rounds "$rounds" --channel "$storm_channel" --sink-pid "$sink_pid" --json-out "$work/part2-sqlite.json"
   check_alive "$pid" "$work/sqlite" "in part 2"
   if [ "$postgres" = 1 ]; then
-    # A second Sentinel on a real PostgreSQL (scripts/test-env), the same hosts
-    # registered there; the SQLite one idles meanwhile.
-    "$root/scripts/test-env" start "$work/env" postgres >/dev/null
-    pg_url=$(grep '^SENTINEL_TEST_POSTGRES_URL=' "$work/env/env" | cut -d= -f2-)
-    start_sentinel "$work/pg" "$pg_url"
-    pid_pg=$started_pid
-    port_pg=$(cat "$work/pg/port")
-    token_pg=$(login "$port_pg")
-    python3 "$here/rules.py" register --sentinel "http://127.0.0.1:$port_pg" --token "$token_pg" --hosts "$hosts" \
-      --servers-out "$work/pg/servers.json"
+    # A second Sentinel on a real PostgreSQL; the SQLite one idles meanwhile.
+    start_pg_sentinel
     python3 "$here/rules.py" create --sentinel "http://127.0.0.1:$port_pg" --token "$token_pg" \
       --exprs "$work/exprs.txt" --out "$work/pg/rules.json"
     python3 "$here/rules.py" storm --sentinel "http://127.0.0.1:$port_pg" --token "$token_pg" \
@@ -220,8 +276,7 @@ if has_part 2; then
       --db "$pg_url" --token "$token_pg" --rule "$work/pg/storm.json" --rules "$work/pg/rules.json" \
       --hosts "$hosts" --storms "$storms" --rounds "$rounds" --channel "$storm_channel" --sink-pid "$sink_pid" --json-out "$work/part2-pg.json"
     check_alive "$pid_pg" "$work/pg" "in part 2 (PostgreSQL)"
-    kill "$pid_pg"; wait "$pid_pg" 2>/dev/null || true; pid_pg=""
-    "$root/scripts/test-env" stop-service "$work/env" postgres >/dev/null 2>&1 || true
+    stop_pg_sentinel
   fi
 fi
 
