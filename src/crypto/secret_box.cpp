@@ -59,6 +59,8 @@ std::string SecretBox::seal(std::string_view plaintext) const {
 core::Result<std::string> SecretBox::open(std::string_view sealed) const {
   if (!sealed.starts_with(prefix)) return core::fail(cannot_open("unknown format"));
   sealed.remove_prefix(prefix.size());
+  // Nothing after the prefix: libsodium must not get the null of an empty buffer.
+  if (sealed.empty()) return core::fail(cannot_open("too short"));
   std::vector<unsigned char> box(sealed.size());  // base64 decodes to fewer bytes
   std::size_t box_len = 0;
   if (sodium_base642bin(box.data(), box.size(), sealed.data(), sealed.size(), nullptr, &box_len, nullptr,
