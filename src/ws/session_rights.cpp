@@ -24,32 +24,44 @@ SessionRights::SessionRights(asio::any_io_executor executor, core::BlockingPool&
       auth_(auth),
       period_(period),
       max_per_user_(max_per_user),
-      timer_(std::make_shared<asio::steady_timer>(executor_)) {}
+      timer_(std::make_shared<asio::steady_timer>(executor_)),
+      registry_(std::make_shared<SessionRegistry>()) {}
 
 bool SessionRights::add(const std::shared_ptr<MetricsSession>& session, std::int64_t user_id, std::string credential) {
-  std::lock_guard lock(mutex_);
-  auto& count = per_user_[user_id];
+  SessionRegistry& r = *registry_;
+  std::lock_guard lock(r.mutex);
+  auto& count = r.per_user[user_id];
   if (count >= max_per_user_) {
-    if (count == 0) per_user_.erase(user_id);
+    if (count == 0) r.per_user.erase(user_id);
     return false;
   }
   ++count;
-  sessions_[session.get()] = Entry{session, user_id, std::move(credential)};
+  r.sessions[session.get()] = SessionRegistry::Entry{session, user_id, std::move(credential)};
   return true;
 }
 
-void SessionRights::remove(const MetricsSession* session) {
-  std::lock_guard lock(mutex_);
-  auto it = sessions_.find(session);
-  if (it == sessions_.end()) return;
-  if (auto u = per_user_.find(it->second.user_id); u != per_user_.end() && --u->second == 0) per_user_.erase(u);
-  sessions_.erase(it);
+void SessionRegistry::remove(const MetricsSession* session) {
+  std::lock_guard lock(mutex);
+  auto it = sessions.find(session);
+  if (it == sessions.end()) return;
+  if (auto u = per_user.find(it->second.user_id); u != per_user.end() && --u->second == 0) per_user.erase(u);
+  sessions.erase(it);
+}
+
+void SessionRights::remove(const MetricsSession* session) { registry_->remove(session); }
+
+SessionRights::Registration::Registration(const SessionRights& rights, const MetricsSession* session)
+    : registry_(rights.registry_), session_(session) {}
+
+SessionRights::Registration::~Registration() {
+  if (auto registry = registry_.lock()) registry->remove(session_);
 }
 
 std::size_t SessionRights::sessions_of(std::int64_t user_id) const {
-  std::lock_guard lock(mutex_);
-  auto it = per_user_.find(user_id);
-  return it == per_user_.end() ? 0 : it->second;
+  const SessionRegistry& r = *registry_;
+  std::lock_guard lock(r.mutex);
+  auto it = r.per_user.find(user_id);
+  return it == r.per_user.end() ? 0 : it->second;
 }
 
 void SessionRights::start() {
@@ -64,8 +76,8 @@ void SessionRights::start() {
 }
 
 void SessionRights::stop() {
-  std::lock_guard lock(mutex_);
-  stopped_ = true;
+  std::lock_guard lock(registry_->mutex);
+  registry_->stopped = true;
   timer_->cancel();
 }
 
@@ -75,8 +87,8 @@ asio::awaitable<void> SessionRights::loop() {
     timer->expires_after(period_);
     auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
     {
-      std::lock_guard lock(mutex_);
-      if (stopped_) co_return;
+      std::lock_guard lock(registry_->mutex);
+      if (registry_->stopped) co_return;
     }
     if (ec) continue;
     co_await check_now();
@@ -86,8 +98,8 @@ asio::awaitable<void> SessionRights::loop() {
 asio::awaitable<void> SessionRights::check_now() {
   std::set<std::string> credentials;
   {
-    std::lock_guard lock(mutex_);
-    for (const auto& [_, entry] : sessions_) credentials.insert(entry.credential);
+    std::lock_guard lock(registry_->mutex);
+    for (const auto& [_, entry] : registry_->sessions) credentials.insert(entry.credential);
   }
   if (credentials.empty()) co_return;
   // Each distinct credential once, whatever the number of its sessions.
@@ -107,8 +119,8 @@ asio::awaitable<void> SessionRights::check_now() {
   if (ended.empty()) co_return;
   std::vector<std::shared_ptr<MetricsSession>> to_close;
   {
-    std::lock_guard lock(mutex_);
-    for (const auto& [_, entry] : sessions_)
+    std::lock_guard lock(registry_->mutex);
+    for (const auto& [_, entry] : registry_->sessions)
       if (ended.contains(entry.credential))
         if (auto s = entry.session.lock()) to_close.push_back(std::move(s));
   }

@@ -31,6 +31,7 @@ class AuthService;
 namespace sentinel::ws {
 
 class MetricsSession;
+struct SessionRegistry;
 
 class SessionRights {
  public:
@@ -41,6 +42,22 @@ class SessionRights {
   // nothing registered) when the user already has max_per_user sessions.
   bool add(const std::shared_ptr<MetricsSession>& session, std::int64_t user_id, std::string credential);
   void remove(const MetricsSession* session);
+
+  // Unregisters its session when it goes. It may outlive this object: a
+  // session coroutine still suspended when the process ends is destroyed
+  // with the io_context, after the LiveStreams that own this object; it
+  // then unregisters from nothing.
+  class Registration {
+   public:
+    Registration(const SessionRights& rights, const MetricsSession* session);
+    ~Registration();
+    Registration(const Registration&) = delete;
+    Registration& operator=(const Registration&) = delete;
+
+   private:
+    std::weak_ptr<SessionRegistry> registry_;
+    const MetricsSession* session_;
+  };
 
   // Starts the periodic check; stop() ends it (idempotent).
   void start();
@@ -54,12 +71,6 @@ class SessionRights {
  private:
   boost::asio::awaitable<void> loop();
 
-  struct Entry {
-    std::weak_ptr<MetricsSession> session;
-    std::int64_t user_id = 0;
-    std::string credential;
-  };
-
   boost::asio::any_io_executor executor_;
   core::BlockingPool& blocking_;
   auth::AuthService& auth_;
@@ -67,10 +78,22 @@ class SessionRights {
   std::size_t max_per_user_;
   std::shared_ptr<boost::asio::steady_timer> timer_;
 
-  mutable std::mutex mutex_;
-  std::map<const MetricsSession*, Entry> sessions_;
-  std::unordered_map<std::int64_t, std::size_t> per_user_;
-  bool stopped_ = false;
+  std::shared_ptr<SessionRegistry> registry_;
+};
+
+// The open sessions and their credentials, shared with each Registration.
+struct SessionRegistry {
+  struct Entry {
+    std::weak_ptr<MetricsSession> session;
+    std::int64_t user_id = 0;
+    std::string credential;
+  };
+  void remove(const MetricsSession* session);
+
+  mutable std::mutex mutex;
+  std::map<const MetricsSession*, Entry> sessions;
+  std::unordered_map<std::int64_t, std::size_t> per_user;
+  bool stopped = false;
 };
 
 }  // namespace sentinel::ws

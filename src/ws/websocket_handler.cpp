@@ -188,12 +188,9 @@ asio::awaitable<void> WebSocketHandler::handle(http::WebSocketUpgrade upgrade) {
     co_await close_and_drain(session ? session->stream() : ws, *reason);
     co_return;
   }
-  // Registered: unregistered however the session ends.
-  struct Unregister {
-    SessionRights& rights;
-    const MetricsSession* session;
-    ~Unregister() { rights.remove(session); }
-  } unregister{rights_, session.get()};
+  // Registered: unregistered however the session ends (even when its frame
+  // is destroyed with the io_context at exit, after the rights).
+  const SessionRights::Registration registered(rights_, session.get());
   if (events) {
     spdlog::debug("websocket /ws/events opened from {}", remote);
     streams_.events.subscribe(session);
