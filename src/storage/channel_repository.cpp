@@ -175,10 +175,6 @@ core::Result<domain::ResolvedChannel> ChannelRepository::resolve(std::int64_t id
   return domain::resolve_channel(row->channel, secrets.as_object());
 }
 
-std::vector<std::int64_t> ChannelRepository::defaults_for(std::string_view severity) {
-  return db_.with_session([&](soci::session& sql) { return default_channel_ids(sql, severity); });
-}
-
 std::vector<std::int64_t> ChannelRepository::missing(const std::vector<std::int64_t>& ids) {
   return db_.with_session([&](soci::session& sql) { return missing_channels(sql, db_.dialect(), ids); });
 }

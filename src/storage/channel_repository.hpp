@@ -50,11 +50,6 @@ class ChannelRepository {
   // rekey` or the row was altered (the detail never holds a secret).
   core::Result<domain::ResolvedChannel> resolve(std::int64_t id);
 
-  // Ids of the channels whose default_for_severities holds `severity`
-  // ("info", "warning", "critical"), by id: where a rule that names no
-  // channel (no channel_ids, and no environment channel) goes.
-  std::vector<std::int64_t> defaults_for(std::string_view severity);
-
   // The ids among `ids` that name no channel (a rule's 422).
   std::vector<std::int64_t> missing(const std::vector<std::int64_t>& ids);
 

@@ -48,8 +48,6 @@ void SessionRegistry::remove(const MetricsSession* session) {
   sessions.erase(it);
 }
 
-void SessionRights::remove(const MetricsSession* session) { registry_->remove(session); }
-
 SessionRights::Registration::Registration(const SessionRights& rights, const MetricsSession* session)
     : registry_(rights.registry_), session_(session) {}
 

@@ -41,7 +41,6 @@ class SessionRights {
   // Registers `session` of `user_id`, opened with `credential`. False (and
   // nothing registered) when the user already has max_per_user sessions.
   bool add(const std::shared_ptr<MetricsSession>& session, std::int64_t user_id, std::string credential);
-  void remove(const MetricsSession* session);
 
   // Unregisters its session when it goes. It may outlive this object: a
   // session coroutine still suspended when the process ends is destroyed
