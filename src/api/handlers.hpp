@@ -64,6 +64,11 @@ Response update_server(Services& s, const Request& req, const Caller& caller);
 Response delete_server(Services& s, const Request& req, const Caller& caller);
 }  // namespace servers
 
+// Prometheus's HTTP service discovery: the active servers as scrape targets.
+namespace sd {
+Response targets(Services& s, const Request& req);
+}
+
 namespace metrics {
 AsyncResponse summary(Services& s, Request& req);
 AsyncResponse fleet_summary(Services& s, Request& req);

@@ -3,8 +3,9 @@
 - deploy/docker-compose.yml: `docker-compose config` (Debian's docker-compose) accepts
   it with .env.example as the .env, and the services, healthchecks, dependencies,
   roles and secrets are what the README promises; without a .env it refuses.
-- deploy/prometheus.yml: `promtool check config`, the jobs and a scrape interval that
-  suits Sentinel's [1m] rates.
+- deploy/prometheus.yml: `promtool check config`, the jobs (the hosts from Sentinel's HTTP
+  service discovery, with the token file of the mounted deploy/secrets) and a scrape
+  interval that suits Sentinel's [1m] rates.
 - deploy/grafana: the provisioning points at the dashboard and the datasource uid the
   dashboard uses; every PromQL expression of the dashboard (template variables filled
   in) is accepted by the test Prometheus, and has data where data exists: a real
@@ -237,8 +238,25 @@ class PrometheusConfig(unittest.TestCase):
         self.assertRegex(interval, r"^\d+s$")
         self.assertLessEqual(int(interval[:-1]), 30, "Sentinel's [1m] rates need several samples a minute")
         jobs = {j["job_name"]: j for j in cfg["scrape_configs"]}
-        self.assertEqual(jobs["node"]["static_configs"][0]["targets"], ["node-exporter:9100"])
-        self.assertEqual(jobs["cadvisor"]["static_configs"][0]["targets"], ["cadvisor:8080"])
+        # The hosts come from Sentinel's HTTP service discovery (product.md §10), through the
+        # api service, with the token file of the folder docker-compose mounts; no static job
+        # lists an exporter besides (it would be scraped twice).
+        [http_sd] = jobs["sentinel-servers"]["http_sd_configs"]
+        self.assertEqual(http_sd["url"], "http://api:8000/api/v1/sd/targets")
+        self.assertRegex(http_sd["refresh_interval"], r"^\d+s$")
+        self.assertLessEqual(int(http_sd["refresh_interval"][:-1]), 60)
+        # Prometheus's http_sd does not default the type to Bearer (prometheus/docs#2377).
+        self.assertEqual(http_sd["authorization"]["type"], "Bearer")
+        token_file = http_sd["authorization"]["credentials_file"]
+        mounts = yaml.safe_load(read("deploy", "docker-compose.yml"))["services"]["prometheus"]["volumes"]
+        folders = {m.split(":")[1]: m.split(":")[0] for m in mounts if m.startswith("./")}
+        self.assertEqual(folders.get(os.path.dirname(token_file)), "./secrets")
+        self.assertTrue(os.path.isfile(os.path.join(DEPLOY, "secrets", ".gitignore")))
+        self.assertNotIn(os.path.basename(token_file),
+                         subprocess.run(["git", "-C", REPO, "ls-files", "deploy/secrets"], capture_output=True,
+                                        text=True).stdout, "the token file is never committed")
+        statics = [t for j in cfg["scrape_configs"] for c in j.get("static_configs", []) for t in c["targets"]]
+        self.assertEqual(statics, ["localhost:9090"])
         sd = jobs["sentinel"]["dns_sd_configs"][0]
         self.assertEqual((sorted(sd["names"]), sd["type"], sd["port"]), (["api", "worker"], "A", 8000))
         self.assertIn("prometheus", jobs)

@@ -10,7 +10,9 @@ touched), two `--role api` and two `--role worker` processes, nginx in front.
   nginx (WebSocket proxying; Redis carries it from the worker to the API processes).
 - After `kill -9` of a worker, a rule changed to fire is delivered (webhook), once, by
   the survivor within interval + lease.
-- Prometheus scrapes the four Sentinel processes (job "sentinel").
+- Prometheus scrapes the four Sentinel processes (job "sentinel"), and this machine because
+  it is registered: found through Sentinel's HTTP service discovery with the viewer API token
+  the stack made, once (no static job besides).
 - `stop` ends every recorded process and their children.
 
 Telegram and the webhook are the test fakes, passed through TELEGRAM_* / WEBHOOK_URL.
@@ -200,6 +202,15 @@ class StackTest(unittest.TestCase):
     def api(self, port, method, path, body=None):
         return request(port, method, path, body, token=self.token)
 
+    def prometheus(self, path):
+        u = urllib.parse.urlsplit(self.vars["PROMETHEUS_URL"])
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+        try:
+            conn.request("GET", path)
+            return json.loads(conn.getresponse().read())["data"]
+        finally:
+            conn.close()
+
     def telegram_messages(self, needle):
         return [m for m in self.tg.messages() if needle in m["text"]]
 
@@ -235,6 +246,22 @@ class StackTest(unittest.TestCase):
         summary = self.api(self.lb, "GET", "/api/v1/metrics/servers/%d/summary" % self.server_id)
         self.assertEqual(summary.status, 200, summary)
         self.assertTrue(summary.json()["up"], summary)
+        # Prometheus found it through Sentinel's HTTP service discovery (viewer token in a 0600
+        # file), and scrapes it once: no static job besides.
+        token_file = os.path.join(self.env["STACK_DIR"], "prometheus-sd.token")
+        self.assertEqual(os.stat(token_file).st_mode & 0o777, 0o600)
+        with open(token_file) as f:
+            sd_token = f.read().strip()
+        self.assertEqual(request(self.lb, "GET", "/api/v1/auth/me", token=sd_token).status, 200)
+        sd = request(self.lb, "GET", "/api/v1/sd/targets", token=sd_token)
+        self.assertEqual(sd.status, 200, sd)
+        self.assertIn({"targets": [self.vars["NODE_EXPORTER"]],
+                       "labels": {"job": "node", "sentinel_server": server.json()["name"],
+                                  "sentinel_server_id": str(self.server_id)}}, sd.json())
+        targets = [t for t in self.prometheus("/api/v1/targets?state=active")["activeTargets"]
+                   if t["labels"]["instance"] == self.vars["NODE_EXPORTER"]]
+        self.assertEqual([(t["scrapePool"], t["labels"]["job"], t["labels"].get("sentinel_server_id"), t["health"])
+                          for t in targets], [("sentinel-servers", "node", str(self.server_id), "up")])
 
     def test_2_create_through_one_api_read_through_the_other_and_nginx(self):
         api_1, api_2 = self.api_ports

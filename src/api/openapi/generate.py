@@ -530,6 +530,28 @@ paths.update(crud("servers", "/api/v1/servers/", "server_id", "Server", "Server"
                   filters=[query("is_active", {"type": "boolean"})],
                   conflict="Server with this name already exists",
                   delete_note="Deletes the server's alert rules too; its alert events stay as history."))
+SD_LABELS = {
+    "job": {"type": "string", "description": "the server's `job_name`; `cadvisor` for its cAdvisor"},
+    "sentinel_server": {"type": "string", "description": "the server's name"},
+    "sentinel_server_id": {"type": "string", "pattern": "^[0-9]+$", "description": "the server's id, as a string"},
+}
+schemas["SdTargetGroup"] = obj({
+    "targets": {"type": "array", "items": dict(INSTANCE, description="host:port; Prometheus's `instance` label"),
+                "minItems": 1, "maxItems": 1},
+    "labels": obj(SD_LABELS, list(SD_LABELS))}, ["targets", "labels"],
+    description="One scrape target with its labels, as Prometheus's http_sd_configs reads it")
+paths["/api/v1/sd/targets"] = {"get": op(
+    "servers", "The active servers as Prometheus scrape targets (HTTP service discovery)",
+    {"200": resp("OK", {"type": "array", "items": ref("SdTargetGroup")})},
+    description="Prometheus's HTTP service-discovery format, for `http_sd_configs` (with an `authorization` block "
+                "carrying an API token; a viewer token is enough), so that a server registered here is scraped "
+                "without editing prometheus.yml. One group per target: every active server's `instance` (job: its "
+                "`job_name`) and, when set, its `cadvisor_instance` (job `cadvisor`), ordered by server id; "
+                "inactive servers are left out, so deactivating or deleting one stops its scraping at the next "
+                "refresh. Servers that share an exporter (same job and address) give ONE target, named after the "
+                "lowest id, so it is not scraped twice. The labels are attached to every series scraped from the "
+                "target; the metrics path and scheme are Prometheus's defaults (`/metrics`, http) unless the "
+                "scrape config sets or relabels them. Not paged: every active server, in one answer.")}
 PROMQL_422 = ("Prometheus's own rejections are listed on the PromQL's location with its message: type "
               "`promql_bad_data` (the query does not parse) or `promql_execution` (it failed to run).")
 paths.update(crud("alert rules", "/api/v1/alerts/rules/", "rule_id", "Alert rule", "AlertRule", "AlertRuleCreate",
