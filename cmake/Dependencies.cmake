@@ -11,6 +11,8 @@ pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+# Prometheus rule files (import and export, product.md §10).
+pkg_check_modules(YAML_CPP REQUIRED IMPORTED_TARGET yaml-cpp)
 
 # SOCI 4.0 ships no CMake package on Debian: build imported targets by hand.
 find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
