@@ -20,6 +20,7 @@ SeriesState to_state(const storage::StoredSeries& s) {
   out.phase = phase_from_string(s.state).value_or(Phase::inactive);
   out.active_since = s.pending_since;
   out.firing_since = s.firing_since;
+  out.keep_firing_since = s.keep_firing_since;
   out.last_notified_at = s.last_notified_at;
   out.last_value = s.last_value;
   out.last_seen_at = s.last_seen_at;
@@ -32,6 +33,7 @@ void copy_state(const SeriesState& from, storage::StoredSeries& to) {
   to.state = std::string(to_string(from.phase));
   to.pending_since = from.active_since;
   to.firing_since = from.firing_since;
+  to.keep_firing_since = from.keep_firing_since;
   to.last_notified_at = from.last_notified_at;
   to.last_value = from.last_value;
   to.last_seen_at = from.last_seen_at;
@@ -60,6 +62,7 @@ bool worse(double a, double b, const std::string& comparison) {
 // which change on every evaluation and decide nothing.
 bool state_changed(const SeriesState& a, const SeriesState& b) {
   return a.phase != b.phase || a.active_since != b.active_since || a.firing_since != b.firing_since ||
+         a.keep_firing_since != b.keep_firing_since ||
          a.last_notified_at != b.last_notified_at || a.event_id != b.event_id;
 }
 
@@ -153,7 +156,7 @@ void apply_evaluation(const domain::AlertRule& rule, const ServerIndex& servers,
                               !observed.empty();
     const SeriesState prior = to_state(before);
     const Step step = alerting::step(prior, sample, no_data_over ? data_returned : condition, now);
-    if (sample && (!worst || worse(*sample, *worst, rule.comparison))) worst = sample;
+    if (sample && (!worst || worse(*sample, *worst, rule.comparison.value_or(">")))) worst = sample;
     phases.push_back(step.next.phase);
     const bool was_stored = is_stored.contains(fp);
     const bool write = step.notify != Notify::none || (step.forget ? was_stored

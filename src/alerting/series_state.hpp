@@ -28,6 +28,10 @@ struct SeriesState {
   // survive resolution. last_value may be NaN (a NaN sample is a sample).
   std::optional<double> last_value;
   std::optional<core::Timestamp> last_seen_at;
+  // keep_firing_for: set when a firing series' condition first stops
+  // holding, cleared when it holds again; the series resolves once this is
+  // keep_firing_for_sec ago. Column keep_firing_since.
+  std::optional<core::Timestamp> keep_firing_since;
   // The open AlertEvent while firing. The state machine cannot know the id:
   // after Notify::firing the caller creates the event and stores its id here.
   std::optional<std::int64_t> event_id;

@@ -12,7 +12,7 @@ namespace {
 // What this evaluation says about the series' condition.
 enum class Evidence { holds, clear, unknown };
 
-bool is_ordering(const std::string& comparison) {
+bool is_ordering(const std::optional<std::string>& comparison) {
   return comparison == ">" || comparison == ">=" || comparison == "<" || comparison == "<=";
 }
 
@@ -22,8 +22,8 @@ bool is_ordering(const std::string& comparison) {
 // resolves below 80. With recovery == threshold this is exactly the plain
 // condition, and NaN resolves, as it never holds.
 bool still_firing(double value, const RuleCondition& rule) {
-  const double bound =
-      rule.recovery_threshold && is_ordering(rule.comparison) ? *rule.recovery_threshold : rule.threshold;
+  const std::optional<double> bound =
+      rule.recovery_threshold && is_ordering(rule.comparison) ? rule.recovery_threshold : rule.threshold;
   return domain::condition_holds(value, rule.comparison, bound);
 }
 
@@ -94,6 +94,16 @@ Step hold(SeriesState s, const RuleCondition& rule, core::Timestamp now) {
   return finish(std::move(s), Notify::firing, rule);
 }
 
+// A firing series whose condition does not hold: resolved, unless
+// keep_firing_for_sec has not yet passed since it stopped holding.
+Step stop_holding(SeriesState s, const RuleCondition& rule, core::Timestamp now) {
+  if (rule.keep_firing_for_sec > 0) {
+    if (!s.keep_firing_since) s.keep_firing_since = now;
+    if (!at_least(*s.keep_firing_since, now, rule.keep_firing_for_sec)) return keep_firing(std::move(s), rule, now);
+  }
+  return finish(reset(s), Notify::resolved, rule);
+}
+
 }  // namespace
 
 RuleCondition condition_of(const domain::AlertRule& rule) {
@@ -102,6 +112,7 @@ RuleCondition condition_of(const domain::AlertRule& rule) {
   c.comparison = rule.comparison;
   c.recovery_threshold = rule.recovery_threshold;
   c.for_sec = rule.for_sec;
+  c.keep_firing_for_sec = rule.keep_firing_for_sec;
   c.repeat_interval_sec = rule.repeat_interval_sec;
   if (rule.no_data_state == "alerting")
     c.no_data = NoData::alerting;
@@ -120,10 +131,11 @@ Step step(const SeriesState& previous, std::optional<double> sample, const RuleC
   }
   switch (evidence_of(s.phase, sample, rule)) {
     case Evidence::holds:
+      s.keep_firing_since.reset();
       if (s.phase == Phase::firing) return keep_firing(std::move(s), rule, now);
       return hold(std::move(s), rule, now);
     case Evidence::clear:
-      if (s.phase == Phase::firing) return finish(reset(s), Notify::resolved, rule);
+      if (s.phase == Phase::firing) return stop_holding(std::move(s), rule, now);
       return finish(reset(s), Notify::none, rule);
     case Evidence::unknown:
       // keep_last: the phase stands. A firing series is still an open alert,

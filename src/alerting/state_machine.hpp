@@ -7,6 +7,7 @@
 //   inactive ──holds──► pending ──held for_sec──► firing ──stops holding──► (resolved) inactive
 //       └────────holds, for_sec = 0─────────────────┘ │ ▲
 //   pending ──stops holding──► inactive               └─┘ repeat every repeat_interval_sec
+//   (with keep_firing_for_sec, "stops holding" means: has not held for that long)
 //
 // A failed evaluation must not call step() at all: it changes no series.
 // Silences are not an input either: they suppress delivery (the outbox
@@ -31,13 +32,18 @@ enum class NoData {
 
 // The part of a rule the state machine reads.
 struct RuleCondition {
-  double threshold = 0;
-  std::string comparison = ">";
+  // Both null: no condition, every present sample holds (an every-series
+  // rule, product.md §10); its series resolve when they leave the result.
+  std::optional<double> threshold = 0;
+  std::optional<std::string> comparison = ">";
   // Hysteresis: while firing, the series keeps firing as long as
   // `value <comparison> recovery_threshold` holds. Ignored for == and !=
   // (validation refuses it there).
   std::optional<double> recovery_threshold;
   std::int64_t for_sec = 0;
+  // A firing series whose condition stops holding keeps firing this long
+  // (Prometheus's keep_firing_for); 0 = resolve at once.
+  std::int64_t keep_firing_for_sec = 0;
   std::int64_t repeat_interval_sec = 0;  // 0 = never repeat
   NoData no_data = NoData::ok;
 };

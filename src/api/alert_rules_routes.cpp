@@ -235,8 +235,8 @@ asio::awaitable<Response> evaluation_answer(Services& s, const Evaluable& e, std
                {"rule_id", rule_id ? boost::json::value(*rule_id) : boost::json::value(nullptr)},
                {"query", r->query},
                {"evaluated_at", core::format_iso8601(core::from_unix(static_cast<std::int64_t>(r->evaluated_at)))},
-               {"threshold", e.rule.threshold},
-               {"comparison", e.rule.comparison},
+               {"threshold", e.rule.threshold ? boost::json::value(*e.rule.threshold) : nullptr},
+               {"comparison", e.rule.comparison ? boost::json::value(*e.rule.comparison) : nullptr},
                {"would_fire", any},
                {"series", std::move(series)},
            });

@@ -16,8 +16,9 @@ struct AlertEvent {
   std::string status = "firing";          // "firing" | "resolved"
   std::string severity = "warning";
   std::optional<double> value;
-  double threshold = 0;
-  std::string comparison = ">";
+  // Both null for a rule that fires for every series (no condition).
+  std::optional<double> threshold = 0;
+  std::optional<std::string> comparison = ">";
   std::map<std::string, std::string> labels;  // the series' label set
   std::string fingerprint;                    // stable hash of `labels` + rule id
   std::string message;

@@ -19,7 +19,7 @@ boost::json::value to_json(const AlertEvent& e) {
       {"severity", e.severity},
       {"value", detail::json_of(e.value)},
       {"threshold", detail::json_of(e.threshold)},
-      {"comparison", e.comparison},
+      {"comparison", detail::json_of(e.comparison)},
       {"labels", std::move(labels)},
       {"message", e.message},
       {"started_at", detail::json_of(e.started_at)},

@@ -27,21 +27,50 @@ core::Result<void> validate_alert_rule(const AlertRule& merged) {
     errors.push_back({{"body", "promql"},
                       detail::value_error_msg("a fleet rule (server_id null) cannot use $instance or $job"),
                       "value_error"});
-  if (merged.recovery_threshold) {
+  // Both or neither: without a condition the rule fires for every series.
+  if (merged.threshold.has_value() != merged.comparison.has_value())
+    errors.push_back({{"body", merged.threshold ? "comparison" : "threshold"},
+                      detail::value_error_msg("threshold and comparison are both set, or both null (the rule then "
+                                              "fires for every series its query returns)"),
+                      "value_error"});
+  if (merged.recovery_threshold && !merged.comparison)
+    errors.push_back({{"body", "recovery_threshold"},
+                      detail::value_error_msg("recovery_threshold needs a threshold and a comparison: a rule without "
+                                              "them fires for every series and resolves when the series is gone"),
+                      "value_error"});
+  if (merged.recovery_threshold && merged.keep_firing_for_sec > 0)
+    errors.push_back({{"body", "keep_firing_for_sec"},
+                      detail::value_error_msg("use either recovery_threshold or keep_firing_for_sec, not both"),
+                      "value_error"});
+  for (const char* reserved : {"severity", "alertname"})
+    if (merged.labels.contains(reserved))
+      errors.push_back({{"body", "labels", reserved},
+                        detail::value_error_msg(std::string(reserved) == "severity"
+                                                    ? "the severity label is the rule's `severity` field"
+                                                    : "alertname is the rule's name"),
+                        "value_error"});
+  for (const char* own : {"summary", "description"})
+    if (merged.annotations.contains(own))
+      errors.push_back({{"body", "annotations", own},
+                        detail::value_error_msg(std::string("the ") + own + " annotation is the rule's `" + own +
+                                                "` field"),
+                        "value_error"});
+  if (merged.recovery_threshold && merged.comparison && merged.threshold) {
     const double recovery = *merged.recovery_threshold;
-    const int direction = resolving_direction(merged.comparison);
-    const std::string comparison = "'" + merged.comparison + "'";
+    const double threshold = *merged.threshold;
+    const int direction = resolving_direction(*merged.comparison);
+    const std::string comparison = "'" + *merged.comparison + "'";
     if (direction == 0)
       errors.push_back({{"body", "recovery_threshold"},
                         detail::value_error_msg("recovery_threshold cannot be used with comparison " + comparison),
                         "value_error"});
-    else if (direction < 0 && recovery > merged.threshold)
+    else if (direction < 0 && recovery > threshold)
       errors.push_back({{"body", "recovery_threshold"},
                         detail::value_error_msg("recovery_threshold must be less than or equal to threshold "
                                                 "for comparison " +
                                                 comparison),
                         "value_error"});
-    else if (direction > 0 && recovery < merged.threshold)
+    else if (direction > 0 && recovery < threshold)
       errors.push_back({{"body", "recovery_threshold"},
                         detail::value_error_msg("recovery_threshold must be greater than or equal to threshold "
                                                 "for comparison " +
@@ -64,10 +93,15 @@ AlertRule make_rule(const AlertRuleCreate& in) {
   r.is_active = in.is_active;
   r.channel = in.channel;
   r.for_sec = in.for_sec;
+  r.keep_firing_for_sec = in.keep_firing_for_sec;
   r.recovery_threshold = in.recovery_threshold;
   r.no_data_state = in.no_data_state;
   r.severity = in.severity;
+  r.summary = in.summary;
   r.description = in.description;
+  r.labels = in.labels;
+  r.annotations = in.annotations;
+  r.rule_group = in.rule_group;
   r.eval_interval_sec = in.eval_interval_sec;
   r.channel_ids = in.channel_ids;
   r.group_wait_sec = in.group_wait_sec;
@@ -82,14 +116,27 @@ AlertRule apply_patch(AlertRule rule, const AlertRulePatch& patch) {
   if (patch.promql) rule.promql = *patch.promql;
   if (patch.threshold) rule.threshold = *patch.threshold;
   if (patch.comparison) rule.comparison = *patch.comparison;
+  // One of the pair changed alone: the other follows when that is the only
+  // sensible reading (a threshold for a rule without one compares with ">";
+  // a null threshold or comparison makes an every-series rule).
+  if (patch.threshold && !patch.comparison) {
+    if (*patch.threshold && !rule.comparison) rule.comparison = ">";
+    if (!*patch.threshold) rule.comparison.reset();
+  }
+  if (patch.comparison && !patch.threshold && !*patch.comparison) rule.threshold.reset();
   if (patch.repeat_interval_sec) rule.repeat_interval_sec = *patch.repeat_interval_sec;
   if (patch.is_active) rule.is_active = *patch.is_active;
   if (patch.channel) rule.channel = *patch.channel;
   if (patch.for_sec) rule.for_sec = *patch.for_sec;
+  if (patch.keep_firing_for_sec) rule.keep_firing_for_sec = *patch.keep_firing_for_sec;
   if (patch.recovery_threshold) rule.recovery_threshold = *patch.recovery_threshold;
   if (patch.no_data_state) rule.no_data_state = *patch.no_data_state;
   if (patch.severity) rule.severity = *patch.severity;
+  if (patch.summary) rule.summary = *patch.summary;
   if (patch.description) rule.description = *patch.description;
+  if (patch.labels) rule.labels = *patch.labels;
+  if (patch.annotations) rule.annotations = *patch.annotations;
+  if (patch.rule_group) rule.rule_group = *patch.rule_group;
   if (patch.eval_interval_sec) rule.eval_interval_sec = *patch.eval_interval_sec;
   if (patch.channel_ids) rule.channel_ids = *patch.channel_ids;
   if (patch.group_wait_sec) rule.group_wait_sec = *patch.group_wait_sec;

@@ -2,6 +2,8 @@
 // A rule's condition (`value <comparison> threshold`), in one place: the
 // /test endpoint and the alert engine must agree on it.
 #include <cmath>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace sentinel::domain {
@@ -17,6 +19,15 @@ inline bool condition_holds(double value, std::string_view comparison, double th
   if (comparison == "==") return value == threshold;
   if (comparison == "!=") return value != threshold;
   return false;
+}
+
+// A rule's condition for a present sample: with no comparison (an
+// every-series rule, product.md §10) any sample holds, NaN included, as a
+// Prometheus alert fires for every series its expression returns.
+inline bool condition_holds(double value, const std::optional<std::string>& comparison,
+                            const std::optional<double>& threshold) {
+  if (!comparison || !threshold) return true;
+  return condition_holds(value, *comparison, *threshold);
 }
 
 }  // namespace sentinel::domain

@@ -258,6 +258,48 @@ Read<std::vector<std::string>> ObjectReader::string_list(std::string_view key, P
   return out;
 }
 
+Read<std::map<std::string, std::string>> ObjectReader::string_map(std::string_view key, Presence p,
+                                                                  const StringRule& key_rule,
+                                                                  const StringRule& value_rule,
+                                                                  std::size_t max_items) {
+  bool is_null = false;
+  const auto* v = lookup(key, p, is_null, "Input should be a valid dictionary", "dict_type");
+  if (is_null) return null_value<std::map<std::string, std::string>>();
+  if (!v) return std::nullopt;
+  if (!v->is_object()) {
+    add_error(key, "Input should be a valid dictionary", "dict_type");
+    return std::nullopt;
+  }
+  const auto& obj = v->as_object();
+  if (obj.size() > max_items) {
+    add_error(key, "Dictionary should have at most " + std::to_string(max_items) + " items", "too_long");
+    return std::nullopt;
+  }
+  std::map<std::string, std::string> out;
+  bool ok = true;
+  for (const auto& [name, value] : obj) {
+    // The key is checked as a string of its own, then the value under it.
+    boost::json::object one;
+    one[name] = boost::json::string(name);
+    std::vector<std::string> loc = prefix_;
+    loc.emplace_back(key);
+    ObjectReader key_reader(one, loc);
+    key_reader.string(name, Presence::required, key_rule);
+    boost::json::object holder;
+    holder[name] = value;
+    ObjectReader value_reader(holder, std::move(loc));
+    auto text = value_reader.string(name, Presence::required, value_rule);
+    for (auto* reader : {&key_reader, &value_reader})
+      if (auto done = reader->finish({}); !done) {
+        for (auto& e : done.error().fields) errors_.push_back(std::move(e));
+        ok = false;
+      }
+    if (ok && text) out.emplace(std::string(name), std::move(**text));
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
 Read<std::vector<std::int64_t>> ObjectReader::integer_list(std::string_view key, Presence p, const IntRule& rule,
                                                            std::size_t max_items) {
   bool is_null = false;

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -92,6 +93,12 @@ class ObjectReader {
   // A JSON array of at most `max_items` integers, each checked by `rule`.
   Read<std::vector<std::int64_t>> integer_list(std::string_view key, Presence p, const IntRule& rule,
                                                std::size_t max_items);
+
+  // A JSON object of at most `max_items` string values (labels, annotations):
+  // each key checked by `key_rule`, each value by `value_rule` (errors at loc
+  // [..., key, "<name>"]).
+  Read<std::map<std::string, std::string>> string_map(std::string_view key, Presence p, const StringRule& key_rule,
+                                                      const StringRule& value_rule, std::size_t max_items);
 
   // Records an error found by a cross-field check, at loc ["body", key]
   // (the reader's prefix, then key and `more`).

@@ -16,6 +16,7 @@ namespace {
 // well under the smallest per-item limit of any target (Slack: 3000).
 constexpr std::size_t max_subject_units = 300;
 constexpr std::size_t max_labels_units = 600;
+constexpr std::size_t max_summary_units = 600;
 
 std::string stored_value(std::optional<double> v) {
   if (!v) return "no data";
@@ -63,10 +64,12 @@ std::string subject_of(const Notification& n) {
 
 }  // namespace
 
-std::string event_message(std::string_view rule_name, std::string_view comparison, double threshold,
-                          std::optional<double> value, std::string_view where) {
-  return fmt::format("{}: {} {} {:.4g}{}", rule_name, stored_value(value), comparison, threshold,
-                     where.empty() ? std::string() : " on " + std::string(where));
+std::string event_message(std::string_view rule_name, const std::optional<std::string>& comparison,
+                          const std::optional<double>& threshold, std::optional<double> value,
+                          std::string_view where) {
+  const std::string on = where.empty() ? std::string() : " on " + std::string(where);
+  if (!comparison || !threshold) return fmt::format("{}: {}{}", rule_name, stored_value(value), on);
+  return fmt::format("{}: {} {} {:.4g}{}", rule_name, stored_value(value), *comparison, *threshold, on);
 }
 
 std::string_view kind_emoji(NotificationKind kind) {
@@ -104,8 +107,10 @@ SeriesText series_text(const Notification& n) {
   const domain::AlertEvent& e = n.event;
   SeriesText t;
   t.subject = subject_of(n);
-  t.value = (e.value ? format_value_against(*e.value, e.threshold) : std::string("no data")) + " " +
-            core::sanitize_utf8(e.comparison) + " " + format_readable(e.threshold);
+  // A rule's summary template, rendered for this series, says it in the
+  // rule's own words; otherwise the value and the condition.
+  t.value = n.summary && !n.summary->empty() ? cut_to_units(core::sanitize_utf8(*n.summary), max_summary_units)
+                                             : value_with_condition(e.value, e.comparison, e.threshold);
   t.since = "since " + core::format_iso8601(e.started_at);
   if (n.kind == NotificationKind::repeat && n.now) t.duration = "for " + format_duration(*n.now - e.started_at);
   if (n.kind == NotificationKind::resolved && e.resolved_at)

@@ -16,9 +16,12 @@ namespace sentinel::notify {
 
 // The event's one-line message, stored with it when it fires, e.g.
 // "High CPU: 97.5 > 90 on web-1" ("no data" for a series that fired for
-// its absence; " on …" left out when `where` is empty).
-std::string event_message(std::string_view rule_name, std::string_view comparison, double threshold,
-                          std::optional<double> value, std::string_view where);
+// its absence; " on …" left out when `where` is empty; "High CPU: 97.5 on
+// web-1" for a rule without a condition). A rule's summary template, when it
+// has one, replaces this (alerting/evaluation_outcome.cpp).
+std::string event_message(std::string_view rule_name, const std::optional<std::string>& comparison,
+                          const std::optional<double>& threshold, std::optional<double> value,
+                          std::string_view where);
 
 // "[FIRING:3] High CPU", "[RESOLVED:1] High CPU": Alertmanager's usual
 // title. A repeat is "[FIRING:n]" too, so a mail client threads it with the
@@ -42,7 +45,7 @@ std::optional<std::string> group_description(const AlertGroup& group);
 // One series, in parts, each bounded (a label value can be megabytes).
 struct SeriesText {
   std::string subject;   // "web-1 (10.0.0.5:9100)", "10.0.0.5:9100", "server #3", or ""
-  std::string value;     // "97.5 > 90", "no data > 90"
+  std::string value;     // "97.5 > 90", "no data > 90", "97.5" (no condition), or the rendered summary
   std::string since;     // "since 2026-11-23T22:24:26Z"
   std::string duration;  // "for 2h 5m" (a repeat), "resolved after 1h 5m", or ""
   std::string labels;    // {mountpoint="/"}: the labels not shown otherwise, or ""

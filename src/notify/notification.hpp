@@ -4,6 +4,7 @@
 // rule's description). Built by the dispatcher from the outbox entry; every
 // formatter in notify/ takes this and nothing else, so Telegram and the
 // webhook always describe the same thing.
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,7 +29,13 @@ struct Notification {
   domain::AlertEvent event;
   std::optional<std::string> server_name;  // null: unregistered instance or server deleted since
   std::optional<std::string> instance;     // the server's host:port; else the series' "instance" label is used
-  std::optional<std::string> description;  // the rule's description
+  // The rule's templates, rendered for this series when the notification
+  // was written (plain text: each channel escapes them for its markup).
+  std::optional<std::string> summary;
+  std::optional<std::string> description;
+  std::map<std::string, std::string> annotations;  // the rule's other annotations (runbook_url…)
+  std::map<std::string, std::string> rule_labels;  // the rule's extra labels, added to the series'
+
   // When the message is built; gives "firing for 2h 5m" in a repeat. Unset: that line is left out.
   std::optional<core::Timestamp> now;
 };

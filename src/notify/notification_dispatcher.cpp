@@ -59,7 +59,12 @@ void apply_payload(const std::string& payload, Notification& n) {
   const auto& o = v.as_object();
   n.server_name = string_field(o, "server_name");
   n.instance = string_field(o, "instance");
+  n.summary = string_field(o, "summary");
   n.description = string_field(o, "description");
+  for (const auto& [key, into] : {std::pair{"annotations", &n.annotations}, std::pair{"labels", &n.rule_labels}})
+    if (auto it = o.find(key); it != o.end() && it->value().is_object())
+      for (const auto& [k, x] : it->value().as_object())
+        if (x.is_string()) into->emplace(std::string(k), std::string(x.as_string()));
   if (auto it = o.find("value"); it != o.end() && it->value().is_number()) n.event.value = it->value().to_number<double>();
   // Alerts ended by a change rather than by data ("rule deleted", "rule
   // paused", "server deleted") say so.

@@ -36,8 +36,10 @@ boost::json::object custom_details(const Notification& n) {
   d["rule"] = core::sanitize_utf8(e.rule_name);
   d["labels"] = std::move(labels);
   d["value"] = e.value ? format_exact(*e.value) : std::string("no data");
-  d["threshold"] = format_exact(e.threshold);
-  d["comparison"] = core::sanitize_utf8(e.comparison);
+  if (e.threshold && e.comparison) {
+    d["threshold"] = format_exact(*e.threshold);
+    d["comparison"] = core::sanitize_utf8(*e.comparison);
+  }
   d["started_at"] = core::format_iso8601(e.started_at);
   if (n.description && !n.description->empty()) d["description"] = core::sanitize_utf8(*n.description);
   return d;

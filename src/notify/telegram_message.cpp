@@ -26,10 +26,12 @@ std::string server_line(const Notification& n, const std::optional<std::string>&
 }
 
 std::string value_line(const domain::AlertEvent& e) {
+  if (!e.comparison || !e.threshold)
+    return "Value: <b>" + html_escape(value_with_condition(e.value, std::nullopt, std::nullopt)) + "</b>";
   const std::string value =
-      e.value ? html_escape(format_value_against(*e.value, e.threshold)) : std::string("no data");
-  return "Value: <b>" + value + "</b> \xC2\xB7 threshold " + html_escape(e.comparison) + " " +
-         html_escape(format_readable(e.threshold));
+      e.value ? html_escape(format_value_against(*e.value, *e.threshold)) : std::string("no data");
+  return "Value: <b>" + value + "</b> \xC2\xB7 threshold " + html_escape(*e.comparison) + " " +
+         html_escape(format_readable(*e.threshold));
 }
 
 }  // namespace

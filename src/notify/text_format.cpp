@@ -1,5 +1,7 @@
 #include "notify/text_format.hpp"
 
+#include "core/utf8.hpp"
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -29,6 +31,13 @@ std::string format_readable(double v) {
   if (s.back() == '.') s.pop_back();
   if (s == "-0") s = "0";
   return s;
+}
+
+std::string value_with_condition(std::optional<double> value, const std::optional<std::string>& comparison,
+                                 const std::optional<double>& threshold) {
+  if (!comparison || !threshold) return value ? format_readable(*value) : std::string("no data");
+  return (value ? format_value_against(*value, *threshold) : std::string("no data")) + " " +
+         core::sanitize_utf8(*comparison) + " " + format_readable(*threshold);
 }
 
 std::string format_value_against(double value, double threshold) {

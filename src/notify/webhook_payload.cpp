@@ -86,14 +86,19 @@ std::map<std::string, std::string> webhook_alert_annotations(const Notification&
     std::string summary = e.rule_name;
     if (const std::string who = subject(n); !who.empty()) summary += " on " + who;
     summary += ": ";
-    summary += e.value ? format_value_against(*e.value, e.threshold) : std::string("no data");
-    summary += " (" + e.comparison + " " + format_readable(e.threshold) + ")";
+    summary += value_with_condition(e.value, e.comparison, e.threshold);
     a["summary"] = core::sanitize_utf8(summary);
   }
+  // The rule's other annotations (runbook_url…), rendered for this series;
+  // Sentinel's own keys win over a same-named one.
+  for (const auto& [k, v] : n.annotations) a.emplace(core::sanitize_utf8(k), core::sanitize_utf8(v));
+  if (n.summary && !n.summary->empty()) a["summary"] = core::sanitize_utf8(*n.summary);
   if (n.description && !n.description->empty()) a["description"] = core::sanitize_utf8(*n.description);
   if (e.value) a["value"] = format_exact(*e.value);
-  a["threshold"] = format_exact(e.threshold);
-  a["comparison"] = core::sanitize_utf8(e.comparison);
+  if (e.threshold && e.comparison) {
+    a["threshold"] = format_exact(*e.threshold);
+    a["comparison"] = core::sanitize_utf8(*e.comparison);
+  }
   return a;
 }
 
@@ -107,6 +112,9 @@ std::map<std::string, std::string> webhook_alert_labels(const Notification& n) {
   if (!labels.contains("instance")) {
     if (auto instance = display_instance(n)) labels["instance"] = core::sanitize_utf8(*instance);
   }
+  // The rule's own labels, as Prometheus adds them (over the series' ones).
+  for (const auto& [name, value] : n.rule_labels)
+    if (!value.empty()) labels[core::sanitize_utf8(name)] = core::sanitize_utf8(value);
   labels["alertname"] = core::sanitize_utf8(e.rule_name);
   labels["severity"] = core::sanitize_utf8(e.severity);
   if (e.server_id)

@@ -131,7 +131,7 @@ struct SeriesOfRule {
   SeriesOfRule(soci::session& sql, Dialect)
       : st((sql.prepare << "SELECT s.fingerprint, s.labels, s.server_id, s.state, s.pending_since, s.firing_since, "
                            "s.last_value, s.last_seen_at, s.last_notified_at, s.event_id, "
-                           "COALESCE(e.acknowledged, 0) FROM alert_series_state s "
+                           "COALESCE(e.acknowledged, 0), s.keep_firing_since FROM alert_series_state s "
                            "LEFT JOIN alert_events e ON e.id = s.event_id WHERE s.rule_id = :id "
                            "ORDER BY s.fingerprint",
             soci::use(rule_id), soci::into(row))) {}

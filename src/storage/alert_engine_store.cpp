@@ -185,6 +185,7 @@ std::vector<StoredSeries> AlertEngineStore::load_series(std::int64_t rule_id) {
       s.last_notified_at = sql::get_opt_time(r, 8);
       s.event_id = sql::get_opt_i64(r, 9);
       s.acknowledged = sql::get_bool(r, 10);
+      s.keep_firing_since = sql::get_opt_time(r, 11);
       out.push_back(std::move(s));
     }
   });

@@ -48,6 +48,7 @@ struct StoredSeries {
   std::string state = "pending";  // "inactive" | "pending" | "firing"
   std::optional<core::Timestamp> pending_since;
   std::optional<core::Timestamp> firing_since;
+  std::optional<core::Timestamp> keep_firing_since;
   std::optional<core::Timestamp> last_seen_at;
   std::optional<core::Timestamp> last_notified_at;
   std::optional<double> last_value;

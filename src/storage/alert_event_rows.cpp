@@ -38,8 +38,14 @@ domain::AlertEvent read_event(const soci::row& r) {
   e.status = sql::get_str(r, 4);
   e.severity = sql::get_str(r, 5);
   e.value = sql::get_opt_double(r, 6);
-  e.threshold = sql::get_double(r, 7);
+  // comparison '' = a rule without a condition (migration 0006).
   e.comparison = sql::get_str(r, 8);
+  if (e.comparison->empty()) {
+    e.comparison.reset();
+    e.threshold.reset();
+  } else {
+    e.threshold = sql::get_double(r, 7);
+  }
   e.labels = parse_labels(sql::get_str(r, 9));
   e.fingerprint = sql::get_str(r, 10);
   e.message = sql::get_str(r, 11);
@@ -70,6 +76,8 @@ long long insert_event(soci::session& sql, const domain::AlertEvent& e, long lon
   const std::string labels = labels_json(e.labels);
   const long long started = core::to_unix(e.started_at);
   const int acked = e.acknowledged ? 1 : 0;
+  const double threshold = e.threshold.value_or(0);
+  const std::string comparison = e.comparison.value_or("");
   long long id = 0;
   sql << "INSERT INTO alert_events (rule_id, server_id, rule_name, status, severity, value, threshold, comparison, "
          "labels, fingerprint, message, started_at, resolved_at, last_notified_at, notification_status, "
@@ -77,8 +85,8 @@ long long insert_event(soci::session& sql, const domain::AlertEvent& e, long lon
          ":severity, :value, :threshold, :comparison, :labels, :fp, :message, :started, :resolved, :notified, "
          ":ns, :acked, :acked_at, :acked_by, :created) RETURNING id",
       soci::use(rule_id.value, rule_id.ind), soci::use(server_id.value, server_id.ind), soci::use(e.rule_name),
-      soci::use(e.status), soci::use(e.severity), soci::use(value.value, value.ind), soci::use(e.threshold),
-      soci::use(e.comparison), soci::use(labels), soci::use(e.fingerprint), soci::use(e.message),
+      soci::use(e.status), soci::use(e.severity), soci::use(value.value, value.ind), soci::use(threshold),
+      soci::use(comparison), soci::use(labels), soci::use(e.fingerprint), soci::use(e.message),
       soci::use(started), soci::use(resolved.value, resolved.ind), soci::use(notified.value, notified.ind),
       soci::use(e.notification_status), soci::use(acked), soci::use(acked_at.value, acked_at.ind),
       soci::use(acked_by.value, acked_by.ind), soci::use(now), soci::into(id);

@@ -4,6 +4,7 @@
 #include <soci/soci.h>
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,10 @@ extern const std::size_t rule_column_count;
 // alert_rules.channel_ids: a JSON array of ids, as text.
 std::string channel_ids_text(const std::vector<std::int64_t>& ids);
 std::vector<std::int64_t> parse_channel_ids(const std::string& text);
+
+// alert_rules.labels / annotations: a JSON object of strings, as text.
+std::string string_map_text(const std::map<std::string, std::string>& m);
+std::map<std::string, std::string> parse_string_map(const std::string& text);
 
 domain::AlertRule read_rule(const soci::row& r);
 std::optional<domain::AlertRule> fetch_rule(soci::session& sql, long long id);

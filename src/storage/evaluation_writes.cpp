@@ -77,7 +77,8 @@ void insert_events(soci::session& sql, const domain::AlertRule& rule, long long 
       st.text(i == first ? "(" : ", (").value(static_cast<long long>(rule.id)).text(", ");
       st.value(as_ll(p.series.server_id)).text(", ").value(rule.name).text(", 'firing', ");
       st.value(rule.severity).text(", ").value(p.update->value).text(", ");
-      st.value(std::optional<double>(rule.threshold)).text(", ").value(rule.comparison).text(", ");
+      // comparison '' and threshold 0: a rule without a condition (migration 0006).
+      st.value(std::optional<double>(rule.threshold.value_or(0))).text(", ").value(rule.comparison.value_or("")).text(", ");
       st.value(labels_json(p.series.labels)).text(", ").value(p.series.fingerprint).text(", ");
       st.value(p.update->message).text(", ");
       st.value(as_unix(p.series.firing_since).value_or(now)).text(", NULL, ").value(now).text(", ");
@@ -181,20 +182,21 @@ void save_series(soci::session& sql, long long rule_id, const std::vector<const 
   in_chunks(rows.size(), [&](std::size_t first, std::size_t last) {
     BatchStatement st(sql);
     st.text("INSERT INTO alert_series_state (rule_id, fingerprint, labels, server_id, state, pending_since, "
-            "firing_since, last_value, last_seen_at, last_notified_at, event_id) VALUES ");
+            "firing_since, last_value, last_seen_at, last_notified_at, event_id, keep_firing_since) VALUES ");
     for (std::size_t i = first; i < last; ++i) {
       const StoredSeries& s = rows[i]->series;
       st.text(i == first ? "(" : ", (").value(rule_id).text(", ").value(s.fingerprint).text(", ");
       st.value(labels_json(s.labels)).text(", ").value(as_ll(s.server_id)).text(", ").value(s.state).text(", ");
       st.value(as_unix(s.pending_since)).text(", ").value(as_unix(s.firing_since)).text(", ");
       st.value(s.last_value).text(", ").value(as_unix(s.last_seen_at)).text(", ");
-      st.value(as_unix(s.last_notified_at)).text(", ").value(as_ll(s.event_id)).text(")");
+      st.value(as_unix(s.last_notified_at)).text(", ").value(as_ll(s.event_id)).text(", ");
+      st.value(as_unix(s.keep_firing_since)).text(")");
     }
     st.text(" ON CONFLICT (rule_id, fingerprint) DO UPDATE SET labels = excluded.labels, "
             "server_id = excluded.server_id, state = excluded.state, pending_since = excluded.pending_since, "
             "firing_since = excluded.firing_since, last_value = excluded.last_value, "
             "last_seen_at = excluded.last_seen_at, last_notified_at = excluded.last_notified_at, "
-            "event_id = excluded.event_id");
+            "event_id = excluded.event_id, keep_firing_since = excluded.keep_firing_since");
     st.execute();
   });
 }
