@@ -911,7 +911,7 @@ bool parse_go_float(std::string_view s, double& v, std::string& err) {
     v = std::numeric_limits<double>::quiet_NaN();
     return true;
   }
-  const bool ok_chars = !t.empty() && std::all_of(t.begin(), t.end(), [](char c) {
+  const bool ok_chars = !t.empty() && t[0] != '+' && t[0] != '-' && std::all_of(t.begin(), t.end(), [](char c) {
     return is_digit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
   });
   double parsed = 0;

@@ -193,6 +193,13 @@ TEST(MessageTemplate, HumanizeOfNonNumberIsAnExecutionError) {
   EXPECT_EQ(render("Disk {{ $labels.job | humanize }}"),
             "<error expanding template: line 1, column 23: error calling humanize: strconv.ParseFloat: parsing "
             "\"node\": invalid syntax>");
+  EXPECT_EQ(render("{{ humanize \"--5\" }}"),
+            "<error expanding template: line 1, column 4: error calling humanize: strconv.ParseFloat: parsing "
+            "\"--5\": invalid syntax>");
+  EXPECT_EQ(render("{{ humanize \"1e999\" }}"),
+            "<error expanding template: line 1, column 4: error calling humanize: strconv.ParseFloat: parsing "
+            "\"1e999\": value out of range>");
+  EXPECT_EQ(render("{{ humanize \"-Inf\" }} {{ humanize \"+.5\" }}"), "-Inf 500m");
   EXPECT_EQ(render("{{ humanize true }}"),
             "<error expanding template: line 1, column 4: error calling humanize: can't convert bool to float>");
 }
