@@ -9,6 +9,7 @@
 
 #include "alerting/state_machine.hpp"
 #include "domain/label_fingerprint.hpp"
+#include "domain/message_template.hpp"
 #include "notify/event_text.hpp"
 
 namespace sentinel::alerting {
@@ -80,6 +81,12 @@ storage::StoredSeries fresh_series(std::string fingerprint, std::map<std::string
   s.server_id = server_id;
   s.state = "inactive";
   return s;
+}
+
+boost::json::object rendered(const std::map<std::string, std::string>& templates, const domain::TemplateData& data) {
+  boost::json::object out;
+  for (const auto& [name, text] : templates) out[name] = domain::render_template(text, data);
+  return out;
 }
 
 }  // namespace
@@ -186,11 +193,20 @@ void apply_evaluation(const domain::AlertRule& rule, const ServerIndex& servers,
       where = server_name.value_or(instance.value_or(""));
       // Only a firing stores its message: without a sample it fired for the
       // absence of data, which the last value seen (below the threshold) would belie.
-      u.message = notify::event_message(rule.name, rule.comparison, rule.threshold, sample, where);
+      const domain::TemplateData data{&u.series.labels, sample};
+      u.message = rule.summary && !rule.summary->empty()
+                      ? domain::render_template(*rule.summary, data)
+                      : notify::event_message(rule.name, rule.comparison, rule.threshold, sample, where);
       boost::json::object payload;
       payload["server_name"] = server_name ? boost::json::value(*server_name) : nullptr;
       payload["instance"] = instance ? boost::json::value(*instance) : nullptr;
-      payload["description"] = rule.description ? boost::json::value(*rule.description) : nullptr;
+      // The rule's templates, rendered for this series now: what was true
+      // when it fired (or resolved) is what the message says.
+      if (rule.summary) payload["summary"] = domain::render_template(*rule.summary, data);
+      payload["description"] =
+          rule.description ? boost::json::value(domain::render_template(*rule.description, data)) : nullptr;
+      if (!rule.annotations.empty()) payload["annotations"] = rendered(rule.annotations, data);
+      if (!rule.labels.empty()) payload["labels"] = rendered(rule.labels, data);
       if (sample && std::isfinite(*sample)) payload["value"] = *sample;
       u.payload = boost::json::serialize(payload);
     }

@@ -4,6 +4,7 @@
 
 #include "domain/json.hpp"
 #include "domain/json_reader.hpp"
+#include "domain/message_template.hpp"
 
 namespace sentinel::domain {
 
@@ -55,6 +56,15 @@ core::Result<void> validate_alert_rule(const AlertRule& merged) {
                         detail::value_error_msg(std::string("the ") + own + " annotation is the rule's `" + own +
                                                 "` field"),
                         "value_error"});
+  // Templates are checked when saved, so rendering them never fails on syntax.
+  auto check_template = [&](std::vector<std::string> loc, const std::string& text) {
+    if (auto t = MessageTemplate::parse(text); !t)
+      errors.push_back({std::move(loc), detail::value_error_msg("template " + describe(t.error())), "value_error"});
+  };
+  if (merged.summary) check_template({"body", "summary"}, *merged.summary);
+  if (merged.description) check_template({"body", "description"}, *merged.description);
+  for (const auto& [name, text] : merged.labels) check_template({"body", "labels", name}, text);
+  for (const auto& [name, text] : merged.annotations) check_template({"body", "annotations", name}, text);
   if (merged.recovery_threshold && merged.comparison && merged.threshold) {
     const double recovery = *merged.recovery_threshold;
     const double threshold = *merged.threshold;

@@ -86,7 +86,8 @@ std::map<std::string, std::string> webhook_alert_annotations(const Notification&
     std::string summary = e.rule_name;
     if (const std::string who = subject(n); !who.empty()) summary += " on " + who;
     summary += ": ";
-    summary += value_with_condition(e.value, e.comparison, e.threshold);
+    summary += value_with_condition(e.value, std::nullopt, std::nullopt);
+    if (e.comparison && e.threshold) summary += " (" + *e.comparison + " " + format_readable(*e.threshold) + ")";
     a["summary"] = core::sanitize_utf8(summary);
   }
   // The rule's other annotations (runbook_url…), rendered for this series;

@@ -73,7 +73,29 @@ server_fields = {
                  "examples": ["node"]},
     "instance": INSTANCE,
     "is_active": {"type": "boolean", "default": True},
-    "description": nullable({"type": "string", "maxLength": 2000}),
+    "summary": nullable({"type": "string", "maxLength": 1000,
+                         "description": "message template (Prometheus's `annotations.summary`): `{{ $labels.x }}`, "
+                                        "`{{ $value }}`, `humanize`, `humanize1024`, `humanizePercentage`, "
+                                        "`humanizeDuration`, `printf`, `if`/`with`/`range`…; rendered per series "
+                                        "into the event's `message` and every notification. A syntax error is a "
+                                        "422 naming its line and column",
+                         "examples": ["{{ $labels.instance }}: CPU at {{ $value | humanize }}%"]}),
+    "description": nullable({"type": "string", "maxLength": 4000,
+                             "description": "message template, as summary (Prometheus's `annotations.description`)"}),
+    "labels": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 1000}, "maxProperties": 30,
+               "default": {},
+               "description": "extra labels of every alert of this rule (names `[a-zA-Z_][a-zA-Z0-9_]*`; not "
+                              "`severity` or `alertname`); values are templates. Sent with the series' labels to "
+                              "webhooks and Alertmanager, exported as the rule's `labels`"},
+    "annotations": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 4000},
+                    "maxProperties": 30, "default": {},
+                    "description": "other annotations (e.g. `runbook_url`); values are templates; not `summary` "
+                                   "or `description` (their own fields)"},
+    "rule_group": nullable({"type": "string", "minLength": 1, "maxLength": 255,
+                            "description": "the rule file group an imported rule came from: with `name`, what a "
+                                           "re-import matches on (`POST /api/v1/alerts/rules/import`); exported "
+                                           "as that group. null for rules made here (exported in group "
+                                           "`sentinel`)"}),
     "cadvisor_instance": nullable(dict(INSTANCE, description="host:port of the cAdvisor that sees this host's containers")),
 }
 
@@ -87,20 +109,49 @@ rule_fields = {
     "promql": {"type": "string", "minLength": 1, "maxLength": 10000,
                "description": "PromQL; `$instance` and `$job` are replaced by the server's values, safely quoted",
                "examples": ['100 - avg(rate(node_cpu_seconds_total{instance="$instance",mode="idle"}[5m])) * 100']},
-    "threshold": {"type": "number"},
-    "comparison": COMPARISON,
+    "threshold": nullable({"type": "number",
+                           "description": "null together with comparison: the rule fires for every series its "
+                                          "query returns (Prometheus's alerting semantics). Given alone, "
+                                          "comparison defaults to `>`"}),
+    "comparison": nullable(dict(COMPARISON, description="null together with threshold (see threshold); a "
+                                                        "comparison needs a threshold")),
     "repeat_interval_sec": {"type": "integer", "minimum": 0, "maximum": 31536000, "default": 300,
                             "description": "re-notify while firing; 0 = never repeat"},
     "is_active": {"type": "boolean", "default": True},
     "channel": dict(CHANNEL, default="telegram"),
     "for_sec": {"type": "integer", "minimum": 0, "maximum": 31536000, "default": 0,
                 "description": "the condition must hold this long before the alert fires (pending until then)"},
+    "keep_firing_for_sec": {"type": "integer", "minimum": 0, "maximum": 31536000, "default": 0,
+                            "description": "a firing series keeps firing this long after its condition stops "
+                                           "holding (Prometheus's keep_firing_for); not with recovery_threshold"},
     "recovery_threshold": nullable({"type": "number", "description": "hysteresis: a firing series resolves only "
                                                                      "past this value; must lie on the resolving "
                                                                      "side of threshold; not allowed with == and !="}),
     "no_data_state": dict(NO_DATA, default="ok"),
     "severity": dict(SEVERITY, default="warning"),
-    "description": nullable({"type": "string", "maxLength": 2000}),
+    "summary": nullable({"type": "string", "maxLength": 1000,
+                         "description": "message template (Prometheus's `annotations.summary`): `{{ $labels.x }}`, "
+                                        "`{{ $value }}`, `humanize`, `humanize1024`, `humanizePercentage`, "
+                                        "`humanizeDuration`, `printf`, `if`/`with`/`range`…; rendered per series "
+                                        "into the event's `message` and every notification. A syntax error is a "
+                                        "422 naming its line and column",
+                         "examples": ["{{ $labels.instance }}: CPU at {{ $value | humanize }}%"]}),
+    "description": nullable({"type": "string", "maxLength": 4000,
+                             "description": "message template, as summary (Prometheus's `annotations.description`)"}),
+    "labels": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 1000}, "maxProperties": 30,
+               "default": {},
+               "description": "extra labels of every alert of this rule (names `[a-zA-Z_][a-zA-Z0-9_]*`; not "
+                              "`severity` or `alertname`); values are templates. Sent with the series' labels to "
+                              "webhooks and Alertmanager, exported as the rule's `labels`"},
+    "annotations": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 4000},
+                    "maxProperties": 30, "default": {},
+                    "description": "other annotations (e.g. `runbook_url`); values are templates; not `summary` "
+                                   "or `description` (their own fields)"},
+    "rule_group": nullable({"type": "string", "minLength": 1, "maxLength": 255,
+                            "description": "the rule file group an imported rule came from: with `name`, what a "
+                                           "re-import matches on (`POST /api/v1/alerts/rules/import`); exported "
+                                           "as that group. null for rules made here (exported in group "
+                                           "`sentinel`)"}),
     "eval_interval_sec": nullable({"type": "integer", "minimum": 1, "maximum": 86400,
                                    "description": "null = ALERT_CHECK_INTERVAL_SEC"}),
     "channel_ids": {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 100, "default": [],
@@ -179,7 +230,7 @@ schemas = {
     "AlertRule": obj(dict({"id": {"type": "integer"}}, **rule_fields, **rule_read_only, created_at=TIME,
                           updated_at=TIME),
                      ["id"] + list(rule_fields) + list(rule_read_only) + ["created_at", "updated_at"]),
-    "AlertRuleCreate": obj(rule_fields, ["name", "metric_name", "promql", "threshold", "comparison"]),
+    "AlertRuleCreate": obj(rule_fields, ["name", "metric_name", "promql"]),
     "AlertRuleUpdate": obj(rule_fields, description="Partial update, validated against the merged rule."),
     "AlertRuleTestSeries": obj({
         "labels": {"type": "object", "additionalProperties": {"type": "string"},
@@ -193,7 +244,7 @@ schemas = {
     "AlertRuleTest": obj({
         "rule_id": {"type": "integer"},
         "query": {"type": "string", "description": "the PromQL sent, $instance/$job replaced"},
-        "evaluated_at": TIME, "threshold": {"type": "number"}, "comparison": COMPARISON,
+        "evaluated_at": TIME, "threshold": nullable({"type": "number"}), "comparison": nullable(COMPARISON),
         "would_fire": {"type": "boolean", "description": "some series would fire"},
         "series": {"type": "array", "items": {"$ref": "#/components/schemas/AlertRuleTestSeries"},
                    "description": "one per series of the result (one for a scalar); empty when there is no data"}},
@@ -239,8 +290,9 @@ schemas = {
     "AlertEvent": obj({
         "id": {"type": "integer"}, "rule_id": nullable({"type": "integer"}), "server_id": nullable({"type": "integer"}),
         "rule_name": {"type": "string"}, "status": {"type": "string", "enum": ["firing", "resolved"]},
-        "severity": SEVERITY, "value": nullable({"type": "number"}), "threshold": {"type": "number"},
-        "comparison": COMPARISON, "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "severity": SEVERITY, "value": nullable({"type": "number"}),
+        "threshold": nullable({"type": "number", "description": "null for a rule without a condition"}),
+        "comparison": nullable(COMPARISON), "labels": {"type": "object", "additionalProperties": {"type": "string"}},
         "message": {"type": "string"}, "started_at": TIME, "resolved_at": nullable(TIME),
         "last_notified_at": nullable(TIME),
         "notification_status": {"type": "string", "enum": ["pending", "sent", "failed", "suppressed"]},

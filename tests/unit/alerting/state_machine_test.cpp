@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <optional>
 #include <vector>
 
@@ -186,6 +187,75 @@ TEST(StateMachineRuleChange, FiringStaysFiringWithItsEvent) {
   higher.threshold = 99;
   EXPECT_EQ(step(s.next, 95.0, higher, at(60)).notify, Notify::resolved);
   EXPECT_EQ(step(s.next, 100.0, higher, at(60)).notify, Notify::none);
+}
+
+// product.md §10: a rule without threshold and comparison fires for every
+// series its query returns, as a Prometheus alerting rule does.
+RuleCondition every_series(std::int64_t for_sec = 0, std::int64_t keep_firing_for_sec = 0) {
+  RuleCondition c;
+  c.threshold = std::nullopt;
+  c.comparison = std::nullopt;
+  c.for_sec = for_sec;
+  c.keep_firing_for_sec = keep_firing_for_sec;
+  c.repeat_interval_sec = 300;
+  return c;
+}
+
+TEST(StateMachineEverySeries, AnyPresentSampleHoldsWhateverItsValue) {
+  for (const double v : {0.0, -5.0, 1e9, std::nan("")}) {
+    const Step s = step({}, v, every_series(), at(0));
+    EXPECT_EQ(s.notify, Notify::firing) << v;
+  }
+}
+
+TEST(StateMachineEverySeries, ForSecStillHoldsItPendingThenItFiresAndResolvesWhenTheSeriesLeaves) {
+  const Step s1 = step({}, 1.0, every_series(60), at(0));
+  EXPECT_EQ(s1.next.phase, Phase::pending);
+  const Step s2 = step(s1.next, 0.0, every_series(60), at(60));
+  EXPECT_EQ(s2.notify, Notify::firing);
+  SeriesState firing = s2.next;
+  firing.event_id = 7;
+  const Step s3 = step(firing, std::nullopt, every_series(60), at(90));
+  EXPECT_EQ(s3.notify, Notify::resolved);
+  EXPECT_EQ(s3.next.phase, Phase::inactive);
+}
+
+TEST(StateMachineKeepFiringFor, KeepsFiringUntilTheConditionHasNotHeldForThatLong) {
+  const RuleCondition rule = every_series(0, 120);
+  SeriesState firing = step({}, 1.0, rule, at(0)).next;
+  firing.event_id = 7;
+  const Step gone = step(firing, std::nullopt, rule, at(30));
+  EXPECT_EQ(gone.notify, Notify::none);
+  EXPECT_EQ(gone.next.phase, Phase::firing);
+  EXPECT_EQ(gone.next.keep_firing_since, at(30));
+  EXPECT_EQ(gone.next.event_id, 7);
+  const Step still = step(gone.next, std::nullopt, rule, at(149));
+  EXPECT_EQ(still.next.phase, Phase::firing);
+  const Step resolved = step(still.next, std::nullopt, rule, at(150));
+  EXPECT_EQ(resolved.notify, Notify::resolved);
+  EXPECT_FALSE(resolved.next.keep_firing_since);
+}
+
+TEST(StateMachineKeepFiringFor, HoldingAgainRestartsTheWait) {
+  RuleCondition rule = above_90();
+  rule.keep_firing_for_sec = 60;
+  SeriesState firing = step({}, 95.0, rule, at(0)).next;
+  firing.event_id = 7;
+  const Step below = step(firing, 50.0, rule, at(10));
+  EXPECT_EQ(below.next.keep_firing_since, at(10));
+  const Step above = step(below.next, 95.0, rule, at(40));
+  EXPECT_EQ(above.next.phase, Phase::firing);
+  EXPECT_FALSE(above.next.keep_firing_since);
+  const Step below_again = step(above.next, 50.0, rule, at(90));
+  EXPECT_EQ(below_again.notify, Notify::none) << "the wait starts again at 90, not at 10";
+  EXPECT_EQ(step(below_again.next, 50.0, rule, at(150)).notify, Notify::resolved);
+}
+
+TEST(StateMachineKeepFiringFor, DoesNotApplyToAPendingSeries) {
+  RuleCondition rule = every_series(60, 600);
+  const Step pending = step({}, 1.0, rule, at(0));
+  const Step gone = step(pending.next, std::nullopt, rule, at(30));
+  EXPECT_EQ(gone.next.phase, Phase::inactive);
 }
 
 TEST(StateMachinePhase, StringsRoundTrip) {

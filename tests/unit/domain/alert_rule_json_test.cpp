@@ -76,7 +76,26 @@ TEST(ParseAlertRuleCreate, ReadsEveryField) {
 TEST(ParseAlertRuleCreate, RequiredFieldsAreReportedTogetherInFieldOrder) {
   EXPECT_THAT(errors_of(parse_alert_rule_create(body("{}"))),
               ElementsAre("body.name|missing|Field required", "body.metric_name|missing|Field required",
-                          "body.promql|missing|Field required", "body.threshold|missing|Field required"));
+                          "body.promql|missing|Field required"));
+}
+
+// product.md §10: without threshold and comparison the rule fires for every
+// series; a threshold alone compares with ">"; a comparison needs a threshold.
+TEST(ParseAlertRuleCreate, ThresholdAndComparisonAreBothSetOrBothNull) {
+  const std::string base = R"({"name": "n", "metric_name": "m", "promql": "up")";
+  auto none = parse_alert_rule_create(body(base + "}"));
+  ASSERT_TRUE(none.has_value());
+  EXPECT_FALSE(none->threshold);
+  EXPECT_FALSE(none->comparison);
+  auto nulls = parse_alert_rule_create(body(base + R"(, "threshold": null, "comparison": null})"));
+  ASSERT_TRUE(nulls.has_value());
+  EXPECT_FALSE(nulls->threshold);
+  EXPECT_FALSE(nulls->comparison);
+  auto threshold_only = parse_alert_rule_create(body(base + R"(, "threshold": 5})"));
+  ASSERT_TRUE(threshold_only.has_value());
+  EXPECT_EQ(threshold_only->comparison, ">");
+  EXPECT_THAT(errors_of(parse_alert_rule_create(body(base + R"(, "comparison": "<"})"))),
+              ElementsAre("body.threshold|missing|Field required"));
 }
 
 TEST(ParseAlertRuleCreate, ThresholdIsAFiniteNumber) {
@@ -86,8 +105,6 @@ TEST(ParseAlertRuleCreate, ThresholdIsAFiniteNumber) {
   EXPECT_THAT(create_errors("threshold", R"("90")"),
               ElementsAre("body.threshold|float_type|Input should be a valid number"));
   EXPECT_THAT(create_errors("threshold", "true"),
-              ElementsAre("body.threshold|float_type|Input should be a valid number"));
-  EXPECT_THAT(create_errors("threshold", "null"),
               ElementsAre("body.threshold|float_type|Input should be a valid number"));
   EXPECT_THAT(create_errors("threshold", "1e400"),
               ElementsAre("body.threshold|finite_number|Input should be a finite number"));
@@ -199,8 +216,8 @@ TEST(ParseAlertRuleCreate, StringFieldsAreBoundedAndNotBlank) {
   EXPECT_TRUE(parse_alert_rule_create(rule_with("promql", "\"" + std::string(10000, '1') + "\"")));
   EXPECT_THAT(create_errors("promql", "\"" + std::string(10001, '1') + "\""),
               ElementsAre("body.promql|string_too_long|String should have at most 10000 characters"));
-  EXPECT_THAT(create_errors("description", "\"" + std::string(2001, 'd') + "\""),
-              ElementsAre("body.description|string_too_long|String should have at most 2000 characters"));
+  EXPECT_THAT(create_errors("description", "\"" + std::string(4001, 'd') + "\""),
+              ElementsAre("body.description|string_too_long|String should have at most 4000 characters"));
   EXPECT_TRUE(parse_alert_rule_create(rule_with("description", "null")));
 }
 
@@ -208,7 +225,6 @@ TEST(ParseAlertRuleCreate, EveryBadFieldIsReportedTogetherInFieldOrderThenExtras
   EXPECT_THAT(errors_of(parse_alert_rule_create(body(R"({"treshold": 90, "severity": "bad", "for_sec": -1,
       "comparison": "~", "metric_name": "m", "promql": "up", "name": "", "eval_interval_sec": 0, "chanel": "none"})"))),
               ElementsAre("body.name|string_too_short|String should have at least 1 character",
-                          "body.threshold|missing|Field required",
                           "body.comparison|literal_error|Input should be '>', '>=', '<', '<=', '==' or '!='",
                           "body.for_sec|greater_than_equal|Input should be greater than or equal to 0",
                           "body.severity|literal_error|Input should be 'info', 'warning' or 'critical'",
@@ -278,9 +294,8 @@ TEST(ParseAlertRulePatch, ReadsEveryNonNullableField) {
 }
 
 TEST(ParseAlertRulePatch, NullIsATypeErrorForNonNullableFields) {
-  EXPECT_THAT(errors_of(parse_alert_rule_patch(body(R"({"name": null, "threshold": null, "is_active": null})"))),
+  EXPECT_THAT(errors_of(parse_alert_rule_patch(body(R"({"name": null, "is_active": null})"))),
               ElementsAre("body.name|string_type|Input should be a valid string",
-                          "body.threshold|float_type|Input should be a valid number",
                           "body.is_active|bool_type|Input should be a valid boolean"));
 }
 
@@ -338,8 +353,13 @@ TEST(AlertRuleToJson, HasExactlyTheContractFields) {
                                                      "updated_at",
                                                      "channel_ids",
                                                      "group_wait_sec",
-                                                     "group_interval_sec"}));
-  EXPECT_EQ(v.as_object().size(), 25U);
+                                                     "group_interval_sec",
+                                                     "keep_firing_for_sec",
+                                                     "summary",
+                                                     "labels",
+                                                     "annotations",
+                                                     "rule_group"}));
+  EXPECT_EQ(v.as_object().size(), 30U);
   EXPECT_EQ(v.at("channel_ids"), boost::json::array());
   EXPECT_TRUE(v.at("group_wait_sec").is_null());
   EXPECT_EQ(v.at("name").as_string(), "CPU \"hot\" 🔥");

@@ -170,5 +170,59 @@ TEST(ApplyPatch, MergedRuleIsWhatGetsValidated) {
   EXPECT_TRUE(validate_alert_rule(apply_patch(current, *p)));
 }
 
+// product.md §10: an every-series rule has neither threshold nor comparison,
+// and hysteresis has nothing to apply to.
+TEST(ValidateAlertRule, ThresholdAndComparisonGoTogether) {
+  auto r = rule(">", 90, std::nullopt);
+  r.comparison.reset();
+  EXPECT_THAT(errors_of(validate_alert_rule(r)), ElementsAre(::testing::StartsWith("body.comparison|value_error|")));
+  r.threshold.reset();
+  EXPECT_TRUE(validate_alert_rule(r));
+  r.recovery_threshold = 5;
+  EXPECT_THAT(errors_of(validate_alert_rule(r)),
+              ElementsAre(::testing::StartsWith("body.recovery_threshold|value_error|")));
+}
+
+TEST(ValidateAlertRule, TemplatesAreCheckedWhereTheyAre) {
+  auto r = rule(">", 90, std::nullopt);
+  r.summary = "{{ $labels.instance }} at {{ $value | humanize }}";
+  r.description = "{{ humanise $value }}";
+  r.annotations["runbook_url"] = "https://wiki/{{ $labels.job";
+  r.labels["team"] = "{{ if }}";
+  const auto errors = errors_of(validate_alert_rule(r));
+  ASSERT_EQ(errors.size(), 3U);
+  EXPECT_THAT(errors[0], ::testing::StartsWith("body.description|value_error|Value error, template line 1"));
+  EXPECT_THAT(errors[0], ::testing::HasSubstr("humanise"));
+  EXPECT_THAT(errors[1], ::testing::StartsWith("body.labels.team|value_error|"));
+  EXPECT_THAT(errors[2], ::testing::StartsWith("body.annotations.runbook_url|value_error|"));
+}
+
+TEST(ValidateAlertRule, ReservedLabelsAndAnnotations) {
+  auto r = rule(">", 90, std::nullopt);
+  r.labels["severity"] = "page";
+  r.labels["alertname"] = "x";
+  r.annotations["summary"] = "s";
+  const auto errors = errors_of(validate_alert_rule(r));
+  ASSERT_EQ(errors.size(), 3U);
+  EXPECT_THAT(errors[0], ::testing::StartsWith("body.labels.severity|"));
+  EXPECT_THAT(errors[1], ::testing::StartsWith("body.labels.alertname|"));
+  EXPECT_THAT(errors[2], ::testing::StartsWith("body.annotations.summary|"));
+}
+
+TEST(ApplyPatch, ThresholdAndComparisonFollowEachOther) {
+  auto current = rule(">", 90, std::nullopt);
+  auto p = parse_alert_rule_patch(body(R"({"threshold": null})"));
+  ASSERT_TRUE(p.has_value());
+  auto merged = apply_patch(current, *p);
+  EXPECT_FALSE(merged.threshold);
+  EXPECT_FALSE(merged.comparison);
+  EXPECT_TRUE(validate_alert_rule(merged));
+  p = parse_alert_rule_patch(body(R"({"threshold": 5})"));
+  ASSERT_TRUE(p.has_value());
+  merged = apply_patch(merged, *p);
+  EXPECT_EQ(merged.comparison, ">");
+  EXPECT_EQ(merged.threshold, 5.0);
+}
+
 }  // namespace
 }  // namespace sentinel::domain
