@@ -250,9 +250,11 @@ struct Group {
   std::vector<const Node*> rules;
 };
 
-constexpr std::array<std::string_view, 12> ignored_group_options = {
-    "limit",   "query_offset", "concurrency", "eval_offset",         "eval_delay", "params",
-    "headers", "notifier_headers", "debug",   "extra_filter_labels", "tenant",     "type"};
+// Accepted and not mapped: Prometheus's limit and query_offset, vmalert's
+// options (its `type` is checked above).
+constexpr std::array<std::string_view, 11> ignored_group_options = {
+    "limit",   "query_offset",     "concurrency", "eval_offset",         "eval_delay", "params",
+    "headers", "notifier_headers", "debug",       "extra_filter_labels", "tenant"};
 
 std::optional<Group> read_group(const Reader& r, const Node& node, std::size_t index, std::vector<FileError>& errors) {
   const Loc loc = {"groups", std::to_string(index)};

@@ -10,6 +10,10 @@
 #include "prometheus/rule_file_export.hpp"
 #include "prometheus/rule_file_import.hpp"
 
+#ifndef SENTINEL_RULE_FIXTURES
+#error "SENTINEL_RULE_FIXTURES must name tests/fixtures/rule_files"
+#endif
+
 namespace sentinel::prometheus {
 namespace {
 
@@ -252,6 +256,47 @@ TEST(RuleFileExport, PromtoolAcceptsTheExport) {
   auto rules = tricky_rules();
   rules.pop_back();  // `on` as a metric name: valid YAML, but not PromQL
   expect_promtool_accepts(export_rule_file(rules, promql_of), "tricky");
+}
+
+// Each fixture imported, exported: promtool accepts it, and the export
+// round-trips. SENTINEL_DUMP_EXPORTS=dir keeps the files for a look.
+TEST(RuleFileExport, FixturesExportCleanly) {
+  for (const char* name : {"node_exporter.yml", "blackbox.yml", "multi_window.yml", "absent_and_bool.yml",
+                           "recording.yml", "vmalert.yml"}) {
+    std::ifstream in(std::string(SENTINEL_RULE_FIXTURES) + "/" + name);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = parse_rule_file(text.str());
+    ASSERT_TRUE(parsed) << name;
+    std::vector<domain::AlertRule> rules;
+    for (const auto& m : *parsed) {
+      if (!m.rule) continue;
+      auto r = domain::AlertRule{};
+      r.id = static_cast<std::int64_t>(rules.size()) + 1;
+      r.name = m.rule->name;
+      r.promql = m.rule->promql;
+      r.comparison = m.rule->comparison;
+      r.threshold = m.rule->threshold;
+      r.for_sec = m.rule->for_sec;
+      r.keep_firing_for_sec = m.rule->keep_firing_for_sec;
+      r.severity = m.rule->severity;
+      r.labels = m.rule->labels;
+      r.annotations = m.rule->annotations;
+      r.summary = m.rule->summary;
+      r.description = m.rule->description;
+      r.rule_group = m.rule->rule_group;
+      r.eval_interval_sec = m.rule->eval_interval_sec;
+      rules.push_back(std::move(r));
+    }
+    const auto out = export_rule_file(rules, promql_of);
+    expect_promtool_accepts(out, std::string("fixture_") + name);
+    EXPECT_EQ(export_rule_file(reimport(out), promql_of), out) << name;
+    if (const char* dir = std::getenv("SENTINEL_DUMP_EXPORTS")) std::ofstream(std::string(dir) + "/" + name) << out;
+  }
+  if (const char* dir = std::getenv("SENTINEL_DUMP_EXPORTS")) {
+    auto rules = tricky_rules();
+    std::ofstream(std::string(dir) + "/tricky.yml") << export_rule_file(rules, promql_of);
+  }
 }
 
 }  // namespace
