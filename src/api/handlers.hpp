@@ -77,6 +77,12 @@ AsyncResponse containers(Services& s, Request& req);
 AsyncResponse adhoc_query(Services& s, Request& req);
 }  // namespace metrics
 
+// Prometheus rule files in and out (product.md §10).
+namespace rule_files {
+AsyncResponse import_rules(Services& s, Request& req);
+Response export_rules(Services& s, const Request& req);
+}  // namespace rule_files
+
 namespace rules {
 Response list_rules(Services& s, const Request& req);
 AsyncResponse create_rule(Services& s, Request& req);

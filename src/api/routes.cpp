@@ -93,6 +93,9 @@ constexpr RouteRow table[] = {
 
   {"GET",    "/api/v1/alerts/rules/",                           V, sync<rules::list_rules>},
   {"POST",   "/api/v1/alerts/rules/",                           E, async<rules::create_rule>},
+  // Before {rule_id}: the first route whose path matches is taken.
+  {"POST",   "/api/v1/alerts/rules/import",                     E, async<rule_files::import_rules>},
+  {"GET",    "/api/v1/alerts/rules/export",                     V, sync<rule_files::export_rules>},
   {"GET",    "/api/v1/alerts/rules/{rule_id}",                  V, sync<rules::get_rule>},
   {"PATCH",  "/api/v1/alerts/rules/{rule_id}",                  E, async<rules::update_rule>},
   {"DELETE", "/api/v1/alerts/rules/{rule_id}",                  E, sync<rules::delete_rule>},

@@ -4,6 +4,7 @@
 // choose which components start; everything else receives its dependencies
 // through constructors.
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 
@@ -28,6 +29,12 @@ int user_deactivate(const config::Config& config, const std::string& email);
 // notification channel's secrets, sealed under the key in F, with the
 // current SECRET_KEY, in one transaction (src/app/channel_commands.cpp).
 int channels_rekey(const config::Config& config, const std::string& old_key_file);
+
+// Imports Prometheus rule files as POST /api/v1/alerts/rules/import does,
+// printing each file's report (src/app/rule_commands.cpp). Exit status 0
+// when every rule was imported (or skipped), 1 when some failed or
+// Prometheus could not validate them, 2 when a file cannot be read.
+int rules_import(const config::Config& config, const std::vector<std::string>& files, bool dry_run, bool partial);
 
 // The route table (api/routes.cpp) as a JSON array of {method, path, role,
 // transport}: for `sentinel routes`, tests and tooling.

@@ -93,6 +93,16 @@ int main(int argc, char** argv) {
                    "file holding the previous SECRET_KEY (e.g. a copy of the old data/secret.key)")
       ->required();
 
+  auto* rules = cli.add_subcommand("rules", "Manage alert rules");
+  rules->require_subcommand(1);
+  std::vector<std::string> rule_files;
+  bool rules_dry_run = false, rules_partial = false;
+  auto* rules_import = rules->add_subcommand(
+      "import", "Import Prometheus/vmalert alerting-rule files (validated against PROMETHEUS_URL; all or nothing)");
+  rules_import->add_option("files", rule_files, "rule files (YAML)")->required()->check(CLI::ExistingFile);
+  rules_import->add_flag("--dry-run", rules_dry_run, "report what would be imported, write nothing");
+  rules_import->add_flag("--partial", rules_partial, "import the rules that can be, report the others");
+
   CLI11_PARSE(cli, argc, argv);
 
   if (!host.empty()) flags["HOST"] = host;
@@ -134,6 +144,7 @@ int main(int argc, char** argv) {
     auto config = load_config(flags, false);
     if (!config) return 1;
     if (migrate->parsed()) return sentinel::app::migrate(*config);
+    if (rules_import->parsed()) return sentinel::app::rules_import(*config, rule_files, rules_dry_run, rules_partial);
     if ((user_create->parsed() || user_set_password->parsed()) && password_stdin) password = read_password_stdin();
     if (user_create->parsed()) {
       const auto chosen = user_role.empty() ? sentinel::domain::default_role(superuser)

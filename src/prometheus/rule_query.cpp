@@ -51,8 +51,10 @@ asio::awaitable<RuleQueryCheck> check_rule_query(Client& client, std::string que
     co_return check;
   }
   check.not_validated_reason = "PromQL not validated: " + to_api_error(r.error(), {"body", "promql"}).detail;
-  if (r.error().kind == QueryErrorKind::execution)
+  if (r.error().kind == QueryErrorKind::execution) {
     check.not_validated_reason = "PromQL not validated: Prometheus could not execute it: " + r.error().message;
+    check.parsed_but_failed = true;
+  }
   co_return check;
 }
 

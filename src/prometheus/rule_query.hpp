@@ -28,6 +28,10 @@ struct RuleQueryCheck {
   bool validated = false;             // Prometheus evaluated the query
   std::optional<core::Error> rejected;  // 422: bad_data, or a result that is not an instant vector / scalar
   std::string not_validated_reason;   // set when !validated and !rejected (Prometheus unreachable, timeout, …)
+  // Not validated because Prometheus parsed the query but could not run it
+  // (errorType "execution", e.g. many-to-many matching): the query is valid
+  // PromQL, unlike when Prometheus could not be asked at all.
+  bool parsed_but_failed = false;
 };
 
 // Evaluates `query` once. A query Prometheus cannot parse (bad_data), or

@@ -629,6 +629,72 @@ paths["/api/v1/alerts/rules/{rule_id}/test"] = {"post": op(
     description="Sends the rule's query to Prometheus now and compares every series with the threshold. Records "
                 "nothing (no state change, no event, no notification). No request body.")}
 
+IMPORT_ENTRY = {
+    "group": {"type": "string"}, "name": {"type": "string", "description": "alert (or recording rule) name"},
+    "line": {"type": "integer", "description": "the rule's line in the file"},
+    "action": {"type": "string", "enum": ["created", "updated", "unchanged", "skipped", "failed"],
+               "description": "what was done (in a dry run, or with failed rules and no `partial`: what would be)"},
+    "rule_id": nullable({"type": "integer", "description": "the stored rule; null for one not (yet) created"}),
+    "reason": nullable({"type": "string", "description": "skipped/failed: why, with the position in the file"}),
+    "notes": {"type": "array", "items": {"type": "string"},
+              "description": "what the mapping did that one may not expect (condition split off, severity mapped, "
+                             "options ignored…)"},
+    "promql": {"type": "string"}, "threshold": nullable({"type": "number"}), "comparison": nullable(COMPARISON),
+}
+schemas["RuleImportEntry"] = obj(IMPORT_ENTRY, ["group", "name", "line", "action", "rule_id", "reason", "notes"])
+schemas["RuleImportReport"] = obj({
+    "dry_run": {"type": "boolean"}, "partial": {"type": "boolean"},
+    "written": {"type": "boolean", "description": "false: nothing was written (a dry run, or failed rules "
+                                                  "without partial)"},
+    "counts": obj({k: {"type": "integer"} for k in ("created", "updated", "unchanged", "skipped", "failed")},
+                  ["created", "updated", "unchanged", "skipped", "failed"]),
+    "rules": {"type": "array", "items": ref("RuleImportEntry"), "description": "every rule of the file, in order"}},
+    ["dry_run", "partial", "written", "counts", "rules"])
+schemas["RuleImportRejected"] = obj({
+    "detail": {"type": "array", "items": ref("ValidationError"),
+               "description": "one per failed rule: loc [\"body\", \"groups\", i, \"rules\", j, field…], msg "
+                              "naming the group, rule and line"},
+    "report": ref("RuleImportReport")}, ["detail", "report"])
+import_op = op(
+    "alert rules", "Import a Prometheus or vmalert rule file",
+    {"200": resp("The report (also for a dry run, and with `partial` when some rules failed)",
+                 ref("RuleImportReport")),
+     "413": R413,
+     "415": resp("Not sent as YAML (application/yaml, application/x-yaml, text/yaml or text/plain)", ERR),
+     "422": resp("The file cannot be read as a rule file (malformed YAML, unknown top-level or group fields, with "
+                 "`line L, column C` in each msg: `HTTPValidationError`), or some rules cannot be imported and "
+                 "`partial` is not set (`RuleImportRejected`: nothing was written)",
+                 {"oneOf": [ref("HTTPValidationError"), ref("RuleImportRejected")]}),
+     **PROMETHEUS_ERRORS},
+    [query("dry_run", {"type": "boolean", "default": False}, "report what would be done, write nothing"),
+     query("partial", {"type": "boolean", "default": False},
+           "import the rules that can be and report the others (default: all or nothing)")],
+    description="The body is a rule file (`groups[].rules[]`: `alert`, `expr`, `for`, `keep_firing_for`, `labels`, "
+                "`annotations`; recording rules are skipped). `expr: A > 90` becomes promql A, comparison `>`, "
+                "threshold 90 (also `90 < A`); any other expression (and/or/unless, bool, on(), absent()…) is kept "
+                "whole and fires for every series it returns (comparison and threshold null). `labels.severity` → "
+                "severity, other labels → labels, `annotations.summary`/`description` → summary/description "
+                "(templates), other annotations → annotations, group name → rule_group, group interval → "
+                "eval_interval_sec. Every rule's PromQL is sent to Prometheus before anything is written "
+                "(unreachable: 503, nothing imported). Rules are matched to stored ones by group and alert name "
+                "(the k-th of a name in a group to the k-th stored): importing a file twice changes nothing; an "
+                "update keeps what a rule file does not say (channels, repeat interval, paused, no-data state). "
+                "One transaction: all or nothing unless `partial`.")
+import_op["requestBody"] = {"required": True, "content": {
+    "application/yaml": {"schema": {"type": "string"}},
+    "text/plain": {"schema": {"type": "string"}}}}
+paths["/api/v1/alerts/rules/import"] = {"post": import_op}
+paths["/api/v1/alerts/rules/export"] = {"get": op(
+    "alert rules", "Export every rule as a Prometheus rule file",
+    {"200": resp("A rule file (YAML)", {"type": "string"}, media="application/yaml")},
+    description="A rule file that `promtool check rules` accepts: one group per `rule_group` (rules without one: "
+                "group `sentinel`; rules of one group with different eval intervals: one group per interval), rules "
+                "by id; `expr` is `(promql) <comparison> <threshold>`, or the promql alone for a rule without a "
+                "condition; a server rule's `$instance`/`$job` replaced by its server's values. Settings Prometheus "
+                "has no equivalent for (recovery_threshold, no_data_state, channels, repeat interval, paused) are "
+                "written as a YAML comment above the rule. Export, import into an empty Sentinel, export again: "
+                "the same bytes.")}
+
 paths["/api/v1/alerts/rules/preview"] = {"post": op(
     "alert rules", "Evaluate an unsaved rule (dry run)",
     {"200": resp("OK", ref("AlertRuleTest")),
