@@ -50,6 +50,20 @@ TEST(TelegramGroup, UserValuesAreEscaped) {
   EXPECT_NE(text.find("&lt;b&gt;evil&lt;/b&gt;"), std::string::npos);
 }
 
+// A rule's summary template is rendered from label values a target controls:
+// whatever it renders to is text, never markup.
+TEST(TelegramGroup, ARenderedSummaryIsEscapedAndNoConditionShowsJustTheValue) {
+  auto g = sample_group(2);
+  g.alerts[0].summary = "<b>disk</b> & \"/\" <a href=\"x\">full</a>";
+  g.alerts[1].event.comparison.reset();
+  g.alerts[1].event.threshold.reset();
+  const std::string text = format_telegram_group(g);
+  EXPECT_NE(text.find("&lt;b&gt;disk&lt;/b&gt; &amp; &quot;/&quot; &lt;a href=&quot;x&quot;&gt;full&lt;/a&gt; since"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("</b>: 95.33 since"), std::string::npos) << text;
+}
+
 TEST(TelegramRequests, SendMessageWithTheChannelsSettings) {
   const auto plan = telegram_requests(
       settings(R"({"bot_token": "123:ABC", "chat_id": -100200, "message_thread_id": 5,

@@ -198,3 +198,32 @@ TEST(WebhookPayload, HostileTextStaysValidJson) {
 
 }  // namespace
 }  // namespace sentinel::notify
+
+namespace sentinel::notify {
+namespace {
+
+// A Prometheus-style rule (product.md §10): its rendered summary and other
+// annotations, and its labels, reach webhook receivers as Prometheus would
+// send them; a rule without a condition sends no threshold/comparison.
+TEST(WebhookPayload, RuleTemplatesAndLabelsAreSentAsPrometheusWould) {
+  Notification n = sample();
+  n.summary = "10.0.0.5:9100 disk at 93%";
+  n.annotations = {{"runbook_url", "https://wiki/disk"}, {"summary", "not this one"}};
+  n.rule_labels = {{"team", "ops"}, {"job", "overridden"}, {"alertname", "not this one"}};
+  n.event.threshold.reset();
+  n.event.comparison.reset();
+  const auto a = webhook_alert_annotations(n);
+  EXPECT_EQ(a.at("summary"), "10.0.0.5:9100 disk at 93%");
+  EXPECT_EQ(a.at("runbook_url"), "https://wiki/disk");
+  EXPECT_EQ(a.at("description"), "root filesystem");
+  EXPECT_FALSE(a.contains("threshold"));
+  EXPECT_FALSE(a.contains("comparison"));
+  const auto l = webhook_alert_labels(n);
+  EXPECT_EQ(l.at("team"), "ops");
+  EXPECT_EQ(l.at("job"), "overridden");
+  EXPECT_EQ(l.at("alertname"), "Disk almost full");
+  EXPECT_EQ(l.at("severity"), "critical");
+}
+
+}  // namespace
+}  // namespace sentinel::notify
