@@ -73,29 +73,7 @@ server_fields = {
                  "examples": ["node"]},
     "instance": INSTANCE,
     "is_active": {"type": "boolean", "default": True},
-    "summary": nullable({"type": "string", "maxLength": 1000,
-                         "description": "message template (Prometheus's `annotations.summary`): `{{ $labels.x }}`, "
-                                        "`{{ $value }}`, `humanize`, `humanize1024`, `humanizePercentage`, "
-                                        "`humanizeDuration`, `printf`, `if`/`with`/`range`…; rendered per series "
-                                        "into the event's `message` and every notification. A syntax error is a "
-                                        "422 naming its line and column",
-                         "examples": ["{{ $labels.instance }}: CPU at {{ $value | humanize }}%"]}),
-    "description": nullable({"type": "string", "maxLength": 4000,
-                             "description": "message template, as summary (Prometheus's `annotations.description`)"}),
-    "labels": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 1000}, "maxProperties": 30,
-               "default": {},
-               "description": "extra labels of every alert of this rule (names `[a-zA-Z_][a-zA-Z0-9_]*`; not "
-                              "`severity` or `alertname`); values are templates. Sent with the series' labels to "
-                              "webhooks and Alertmanager, exported as the rule's `labels`"},
-    "annotations": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 4000},
-                    "maxProperties": 30, "default": {},
-                    "description": "other annotations (e.g. `runbook_url`); values are templates; not `summary` "
-                                   "or `description` (their own fields)"},
-    "rule_group": nullable({"type": "string", "minLength": 1, "maxLength": 255,
-                            "description": "the rule file group an imported rule came from: with `name`, what a "
-                                           "re-import matches on (`POST /api/v1/alerts/rules/import`); exported "
-                                           "as that group. null for rules made here (exported in group "
-                                           "`sentinel`)"}),
+    "description": nullable({"type": "string", "maxLength": 2000}),
     "cadvisor_instance": nullable(dict(INSTANCE, description="host:port of the cAdvisor that sees this host's containers")),
 }
 
