@@ -62,6 +62,8 @@ Response create_server(Services& s, const Request& req, const Caller& caller);
 Response get_server(Services& s, const Request& req);
 Response update_server(Services& s, const Request& req, const Caller& caller);
 Response delete_server(Services& s, const Request& req, const Caller& caller);
+// POST /api/v1/servers/discover: register a Prometheus job's targets.
+AsyncResponse discover(Services& s, Request& req);
 }  // namespace servers
 
 // Prometheus's HTTP service discovery: the active servers as scrape targets.

@@ -83,6 +83,7 @@ constexpr RouteRow table[] = {
   {"GET",    "/api/v1/servers/{server_id}",                     V, sync<servers::get_server>},
   {"PATCH",  "/api/v1/servers/{server_id}",                     E, sync<servers::update_server>},
   {"DELETE", "/api/v1/servers/{server_id}",                     E, sync<servers::delete_server>},
+  {"POST",   "/api/v1/servers/discover",                        E, async<servers::discover>},
   {"GET",    "/api/v1/sd/targets",                              V, sync<sd::targets>},
 
   {"GET",    "/api/v1/metrics/servers/summary",                 V, async<metrics::fleet_summary>},

@@ -39,6 +39,10 @@ class ServerMetrics;
 class FleetMetrics;
 }  // namespace sentinel::prometheus
 
+namespace sentinel::discovery {
+class DiscoveryService;
+}
+
 namespace sentinel::api {
 
 struct Services {
@@ -69,6 +73,8 @@ struct Services {
   // Set by app/: the outbound HTTP client notifications use (a channel's
   // test message goes out as its alerts do).
   http_client::Transport* notify_http = nullptr;
+  // Set by app/: POST /api/v1/servers/discover's service.
+  discovery::DiscoveryService* discovery = nullptr;
 };
 
 }  // namespace sentinel::api

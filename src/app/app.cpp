@@ -34,6 +34,8 @@
 #include "auth/password.hpp"
 #include "auth/rate_limiter.hpp"
 #include "core/blocking.hpp"
+#include "discovery/discovery_service.hpp"
+#include "discovery/discovery_sync.hpp"
 #include "http/request_dispatcher.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -151,6 +153,12 @@ std::unique_ptr<http::HttpServer> make_http_server(asio::io_context& io, const c
   return server;
 }
 
+std::vector<domain::DiscoverRequest> discovery_jobs(const config::Config& config) {
+  std::vector<domain::DiscoverRequest> jobs;
+  for (const auto& j : config.discovery_jobs) jobs.push_back(domain::DiscoverRequest{j.job, j.name_label, false});
+  return jobs;
+}
+
 void log_ready(const config::Config& config, Role role, const storage::Database& db, std::uint16_t port,
                std::chrono::steady_clock::time_point started) {
   const auto ready_ms =
@@ -193,6 +201,8 @@ int serve(config::Config config, Role role) {
                          registry};
   services.hashing = &hashing;
   services.notify_http = &prom.http;
+  discovery::DiscoveryService discovery(prom.client, repos.servers, blocking);
+  services.discovery = &discovery;
   http::Router router;
   // A worker serves liveness and /metrics only (its rule evaluations,
   // notifications and their Prometheus queries are counted there).
@@ -208,6 +218,10 @@ int serve(config::Config config, Role role) {
 
   EvaluationLoop evaluation(io, config, runs_engine, *db, repos, blocking, prom, registry,
                             live.event_listener(blocking));
+  // DISCOVERY_JOBS: kept in step by the roles that run the alert engine.
+  discovery::DiscoverySync discovery_sync(
+      io.get_executor(), discovery, runs_engine ? discovery_jobs(config) : std::vector<domain::DiscoverRequest>{},
+      std::chrono::seconds(config.discovery_interval_sec), registry);
   auto server = make_http_server(io, config, dispatcher, registry, serves_api ? &live.websocket : nullptr);
   try {
     server->start();
@@ -222,6 +236,7 @@ int serve(config::Config config, Role role) {
     if (ec) return;
     spdlog::info("received signal {}, shutting down", sig);
     if (evaluation.engine) evaluation.engine->stop();
+    discovery_sync.stop();
     server->stop();
     live.shutdown();
     std::vector<http_client::Transport*> transports{&prom.http, &prom.transport};
@@ -238,6 +253,7 @@ int serve(config::Config config, Role role) {
     evaluation_thread = std::thread([&evaluation] { evaluation.io.run(); });
     evaluation.engine->start();
   }
+  discovery_sync.start();
   log_ready(config, role, *db, server->port(), started);
 
   std::vector<std::thread> threads;

@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "domain/json.hpp"
+#include "domain/server_discovery.hpp"
 
 namespace sentinel::config {
 
@@ -37,7 +38,7 @@ const std::vector<std::string> names = {
     "WS_PING_INTERVAL_SEC",     "CORS_ORIGINS", "PUBLIC_URL",
     "FIRST_SUPERUSER_EMAIL", "FIRST_SUPERUSER_PASSWORD", "LOG_LEVEL", "LOG_FORMAT",
     "MAX_CONNECTIONS", "MAX_CONNECTIONS_PER_CLIENT", "WS_MAX_PER_USER", "TRUSTED_PROXIES", "QUERY_MAX_BYTES",
-    "NOTIFY_MAX_BACKOFF_SEC", "LOGIN_HASH_CONCURRENCY"};
+    "NOTIFY_MAX_BACKOFF_SEC", "LOGIN_HASH_CONCURRENCY", "DISCOVERY_JOBS", "DISCOVERY_INTERVAL_SEC"};
 
 core::Error bad(const std::string& name, const std::string& why) {
   return core::Error{core::ErrorKind::invalid, name + ": " + why, {}, 0};
@@ -412,7 +413,39 @@ core::Result<Config> load(const Settings& dotenv, const Settings& env, const Set
   SENTINEL_TRY(r.integer("QUERY_MAX_BYTES", 1024, std::int64_t{1} << 30, c.query_max_bytes));
   SENTINEL_TRY(r.integer("NOTIFY_MAX_BACKOFF_SEC", 1, 86400, c.notify_max_backoff_sec));
   SENTINEL_TRY(r.integer("LOGIN_HASH_CONCURRENCY", 1, 64, c.login_hash_concurrency));
+  if (auto jobs = r.get("DISCOVERY_JOBS")) {
+    auto parsed = parse_discovery_jobs(*jobs);
+    if (!parsed) return core::fail(parsed.error());
+    c.discovery_jobs = std::move(*parsed);
+  }
+  SENTINEL_TRY(r.integer("DISCOVERY_INTERVAL_SEC", 1, 86400, c.discovery_interval_sec));
   return c;
+}
+
+core::Result<std::vector<DiscoveryJob>> parse_discovery_jobs(std::string_view text) {
+  std::vector<DiscoveryJob> out;
+  std::stringstream ss{std::string(text)};
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    item = trim(item);
+    if (item.empty()) continue;
+    DiscoveryJob job;
+    job.job = item;
+    // The part after the last ':' names the label (job names may hold ':').
+    if (const auto colon = item.rfind(':'); colon != std::string::npos) {
+      job.job = trim(std::string_view(item).substr(0, colon));
+      job.name_label = trim(std::string_view(item).substr(colon + 1));
+      if (!domain::is_valid_label_name(*job.name_label))
+        return core::fail(bad("DISCOVERY_JOBS", "'" + item + "': the name label after ':' must be a Prometheus label "
+                                                "name ([a-zA-Z_][a-zA-Z0-9_]*)"));
+    }
+    if (job.job.empty() || job.job.size() > 255)
+      return core::fail(bad("DISCOVERY_JOBS", "'" + item + "': the job name must be 1 to 255 characters"));
+    for (const auto& other : out)
+      if (other.job == job.job) return core::fail(bad("DISCOVERY_JOBS", "job '" + job.job + "' is listed twice"));
+    out.push_back(std::move(job));
+  }
+  return out;
 }
 
 core::Result<Config> load_from_process(const Settings& flags) {
@@ -516,6 +549,11 @@ std::string describe(const Config& c) {
   line("QUERY_MAX_BYTES", std::to_string(c.query_max_bytes));
   line("NOTIFY_MAX_BACKOFF_SEC", std::to_string(c.notify_max_backoff_sec));
   line("LOGIN_HASH_CONCURRENCY", std::to_string(c.login_hash_concurrency));
+  std::string jobs;
+  for (const auto& j : c.discovery_jobs)
+    jobs += (jobs.empty() ? "" : ",") + j.job + (j.name_label ? ":" + *j.name_label : "");
+  line("DISCOVERY_JOBS", jobs);
+  line("DISCOVERY_INTERVAL_SEC", std::to_string(c.discovery_interval_sec));
   return o.str();
 }
 

@@ -8,11 +8,21 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
 
 namespace sentinel::config {
+
+// One entry of DISCOVERY_JOBS: a Prometheus job whose active targets are
+// kept registered as servers, named by `name_label` when given.
+struct DiscoveryJob {
+  std::string job;
+  std::optional<std::string> name_label;
+
+  bool operator==(const DiscoveryJob&) const = default;
+};
 
 struct Config {
   std::string secret_key;             // ≥ 32 bytes; generated into data/secret.key when unset
@@ -64,6 +74,9 @@ struct Config {
   std::int64_t query_max_bytes = 8 * 1024 * 1024;  // ad-hoc query answers above → 422
   std::int64_t notify_max_backoff_sec = 3600;     // cap on retry delays and a target's Retry-After
   std::int64_t login_hash_concurrency = 2;        // password hashes at once; a login past the queue → 429
+  // Servers from Prometheus (product.md §10): "job[:name_label],…"; empty = off.
+  std::vector<DiscoveryJob> discovery_jobs;
+  std::int64_t discovery_interval_sec = 60;
 };
 
 // Raw name → value pairs from one source.
@@ -100,6 +113,11 @@ std::filesystem::path data_dir(const Config& config);
 // "NAME=value" lines for `sentinel check-config`, every variable, secrets
 // (SECRET_KEY, passwords in URLs, tokens) masked as "****".
 std::string describe(const Config& config);
+
+// DISCOVERY_JOBS: comma-separated "job" or "job:name_label" entries (the
+// part after the last ':' is the label). Errors name DISCOVERY_JOBS: a bad
+// label name, an empty job, a job listed twice.
+core::Result<std::vector<DiscoveryJob>> parse_discovery_jobs(std::string_view text);
 
 // The variable names Sentinel reads (for docs and tests).
 const std::vector<std::string>& variable_names();

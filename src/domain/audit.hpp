@@ -11,17 +11,20 @@
 namespace sentinel::domain {
 
 // Who acts: a user through a password-issued JWT ("password") or an API
-// token ("token"), or an operator at the command line ("cli").
+// token ("token"), an operator at the command line ("cli"), or Sentinel
+// itself keeping servers in step with Prometheus (DISCOVERY_JOBS, "discovery").
 struct AuditActor {
   std::optional<std::int64_t> actor_id;
   std::string actor_email;
-  std::string via = "password";  // password | token | cli
+  std::string via = "password";  // password | token | cli | discovery
   std::optional<std::int64_t> token_id;
   std::string client_address;
   std::string request_id;
 
   // The command line: no user, no address.
   static AuditActor cli() { return AuditActor{std::nullopt, "cli", "cli", std::nullopt, "", ""}; }
+  // The DISCOVERY_JOBS sync: no user, no address.
+  static AuditActor discovery() { return AuditActor{std::nullopt, "discovery", "discovery", std::nullopt, "", ""}; }
 };
 
 struct AuditEntry {

@@ -63,7 +63,7 @@ std::string Client::form_common(std::string_view promql) const {
 
 asio::awaitable<QueryOutcome<Client::Raw>> Client::post(std::string_view endpoint, std::string form,
                                                          std::chrono::milliseconds timeout, bool queue,
-                                                         std::size_t max_bytes) {
+                                                         std::size_t max_bytes, bool get) {
   // One deadline for the caller's whole wait: the queue for a slot counts,
   // so PROMETHEUS_TIMEOUT_SEC bounds every answer even when Prometheus hangs
   // and queries pile up.
@@ -90,9 +90,12 @@ asio::awaitable<QueryOutcome<Client::Raw>> Client::post(std::string_view endpoin
   append_field(form, "timeout", std::to_string(server_ms) + "ms");
 
   http_client::Request req;
-  req.method = "POST";
+  req.method = get ? "GET" : "POST";
   req.url = options_.base_url + "/api/v1/" + std::string(endpoint);
-  req.headers.emplace_back("Content-Type: application/x-www-form-urlencoded");
+  if (get)
+    req.url += "?" + form;
+  else
+    req.headers.emplace_back("Content-Type: application/x-www-form-urlencoded");
   req.headers.emplace_back("Accept: application/json");
   // Instant answers are small (a summary's are ~200 bytes each): compressing
   // them costs Prometheus more time than it saves (bench/metrics: a summary
@@ -103,7 +106,7 @@ asio::awaitable<QueryOutcome<Client::Raw>> Client::post(std::string_view endpoin
   if (options_.bearer_token) req.headers.emplace_back("Authorization: Bearer " + *options_.bearer_token);
   req.username = options_.username;
   req.password = options_.password;
-  req.body = std::move(form);
+  if (!get) req.body = std::move(form);
   req.timeout = remaining;
   req.max_response_bytes = max_bytes;
   auto outcome = co_await http_.send(std::move(req));
@@ -159,6 +162,14 @@ asio::awaitable<QueryOutcome<boost::json::value>> Client::instant_data(std::stri
   auto parsed = parse_query_response(static_cast<int>(raw->status), raw->body);
   if (parsed) co_return std::unexpected(QueryError{QueryErrorKind::bad_response, "unexpected answer from Prometheus"});
   co_return std::unexpected(std::move(parsed.error()));
+}
+
+asio::awaitable<QueryOutcome<std::vector<ActiveTarget>>> Client::active_targets(std::size_t max_bytes) {
+  std::string form;
+  append_field(form, "state", "active");
+  auto raw = co_await post("targets", std::move(form), options_.timeout, true, max_bytes, /*get=*/true);
+  if (!raw) co_return std::unexpected(std::move(raw.error()));
+  co_return parse_targets_response(static_cast<int>(raw->status), raw->body);
 }
 
 asio::awaitable<QueryOutcome<void>> Client::ping(std::chrono::milliseconds timeout) {

@@ -14,9 +14,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/async_semaphore.hpp"
 #include "prometheus/result.hpp"
+#include "prometheus/targets.hpp"
 
 namespace sentinel::http_client {
 class Transport;
@@ -67,6 +69,17 @@ class Client {
   // The byte limit of every answer but an ad-hoc one's.
   static constexpr std::size_t default_max_bytes = 64 * 1024 * 1024;
 
+  // Every active scrape target (GET /api/v1/targets?state=active), with
+  // the same deadline and concurrency slot as a query. The answer holds
+  // every target of every job (≈ 1 KiB each): one over `max_bytes` is cut
+  // off while it is read and fails with `too_large`. Fails with a
+  // QueryError; never throws for network or Prometheus errors.
+  boost::asio::awaitable<QueryOutcome<std::vector<ActiveTarget>>> active_targets(
+      std::size_t max_bytes = targets_max_bytes);
+
+  // The default byte limit of the targets answer: ≈ 30 000 targets.
+  static constexpr std::size_t targets_max_bytes = 32 * 1024 * 1024;
+
   // A trivial query with its own deadline: succeeds when the datasource
   // answers queries (readiness).
   boost::asio::awaitable<QueryOutcome<void>> ping(std::chrono::milliseconds timeout);
@@ -81,11 +94,12 @@ class Client {
     long status = 0;
     std::string body;
   };
-  // POSTs form fields to /api/v1/<endpoint> within `timeout` (queue wait
-  // included), holding a concurrency slot for the duration when `queue`.
+  // POSTs form fields to /api/v1/<endpoint> (or, with `get`, sends them
+  // as its query string) within `timeout` (queue wait included), holding a
+  // concurrency slot for the duration when `queue`.
   boost::asio::awaitable<QueryOutcome<Raw>> post(std::string_view endpoint, std::string form,
                                                  std::chrono::milliseconds timeout, bool queue,
-                                                 std::size_t max_bytes = default_max_bytes);
+                                                 std::size_t max_bytes = default_max_bytes, bool get = false);
   std::string form_common(std::string_view promql) const;
 
   http_client::Transport& http_;

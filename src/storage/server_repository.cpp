@@ -2,6 +2,9 @@
 
 #include <soci/soci.h>
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
 #include "domain/json.hpp"
 #include "storage/audit_repository.hpp"
 #include "storage/notification_rows.hpp"
@@ -85,6 +88,68 @@ core::Result<domain::Server> ServerRepository::create(const domain::ServerCreate
                  domain::audit_changes({}, domain::to_json(created).as_object()), now);
     tx.commit();
     return created;
+  });
+}
+
+core::Result<ServerRepository::CreateOutcome> ServerRepository::create_unless_registered(
+    const domain::ServerCreate& in, const domain::AuditActor& actor) {
+  return db_.with_session([&](soci::session& sql) -> core::Result<CreateOutcome> {
+    sql::WriteTransaction tx(sql, db_.dialect());
+    if (db_.dialect() == Dialect::postgresql) {
+      // One discovery of a job at a time across processes, until commit.
+      const std::string key = "sentinel.discovery:" + in.job_name;
+      sql << "SELECT pg_advisory_xact_lock(hashtext(:k))", soci::use(key);
+    }
+    long long existing = 0;
+    sql << "SELECT id FROM servers WHERE job_name = :j AND instance = :i ORDER BY id LIMIT 1", soci::use(in.job_name),
+        soci::use(in.instance), soci::into(existing);
+    if (sql.got_data()) return CreateOutcome{*fetch(sql, existing), false};
+    domain::Server s;
+    s.name = in.name;
+    s.job_name = in.job_name;
+    s.instance = in.instance;
+    s.is_active = in.is_active;
+    s.description = in.description;
+    s.cadvisor_instance = in.cadvisor_instance;
+    const auto now = clock_();
+    auto id = store(sql, s, core::to_unix(now));
+    if (!id) return core::fail(id.error());
+    auto created = *fetch(sql, *id);
+    record_audit(sql, actor, "server.create", "server", std::to_string(*id),
+                 domain::audit_changes({}, domain::to_json(created).as_object()), now);
+    tx.commit();
+    return CreateOutcome{std::move(created), true};
+  });
+}
+
+std::optional<domain::Server> ServerRepository::set_active(std::int64_t id, bool active,
+                                                           const domain::AuditActor& actor) {
+  return db_.with_session([&](soci::session& sql) -> std::optional<domain::Server> {
+    sql::WriteTransaction tx(sql, db_.dialect());
+    const auto now = clock_();
+    const long long key = id, at = core::to_unix(now);
+    const int to = active ? 1 : 0, from = active ? 0 : 1;
+    soci::statement st = (sql.prepare << "UPDATE servers SET is_active = :a, updated_at = :u WHERE id = :id AND "
+                                         "is_active = :f",
+                          soci::use(to), soci::use(at), soci::use(key), soci::use(from));
+    st.execute(true);
+    if (st.get_affected_rows() == 0) return std::nullopt;
+    auto updated = fetch(sql, id);
+    boost::json::object changes;
+    changes["is_active"] = boost::json::array{!active, active};
+    record_audit(sql, actor, "server.update", "server", std::to_string(id), changes, now);
+    tx.commit();
+    return updated;
+  });
+}
+
+bool ServerRepository::last_changed_via(std::int64_t id, std::string_view via) {
+  return db_.with_session([&](soci::session& sql) {
+    const std::string target = std::to_string(id);
+    std::string action, by;
+    sql << "SELECT action, via FROM audit_log WHERE target_type = 'server' AND target_id = :t ORDER BY id DESC LIMIT 1",
+        soci::use(target), soci::into(action), soci::into(by);
+    return sql.got_data() && action == "server.update" && by == via;
   });
 }
 

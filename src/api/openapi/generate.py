@@ -167,7 +167,8 @@ token_read = {"id": {"type": "integer"}, "name": {"type": "string"}, "role": ROL
               "created_at": TIME, "expires_at": nullable(TIME), "last_used_at": nullable(TIME)}
 audit_entry = {"id": {"type": "integer"}, "at": TIME, "actor_id": nullable({"type": "integer"}),
                "actor_email": {"type": "string", "description": "\"cli\" for the command line"},
-               "via": {"type": "string", "enum": ["password", "token", "cli"]},
+               "via": {"type": "string", "enum": ["password", "token", "cli", "discovery"],
+                       "description": "`discovery`: the DISCOVERY_JOBS sync (no user)"},
                "token_id": nullable({"type": "integer"}),
                "action": {"type": "string", "examples": ["server.create", "rule.update", "auth.login_failed"]},
                "target_type": {"type": "string", "examples": ["server", "rule", "silence", "event", "user", "token"]},
@@ -582,6 +583,57 @@ paths["/api/v1/sd/targets"] = {"get": op(
                 "lowest id, so it is not scraped twice. The labels are attached to every series scraped from the "
                 "target; the metrics path and scheme are Prometheus's defaults (`/metrics`, http) unless the "
                 "scrape config sets or relabels them. Not paged: every active server, in one answer.")}
+LABEL_NAME = {"type": "string", "pattern": "^[a-zA-Z_][a-zA-Z0-9_]*$", "maxLength": 255}
+schemas["ServerDiscover"] = obj({
+    "job": {"type": "string", "minLength": 1, "maxLength": 255,
+            "description": "the `job` label of Prometheus's active targets to register", "examples": ["node"]},
+    "name_label": nullable(dict(LABEL_NAME, description="the label that names each new server (the target's own "
+                                                         "label, else looked up for the whole job with ONE query "
+                                                         "`group by (instance, <label>) ({job=\"<job>\", "
+                                                         "<label>!=\"\"})`, e.g. `nodename` from node_uname_info); "
+                                                         "null or absent: the instance names it",
+                                examples=["nodename"])),
+    "dry_run": {"type": "boolean", "default": False, "description": "true: write nothing, answer what would be done"},
+}, ["job"], description="Unknown fields are rejected (422 extra_forbidden).")
+server_would_create = {k: v for k, v in schemas["Server"]["properties"].items()
+                       if k not in ("id", "created_at", "updated_at")}
+schemas["ServerDiscovery"] = obj({
+    "job": {"type": "string"},
+    "name_label": nullable({"type": "string"}),
+    "dry_run": {"type": "boolean"},
+    "targets": {"type": "integer", "minimum": 1, "description": "active targets of the job in Prometheus"},
+    "created": {"type": "array", "items": {"oneOf": [ref("Server"), obj(server_would_create, list(server_would_create))]},
+                "description": "the servers registered now (with dry_run: what would be registered, without `id`, "
+                               "`created_at` and `updated_at`)"},
+    "existing": {"type": "array", "items": obj({"id": {"type": "integer"}, "name": {"type": "string"},
+                                                "instance": {"type": "string"}, "is_active": {"type": "boolean"}},
+                                               ["id", "name", "instance", "is_active"]),
+                 "description": "targets already registered: a server with the same `job_name` and `instance`, or "
+                                "the server a target of Sentinel's own HTTP SD (label `sentinel_server_id`) stands for"},
+    "skipped": {"type": "array", "items": obj({"instance": {"type": "string"}, "reason": {"type": "string"}},
+                                              ["instance", "reason"]),
+                "description": "targets not registered, each with why (instance not host:port, name taken, a "
+                               "Sentinel SD target of a deleted server, over the per-call limit)"},
+}, ["job", "name_label", "dry_run", "targets", "created", "existing", "skipped"])
+paths["/api/v1/servers/discover"] = {"post": op(
+    "servers", "Register a Prometheus job's active targets as servers",
+    {"200": resp("OK: what was registered (or, with dry_run, would be), what exists, what was skipped",
+                 ref("ServerDiscovery")),
+     "422": r422("A bad body or `name_label` (not a label name), or `[\"body\", \"job\"]`: Prometheus has no "
+                 "active target of this job."),
+     **PROMETHEUS_ERRORS},
+    body=ref("ServerDiscover"),
+    description="Reads Prometheus's active targets (`GET /api/v1/targets?state=active`) and registers every target "
+                "whose `job` label is `job` and that is not registered yet, as a server with that `job_name`, its "
+                "`instance` label as `instance`, and the description `discovered from Prometheus (job <job>)`; "
+                "each creation is audited as `server.create`. Idempotent: run again, the same targets are "
+                "`existing`. Names: the `name_label` value, else the instance; a name another server holds "
+                "becomes `<name> (<instance>)` (`<instance> (<job>)` when the name is the instance), and when "
+                "that is taken too the target is skipped. Targets of Sentinel's own HTTP SD "
+                "(GET /api/v1/sd/targets) are never registered twice. At most 10 000 servers are created per "
+                "call (the rest are skipped: call again). Concurrent discoveries (several workers, "
+                "DISCOVERY_JOBS) never register a target twice. The DISCOVERY_JOBS setting runs the same "
+                "discovery periodically and also deactivates servers whose target vanished.")}
 PROMQL_422 = ("Prometheus's own rejections are listed on the PromQL's location with its message: type "
               "`promql_bad_data` (the query does not parse) or `promql_execution` (it failed to run).")
 paths.update(crud("alert rules", "/api/v1/alerts/rules/", "rule_id", "Alert rule", "AlertRule", "AlertRuleCreate",
