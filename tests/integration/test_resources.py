@@ -15,7 +15,9 @@ RULE_KEYS = {"id", "name", "server_id", "metric_name", "promql", "threshold", "c
              "severity", "description", "eval_interval_sec", "state", "last_evaluated_at", "last_value",
              "last_error", "created_at", "updated_at",
              # product.md §9
-             "channel_ids", "group_wait_sec", "group_interval_sec"}
+             "channel_ids", "group_wait_sec", "group_interval_sec",
+             # product.md §10
+             "summary", "labels", "annotations", "rule_group", "keep_firing_for_sec"}
 EVENT_KEYS = {"id", "rule_id", "server_id", "rule_name", "status", "severity", "value", "threshold",
               "comparison", "labels", "message", "started_at", "resolved_at", "last_notified_at",
               "notification_status", "acknowledged", "created_at"}
@@ -101,6 +103,36 @@ class Servers(unittest.TestCase):
 
 
 class Rules(unittest.TestCase):
+    def test_every_series_rules_and_templates(self):
+        # product.md §10: no threshold and no comparison = fires for every series the query returns.
+        body = rule_body(server_id=None, promql="up == 0")
+        del body["threshold"], body["comparison"]
+        body.update(summary="{{ $labels.instance }} is down", labels={"team": "ops"},
+                    annotations={"runbook_url": "https://wiki/{{ $labels.job }}"}, keep_firing_for_sec=60)
+        r = S.request("POST", "/api/v1/alerts/rules/", body, token=T)
+        self.assertEqual(r.status, 201, r)
+        rule = r.json()
+        self.assertIsNone(rule["threshold"])
+        self.assertIsNone(rule["comparison"])
+        self.assertEqual(rule["labels"], {"team": "ops"})
+        self.assertEqual(rule["keep_firing_for_sec"], 60)
+        self.assertIsNone(rule["rule_group"])
+        # A threshold alone compares with ">"; a comparison alone, or hysteresis without a condition, is a 422.
+        p = S.request("PATCH", "/api/v1/alerts/rules/%d" % rule["id"], {"threshold": 5}, token=T)
+        self.assertEqual((p.status, p.json()["comparison"], p.json()["threshold"]), (200, ">", 5))
+        p = S.request("PATCH", "/api/v1/alerts/rules/%d" % rule["id"], {"comparison": None}, token=T)
+        self.assertEqual((p.status, p.json()["comparison"], p.json()["threshold"]), (200, None, None))
+        for bad, field in (({"comparison": "<"}, "threshold"), ({"recovery_threshold": 1}, "recovery_threshold"),
+                           ({"summary": "{{ humanise $value }}"}, "summary"),
+                           ({"labels": {"severity": "page"}}, "labels"),
+                           ({"labels": {"bad-name": "x"}}, "labels")):
+            b = dict(body, **bad)
+            r = S.request("POST", "/api/v1/alerts/rules/", b, token=T)
+            self.assertEqual(r.status, 422, (bad, r))
+            self.assertIn(field, r.json()["detail"][0]["loc"], (bad, r.json()))
+        r = S.request("POST", "/api/v1/alerts/rules/", dict(body, summary="{{ humanise $value }}"), token=T)
+        self.assertIn("line 1, column", r.json()["detail"][0]["msg"])
+
     def test_create_with_defaults(self):
         s = server("rule-host")
         r = S.request("POST", "/api/v1/alerts/rules/", rule_body(server_id=s["id"]), token=T)
