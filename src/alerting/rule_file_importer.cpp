@@ -161,8 +161,8 @@ asio::awaitable<core::Result<RuleImportReport>> import_rule_file(prometheus::Cli
         auto check = co_await prometheus::check_rule_query(prometheus, candidate.promql);
         if (check.rejected) {
           const auto& r = *check.rejected;
-          fail(e, "Prometheus rejected the expression: " + (r.fields.empty() ? r.detail : r.fields.front().msg),
-               {"expr"});
+          // "Prometheus rejected the query: <its message>" (prometheus/errors.cpp).
+          fail(e, r.fields.empty() ? r.detail : r.fields.front().msg, {"expr"});
         } else if (!check.validated && !check.parsed_but_failed) {
           co_return core::fail(core::Error{core::ErrorKind::unavailable,
                                            "Prometheus unavailable: the rules' PromQL cannot be validated, nothing "
