@@ -29,7 +29,7 @@ const fieldsFor = (v: RuleFormValues) => (v.condition === "every" ? FIELDS.filte
 
 const EVERY_SERIES_LABEL = "Every series the query returns (Prometheus style)";
 const CONDITIONS = [
-  { value: "threshold", label: "Value compared with a threshold" },
+  { value: "threshold", label: "When a series' value passes a limit (e.g. > 90)" },
   { value: "every", label: EVERY_SERIES_LABEL, hint: "Fires for each series the PromQL returns, e.g. absent(…) or a query with its own comparison." },
 ];
 
@@ -140,8 +140,8 @@ function RuleForm(props: { initial?: Rule; servers: ServerInfo[]; channels: Chan
       <div class="grid4">
         <Field label="For (seconds)" name="for_sec" value={v.for_sec} onInput={set("for_sec")} error={errors.for_sec}
           hint="the condition holds this long before it fires" />
-        <Field label="Keep firing for (seconds)" name="keep_firing_for_sec" value={v.keep_firing_for_sec} onInput={set("keep_firing_for_sec")}
-          error={errors.keep_firing_for_sec} hint="after the condition stops holding; not with a recovery value" />
+        <Field label="Keep firing (seconds)" name="keep_firing_for_sec" value={v.keep_firing_for_sec} onInput={set("keep_firing_for_sec")}
+          error={errors.keep_firing_for_sec} hint="this long after the condition stops holding; not with a recovery value" />
         <Choice label="Severity" name="severity" value={v.severity} onInput={set("severity")}
           options={SEVERITIES.map((c) => ({ value: c, label: c }))} error={errors.severity} />
         <Choice label="Environment channel" name="channel" value={v.channel} onInput={set("channel")}
@@ -195,7 +195,7 @@ function ImportReportView({ report, titleId }: { report: ImportReport; titleId: 
             <tbody>
               {report.rules.map((e, i) => (
                 <tr key={`${i}`}>
-                  <td>{e.group}</td>
+                  <td class="nowrap">{e.group}</td>
                   <th scope="row">{e.name}</th>
                   <td class="num">{e.line}</td>
                   <td><span class={`pill action-${e.action}`}>{e.action}</span></td>
@@ -405,9 +405,11 @@ export function RulesPage({ me }: { me: Me }) {
                   <td class="num">{r.last_value === null ? "—" : formatLoad(r.last_value)}</td>
                   <td><Time value={r.last_evaluated_at} now={now} /></td>
                   {canEdit && (
-                    <td class="row-actions">
-                      <button type="button" onClick={() => setEditing(r)} aria-label={`Edit ${r.name}`}>Edit</button>
-                      <ConfirmButton label="Delete" question="Delete now?" name={r.name} onConfirm={() => remove(r)} />
+                    <td>
+                      <span class="row-actions">
+                        <button type="button" onClick={() => setEditing(r)} aria-label={`Edit ${r.name}`}>Edit</button>
+                        <ConfirmButton label="Delete" question="Delete now?" name={r.name} onConfirm={() => remove(r)} />
+                      </span>
                     </td>
                   )}
                 </tr>
