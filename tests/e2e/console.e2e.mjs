@@ -603,6 +603,10 @@ describe("the console as an admin", () => {
     assert.equal(await card.getByRole("button", { name: "Import", exact: true }).count(), 0);
     await checkA11y(page, "rule file with a failed rule (light)");
     await shot(page, "rules-import-failed-light");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await checkA11y(page, "rule file with a failed rule (dark)");
+    await shot(page, "rules-import-failed-dark");
+    await page.emulateMedia({ colorScheme: "light" });
     await card.getByRole("button", { name: "Import valid rules only" }).click();
     await card.getByRole("heading", { name: "Imported: 1 created, 1 failed" }).waitFor();
     await card.getByRole("button", { name: "Close" }).click();
