@@ -642,7 +642,7 @@ describe("the console as an admin", () => {
     await page.getByLabel("Labels").fill("team=ops");
     expectHttpErrors(422);
     await page.getByRole("button", { name: "Save" }).click();
-    await page.locator("input[name=summary][aria-invalid=true]").waitFor();
+    await page.locator("textarea[name=summary][aria-invalid=true]").waitFor();
     const described = await page.getByLabel("Summary").getAttribute("aria-describedby");
     assert.match(await page.locator(`#${described.split(" ").at(-1)}`).textContent(), /line 1, column \d+/);
     await checkA11y(page, "every-series rule form (light)");
@@ -664,6 +664,16 @@ describe("the console as an admin", () => {
     assert.equal(await page.getByLabel("Every series the query returns (Prometheus style)").isChecked(), true);
     assert.equal(await page.getByLabel("Summary").inputValue(), "{{ $labels.instance }} is down ({{ $value | humanize }})");
     await page.getByRole("button", { name: "Cancel" }).click();
+    // An imported rule, saved unchanged from the form: its labels stay as stored, its condition null.
+    const imported = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: /^E2EHostGone/ }) });
+    await imported.getByRole("button", { name: "Edit E2EHostGone" }).click();
+    await page.getByText("From the rule file group").waitFor();
+    assert.equal(await page.getByLabel("Labels").inputValue(), "team=ops");
+    const patch = page.waitForRequest((r) => r.method() === "PATCH" && r.url().includes("/api/v1/alerts/rules/"));
+    await page.getByRole("button", { name: "Save" }).click();
+    const sent = (await patch).postDataJSON();
+    assert.deepEqual([sent.threshold, sent.comparison, "labels" in sent, sent.summary], [null, null, false, "{{ $labels.job }} has no targets"]);
+    await imported.getByText("every series", { exact: true }).waitFor();
     assertNoProblems();
   });
 

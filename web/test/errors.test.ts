@@ -101,7 +101,7 @@ describe("rules without a threshold (every series, Prometheus style)", () => {
     assert.equal(v.condition, "every");
     assert.equal(v.threshold, "");
     assert.deepEqual([v.summary, v.labels, v.annotations, v.keep_firing_for_sec], ["{{ $labels.instance }} is gone", "team=ops", "runbook_url=https://x/?a=b", "60"]);
-    const body = formToBody({ ...v, threshold: "5", recovery_threshold: "3" });
+    const body = formToBody({ ...v, threshold: "5", recovery_threshold: "3", loaded: undefined }); // as a new rule
     assert.deepEqual([body.threshold, body.comparison, body.recovery_threshold], [null, null, null], "hidden threshold fields are not sent");
     assert.deepEqual(body.labels, { team: "ops" });
     assert.deepEqual(body.annotations, { runbook_url: "https://x/?a=b" });
@@ -116,5 +116,23 @@ describe("rules without a threshold (every series, Prometheus style)", () => {
     assert.deepEqual(textToPairs(" team = ops \n\nurl=https://x/?a=b\nnonsense\n=v"), { pairs: { team: "ops", url: "https://x/?a=b" }, bad: ["nonsense", "=v"] });
     assert.equal(pairsToText({ a: "1", b: "x=y" }), "a=1\nb=x=y");
     assert.equal(pairsToText(undefined), "");
+  });
+});
+
+describe("rule form: what an edit keeps", () => {
+  const rule = { id: 3, name: "r", server_id: null, metric_name: "m", promql: "up", threshold: null, comparison: null, for_sec: 0,
+    recovery_threshold: null, severity: "warning", channel: "none", description: "line one\nline two\n", summary: "{{ $value }}\n",
+    labels: { team: "ops" }, annotations: { details: "a\nb", runbook_url: "https://x" }, state: "inactive", last_error: null,
+    last_evaluated_at: null, last_value: null, is_active: true } as Rule;
+  it("sends templates as typed and leaves unchanged or multi-line pairs out", () => {
+    const v = ruleToForm(rule);
+    assert.deepEqual(v.loaded?.locked, ["annotations"]);
+    const body = formToBody(v);
+    assert.equal(body.description, "line one\nline two\n");
+    assert.equal(body.summary, "{{ $value }}\n");
+    assert.equal("labels" in body, false, "unchanged: kept as stored");
+    assert.equal("annotations" in body, false, "a multi-line value cannot be edited as lines");
+    assert.deepEqual(formToBody({ ...v, labels: "team=db" }).labels, { team: "db" });
+    assert.equal(formToBody({ ...v, summary: "  " }).summary, null);
   });
 });

@@ -21,6 +21,10 @@ export interface RuleFormValues {
   description: string;
   labels: string; // one name=value a line
   annotations: string; // one name=value a line
+  // As loaded from the stored rule: unchanged pairs are not sent (kept as
+  // stored, byte for byte), and pairs with a multi-line value cannot be
+  // edited as lines (`locked`).
+  loaded?: { labels: string; annotations: string; locked: ("labels" | "annotations")[] };
   channel_ids: number[]; // the channels it sends to (none: `channel`, or the severity's defaults)
   group_wait_sec: string; // "" = the server's default (GROUP_WAIT_SEC)
   group_interval_sec: string; // "" = the server's default (GROUP_INTERVAL_SEC)
@@ -110,6 +114,10 @@ export function ruleToForm(r: Rule): RuleFormValues {
     keep_firing_for_sec: String(r.keep_firing_for_sec ?? 0),
     severity: r.severity, channel: r.channel, summary: r.summary ?? "", description: r.description ?? "",
     labels: pairsToText(r.labels), annotations: pairsToText(r.annotations),
+    loaded: {
+      labels: pairsToText(r.labels), annotations: pairsToText(r.annotations),
+      locked: (["labels", "annotations"] as const).filter((k) => Object.values(r[k] ?? {}).some((x) => /[\r\n]/.test(x))),
+    },
     channel_ids: [...(r.channel_ids ?? [])], group_wait_sec: textOf(r.group_wait_sec), group_interval_sec: textOf(r.group_interval_sec),
   };
 }
@@ -122,9 +130,16 @@ function numberOr(text: string, empty: number | null | undefined): number | stri
   return Number.isFinite(n) ? n : t;
 }
 
+function pairsBody(v: RuleFormValues, k: "labels" | "annotations"): Record<string, string> | undefined {
+  if (v.loaded && (v.loaded.locked.includes(k) || v.loaded[k] === v[k])) return undefined;
+  return textToPairs(v[k]).pairs;
+}
+
 // Every series: threshold, comparison and recovery_threshold null. Labels
 // and annotations as typed (lines without "=" left out: the form refuses
-// them before sending, see textToPairs).
+// them before sending, see textToPairs), or not at all when unchanged or
+// locked. Templates are sent as typed (a rule file's trailing newline
+// stays), all blank as null.
 export function formToBody(v: RuleFormValues): Record<string, unknown> {
   const every = v.condition === "every";
   const body: Record<string, unknown> = {
@@ -139,10 +154,10 @@ export function formToBody(v: RuleFormValues): Record<string, unknown> {
     keep_firing_for_sec: numberOr(v.keep_firing_for_sec, 0),
     severity: v.severity,
     channel: v.channel,
-    summary: v.summary.trim() || null,
-    description: v.description.trim() || null,
-    labels: textToPairs(v.labels).pairs,
-    annotations: textToPairs(v.annotations).pairs,
+    summary: v.summary.trim() ? v.summary : null,
+    description: v.description.trim() ? v.description : null,
+    labels: pairsBody(v, "labels"),
+    annotations: pairsBody(v, "annotations"),
     channel_ids: v.channel_ids,
     group_wait_sec: numberOr(v.group_wait_sec, null),
     group_interval_sec: numberOr(v.group_interval_sec, null),

@@ -27,6 +27,7 @@ const FIELDS = ["name", "server_id", "metric_name", "promql", "comparison", "thr
 const THRESHOLD_FIELDS = ["comparison", "threshold", "recovery_threshold"];
 const fieldsFor = (v: RuleFormValues) => (v.condition === "every" ? FIELDS.filter((f) => !THRESHOLD_FIELDS.includes(f)) : FIELDS);
 
+const LOCKED_HINT = "read-only here: a value spans several lines (edit it in the rule file, or through the API)";
 const EVERY_SERIES_LABEL = "Every series the query returns (Prometheus style)";
 const CONDITIONS = [
   { value: "threshold", label: "When a series' value passes a limit (e.g. > 90)" },
@@ -84,6 +85,7 @@ function RuleForm(props: { initial?: Rule; servers: ServerInfo[]; channels: Chan
   const { values: v, set, errors } = form;
   const [preview, setPreview] = useState<Preview | null>(null);
   const every = v.condition === "every";
+  const locked = v.loaded?.locked ?? [];
 
   // Labels and annotations are name=value lines: a line without "=" is
   // refused here, the names and values by the server.
@@ -147,15 +149,17 @@ function RuleForm(props: { initial?: Rule; servers: ServerInfo[]; channels: Chan
         <Choice label="Environment channel" name="channel" value={v.channel} onInput={set("channel")}
           options={CHANNELS.map((c) => ({ value: c, label: c }))} error={errors.channel} />
       </div>
-      <Field label="Summary" name="summary" value={v.summary} onInput={set("summary")} error={errors.summary}
+      <TextArea label="Summary" name="summary" value={v.summary} onInput={set("summary")} error={errors.summary} rows={1}
         hint="The alert's message, a template as in Prometheus: {{ $labels.instance }}, {{ $value | humanize }}. Empty: Sentinel's own message." />
       <TextArea label="Description" name="description" value={v.description} onInput={set("description")} error={errors.description}
         rows={2} hint="optional; a template like the summary" />
       <div class="grid2">
         <TextArea label="Labels" name="labels" value={v.labels} onInput={set("labels")} error={errors.labels} rows={2}
-          placeholder="team=ops" hint="one name=value a line, added to every alert (not severity); values are templates" />
+          readOnly={locked.includes("labels")} placeholder="team=ops"
+          hint={locked.includes("labels") ? LOCKED_HINT : "one name=value a line, added to every alert (not severity); values are templates"} />
         <TextArea label="Annotations" name="annotations" value={v.annotations} onInput={set("annotations")} error={errors.annotations} rows={2}
-          placeholder="runbook_url=https://wiki.example/cpu" hint="one name=value a line (summary and description have their fields)" />
+          readOnly={locked.includes("annotations")} placeholder="runbook_url=https://wiki.example/cpu"
+          hint={locked.includes("annotations") ? LOCKED_HINT : "one name=value a line (summary and description have their fields)"} />
       </div>
       <CheckGroup legend="Channels" error={errors.channel_ids}
         hint="Where its alerts go, with the environment channel if one is chosen. With neither, they go to the channels that are default for its severity.">

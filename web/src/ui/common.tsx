@@ -100,13 +100,13 @@ export function Choice(props: {
   );
 }
 
-export function TextArea(props: { label: string; name: string; value: string; onInput: (v: string) => void; error?: string; hint?: string; rows?: number; placeholder?: string }) {
+export function TextArea(props: { label: string; name: string; value: string; onInput: (v: string) => void; error?: string; hint?: string; rows?: number; placeholder?: string; readOnly?: boolean }) {
   const [id] = useState(() => `f${++fieldSeq}`);
   const described = [props.hint ? `${id}-hint` : "", props.error ? `${id}-err` : ""].filter(Boolean).join(" ");
   return (
     <div class="field">
       <label for={id}>{props.label}</label>
-      <textarea id={id} name={props.name} rows={props.rows ?? 3} value={props.value} spellcheck={false} placeholder={props.placeholder}
+      <textarea id={id} name={props.name} rows={props.rows ?? 3} value={props.value} spellcheck={false} placeholder={props.placeholder} readOnly={props.readOnly}
         aria-invalid={props.error ? "true" : undefined} aria-describedby={described || undefined}
         onInput={(e) => props.onInput((e.currentTarget as HTMLTextAreaElement).value)} />
       {props.hint && <p class="hint" id={`${id}-hint`}>{props.hint}</p>}
