@@ -547,6 +547,7 @@ describe("the console as an admin", () => {
     await card.getByRole("alert").filter({ hasText: "cannot be read as a rule file" }).getByText(/line 3/).waitFor();
     // The file, picked: the dry run reports each rule and writes nothing.
     await card.getByLabel("Rule file", { exact: true }).setInputFiles({ name: "host-rules.yml", mimeType: "application/yaml", buffer: Buffer.from(RULE_FILE) });
+    await card.getByText("Read from host-rules.yml").waitFor(); // read asynchronously
     assert.equal(await card.getByLabel("Rule file contents").inputValue(), RULE_FILE);
     await card.getByRole("button", { name: "Check (dry run)" }).click();
     await card.getByRole("heading", { name: "Dry run: 2 to create, 1 to skip" }).waitFor();

@@ -242,13 +242,15 @@ function ImportCard(props: { onImported: () => void; onClose: () => void }) {
   const pick = async (input: HTMLInputElement) => {
     const file = input.files?.[0];
     if (!file) return;
-    setFileName(file.name);
     if (file.size > MAX_RULE_FILE_BYTES) {
       change("");
+      setFileName(null);
       setFailure({ message: `${file.name} is over 1 MiB: split it into smaller files.`, details: [], report: null });
       return;
     }
-    change(await file.text());
+    const t = await file.text();
+    change(t);
+    setFileName(file.name); // after its text: "Read from …" means the contents are there
   };
 
   const send = async (dryRun: boolean, partial: boolean) => {
