@@ -80,3 +80,59 @@ describe("rule → form", () => {
     assert.deepEqual([v.channel_ids, v.group_wait_sec, v.group_interval_sec], [[4], "0", ""]);
   });
 });
+
+import { conditionText, isEverySeries, pairsToText, textToPairs } from "../src/lib/rules";
+
+describe("rules without a threshold (every series, Prometheus style)", () => {
+  const base = { id: 2, name: "gone", server_id: null, metric_name: "m", promql: "absent(up)", threshold: null, comparison: null, for_sec: 0,
+    recovery_threshold: null, severity: "critical", channel: "none", description: null, state: "inactive", last_error: null,
+    last_evaluated_at: null, last_value: null, is_active: true } as Rule;
+  it("says its condition in words, never \"null\"", () => {
+    assert.equal(conditionText(base), "every series");
+    assert.equal(conditionText({ comparison: ">", threshold: 1 }), "> 1");
+    assert.equal(conditionText({ comparison: null, threshold: 4 }), "> 4", "a threshold alone compares with >");
+    assert.equal(conditionText({}), "every series");
+    assert.equal(isEverySeries(base), true);
+    assert.equal(isEverySeries({ comparison: "<", threshold: 0 }), false);
+  });
+  it("reads into the form as the every-series choice, and goes back as nulls", () => {
+    const v = ruleToForm({ ...base, summary: "{{ $labels.instance }} is gone", labels: { team: "ops" }, annotations: { runbook_url: "https://x/?a=b" },
+      keep_firing_for_sec: 60, rule_group: "host" });
+    assert.equal(v.condition, "every");
+    assert.equal(v.threshold, "");
+    assert.deepEqual([v.summary, v.labels, v.annotations, v.keep_firing_for_sec], ["{{ $labels.instance }} is gone", "team=ops", "runbook_url=https://x/?a=b", "60"]);
+    const body = formToBody({ ...v, threshold: "5", recovery_threshold: "3", loaded: undefined }); // as a new rule
+    assert.deepEqual([body.threshold, body.comparison, body.recovery_threshold], [null, null, null], "hidden threshold fields are not sent");
+    assert.deepEqual(body.labels, { team: "ops" });
+    assert.deepEqual(body.annotations, { runbook_url: "https://x/?a=b" });
+    assert.equal(body.keep_firing_for_sec, 60);
+    assert.equal(body.summary, "{{ $labels.instance }} is gone");
+  });
+  it("a threshold rule sends its comparison; empty summary and pairs as null and {}", () => {
+    const body = formToBody({ ...EMPTY_RULE, threshold: "1" });
+    assert.deepEqual([body.comparison, body.threshold, body.summary, body.labels, body.annotations, body.keep_firing_for_sec], [">", 1, null, {}, {}, 0]);
+  });
+  it("reads name=value lines, split at the first =, and names the lines without one", () => {
+    assert.deepEqual(textToPairs(" team = ops \n\nurl=https://x/?a=b\nnonsense\n=v"), { pairs: { team: "ops", url: "https://x/?a=b" }, bad: ["nonsense", "=v"] });
+    assert.equal(pairsToText({ a: "1", b: "x=y" }), "a=1\nb=x=y");
+    assert.equal(pairsToText(undefined), "");
+  });
+});
+
+describe("rule form: what an edit keeps", () => {
+  const rule = { id: 3, name: "r", server_id: null, metric_name: "m", promql: "up", threshold: null, comparison: null, for_sec: 0,
+    recovery_threshold: null, severity: "warning", channel: "none", description: "line one\nline two\n", summary: "{{ $value }}\n",
+    labels: { team: "ops" }, annotations: { details: "a\nb", runbook_url: "https://x" }, state: "inactive", last_error: null,
+    last_evaluated_at: null, last_value: null, is_active: true } as Rule;
+  it("sends templates as typed and leaves unchanged or multi-line pairs out", () => {
+    const v = ruleToForm(rule);
+    assert.deepEqual(v.loaded?.locked, ["annotations"]);
+    const body = formToBody(v);
+    assert.equal(body.description, "line one\nline two\n");
+    assert.equal(body.summary, "{{ $value }}\n");
+    assert.equal("labels" in body, false, "unchanged: kept as stored");
+    assert.equal("annotations" in body, false, "a multi-line value cannot be edited as lines");
+    assert.deepEqual(formToBody({ ...v, labels: "team=db" }).labels, { team: "db" });
+    assert.equal(formToBody({ ...v, summary: "  " }).summary, null);
+  });
+});

@@ -18,16 +18,23 @@ export function sessionEnded(): void {
 
 export interface RequestOptions {
   method?: string;
-  body?: unknown;
+  body?: unknown; // sent as JSON
+  // Sent as is, with its Content-Type (a rule file: application/yaml).
+  text?: { body: string; type: string };
   signal?: AbortSignal;
 }
 
-export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+// The request with the token; an error status (its JSON `detail`) thrown as
+// an ApiError, a 401 ending the session.
+async function request(path: string, options: RequestOptions, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   let body: string | undefined;
-  if (options.body !== undefined) {
+  if (options.text !== undefined) {
+    headers["Content-Type"] = options.text.type;
+    body = options.text.body;
+  } else if (options.body !== undefined) {
     headers["Content-Type"] = "application/json";
     body = JSON.stringify(options.body);
   }
@@ -38,13 +45,24 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     if ((e as Error).name === "AbortError") throw e;
     throw new ApiError(0, null);
   }
-  if (res.status === 204) return undefined as T;
-  const payload = await res.json().catch(() => null);
   if (!res.ok) {
+    const payload = await res.json().catch(() => null);
     if (res.status === 401 && token) sessionEnded();
     throw new ApiError(res.status, payload?.detail ?? null, payload);
   }
-  return payload as T;
+  return res;
+}
+
+export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const res = await request(path, options, "application/json");
+  if (res.status === 204) return undefined as T;
+  return (await res.json().catch(() => null)) as T;
+}
+
+// An endpoint that answers text (the rules' export: YAML).
+export async function apiText(path: string, options: RequestOptions = {}, accept = "*/*"): Promise<string> {
+  const res = await request(path, options, accept);
+  return res.text();
 }
 
 export interface LoginAnswer {

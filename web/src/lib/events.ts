@@ -2,6 +2,7 @@
 // filters (status, server and rule asked of the API, severity here; live
 // frames pass the same filter). Pure functions.
 import type { EventNotification } from "./channels";
+import { formatLoad } from "./format";
 
 export interface AlertEvent {
   id: number;
@@ -116,4 +117,12 @@ export function activeSilence<S extends SilenceWindow>(e: Pick<AlertEvent, "rule
 export function withNotifications(next: AlertEvent, old: AlertEvent | null): AlertEvent {
   return next.notifications === undefined && old?.id === next.id && old.notifications !== undefined
     ? { ...next, notifications: old.notifications } : next;
+}
+
+// When the event's rule fires, in words: "fires when > 0.1", or, for a rule
+// without threshold and comparison (both null), "fires for every series the
+// query returns" (Prometheus's semantics).
+export function conditionSentence(e: Pick<AlertEvent, "threshold" | "comparison">): string {
+  if (e.threshold === null || e.threshold === undefined) return "fires for every series the query returns";
+  return `fires when ${e.comparison ?? ">"} ${formatLoad(e.threshold)}`;
 }

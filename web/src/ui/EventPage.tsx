@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, hasRole, type Me } from "../lib/api";
 import { attemptsText, channelAnchor, type EventNotification } from "../lib/channels";
 import { ApiError } from "../lib/errors";
-import { activeSilence, withNotifications, type AlertEvent, type SilenceWindow } from "../lib/events";
+import { activeSilence, conditionSentence, withNotifications, type AlertEvent, type SilenceWindow } from "../lib/events";
 import { formatLoad } from "../lib/format";
 import { openLive } from "../lib/live";
 import { ErrorNote, Link, Loading, Page, Time, useNow } from "./common";
@@ -90,7 +90,7 @@ export function EventPage({ id, me }: { id: number; me: Me }) {
         <div><dt>Status</dt><dd><span class={`pill ${event.status}`}>{event.status}</span>{event.acknowledged && <span class="sub">acknowledged</span>}</dd></div>
         <div><dt>Severity</dt><dd><span class={`sev ${event.severity}`}>{event.severity}</span></dd></div>
         <div><dt>Server</dt><dd>{event.server_id !== null ? <Link href={`/servers/${event.server_id}`}>{server ?? `#${event.server_id}`}</Link> : (event.labels?.instance ?? "—")}</dd></div>
-        <div><dt>Value</dt><dd>{event.value === null ? "—" : formatLoad(event.value)}{event.comparison && event.threshold !== null && <span class="sub">fires when {event.comparison} {formatLoad(event.threshold)}</span>}</dd></div>
+        <div><dt>Value</dt><dd>{event.value === null ? "—" : formatLoad(event.value)}<span class="sub">{conditionSentence(event)}</span></dd></div>
         <div><dt>Started</dt><dd><Time value={event.started_at} now={now} /></dd></div>
         <div><dt>Resolved</dt><dd><Time value={event.resolved_at} now={now} /></dd></div>
         {silence && <div><dt>Silenced until</dt><dd><Time value={silence.ends_at} now={now} />{silence.comment && <span class="sub">{silence.comment}</span>}</dd></div>}

@@ -7,7 +7,7 @@ import { ApiError } from "../lib/errors";
 import type { Metrics, ServerInfo } from "../lib/fleet";
 import type { AlertEvent } from "../lib/events";
 import { formatBytes, formatBytesPerSecond, formatLoad, formatMetric, formatPercent, formatUptime } from "../lib/format";
-import type { Rule } from "../lib/rules";
+import { conditionText, type Rule } from "../lib/rules";
 import { alignSeries, appendPoint, rangeQuery, RANGES, type RangeKey } from "../lib/history";
 import { openLive, type LiveState } from "../lib/live";
 import { navigate } from "../lib/router";
@@ -127,7 +127,7 @@ function Related({ server }: { server: ServerInfo }) {
           {!rules ? <Loading what="rules" /> : rules.length === 0 ? <p class="state">No rule for this server alone (fleet rules apply to it too).</p> : (
             <ul class="plain">
               {rules.map((r) => (
-                <li key={r.id}><span class={`pill ${r.state}`}>{r.state}</span> {r.name} <code class="muted">{r.comparison} {r.threshold}</code></li>
+                <li key={r.id}><span class={`pill ${r.state}`}>{r.state}</span> {r.name} <code class="muted">{conditionText(r)}</code></li>
               ))}
             </ul>
           )}

@@ -100,13 +100,13 @@ export function Choice(props: {
   );
 }
 
-export function TextArea(props: { label: string; name: string; value: string; onInput: (v: string) => void; error?: string; hint?: string }) {
+export function TextArea(props: { label: string; name: string; value: string; onInput: (v: string) => void; error?: string; hint?: string; rows?: number; placeholder?: string; readOnly?: boolean }) {
   const [id] = useState(() => `f${++fieldSeq}`);
   const described = [props.hint ? `${id}-hint` : "", props.error ? `${id}-err` : ""].filter(Boolean).join(" ");
   return (
     <div class="field">
       <label for={id}>{props.label}</label>
-      <textarea id={id} name={props.name} rows={3} value={props.value} spellcheck={false}
+      <textarea id={id} name={props.name} rows={props.rows ?? 3} value={props.value} spellcheck={false} placeholder={props.placeholder} readOnly={props.readOnly}
         aria-invalid={props.error ? "true" : undefined} aria-describedby={described || undefined}
         onInput={(e) => props.onInput((e.currentTarget as HTMLTextAreaElement).value)} />
       {props.hint && <p class="hint" id={`${id}-hint`}>{props.hint}</p>}
@@ -137,6 +137,36 @@ export function CheckGroup(props: { legend: string; hint?: string; error?: strin
       <legend>{props.legend}</legend>
       {props.hint && <p class="hint" id={`${id}-hint`}>{props.hint}</p>}
       <div class="checks">{props.children}</div>
+      {props.error && <p class="field-error" id={`${id}-err`}>{props.error}</p>}
+    </fieldset>
+  );
+}
+
+// A choice of a few, all in sight: radio buttons under a legend, each
+// with an optional hint below it.
+export function RadioGroup(props: {
+  legend: string;
+  name: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: { value: string; label: string; hint?: string }[];
+  error?: string;
+}) {
+  const [id] = useState(() => `f${++fieldSeq}`);
+  return (
+    <fieldset class="group radios" aria-describedby={props.error ? `${id}-err` : undefined}>
+      <legend>{props.legend}</legend>
+      <div class="checks">
+        {props.options.map((o, i) => (
+          <div class="check" key={o.value}>
+            <input id={`${id}-${i}`} type="radio" name={props.name} value={o.value} checked={props.value === o.value}
+              aria-describedby={o.hint ? `${id}-${i}-hint` : undefined}
+              onChange={(e) => { if ((e.currentTarget as HTMLInputElement).checked) props.onChange(o.value); }} />
+            <label for={`${id}-${i}`}>{o.label}</label>
+            {o.hint && <p class="hint" id={`${id}-${i}-hint`}>{o.hint}</p>}
+          </div>
+        ))}
+      </div>
       {props.error && <p class="field-error" id={`${id}-err`}>{props.error}</p>}
     </fieldset>
   );
