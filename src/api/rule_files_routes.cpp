@@ -88,7 +88,16 @@ asio::awaitable<Response> import_rules(Services& s, Request& req) {
     if (report->count("failed") > 0 && !c.options.partial) {
       boost::json::array detail;
       for (const auto& f : alerting::failed_rules_detail(*report)) {
-        boost::json::array loc(f.loc.begin(), f.loc.end());
+        // Positions in lists are numbers, as pydantic writes them: ["body", "groups", 0, "rules", 3, "for"].
+        boost::json::array loc;
+        for (std::size_t i = 0; i < f.loc.size(); ++i) {
+          const bool index = i > 0 && (f.loc[i - 1] == "groups" || f.loc[i - 1] == "rules") && !f.loc[i].empty() &&
+                             f.loc[i].find_first_not_of("0123456789") == std::string::npos;
+          if (index)
+            loc.push_back(std::stoll(f.loc[i]));
+          else
+            loc.push_back(boost::json::value(f.loc[i]));
+        }
         detail.push_back(boost::json::object{{"loc", std::move(loc)}, {"msg", f.msg}, {"type", f.type}});
       }
       co_return http::json_response(422, boost::json::object{{"detail", std::move(detail)}, {"report", body}});

@@ -665,7 +665,9 @@ IMPORT_ENTRY = {
     "action": {"type": "string", "enum": ["created", "updated", "unchanged", "skipped", "failed"],
                "description": "what was done (in a dry run, or with failed rules and no `partial`: what would be)"},
     "rule_id": nullable({"type": "integer", "description": "the stored rule; null for one not (yet) created"}),
-    "reason": nullable({"type": "string", "description": "skipped/failed: why, with the position in the file"}),
+    "reason": nullable({"type": "string", "description": "skipped/failed: why (with `line L, column C` when the "
+                                                       "problem is in the file itself; `line` always gives the "
+                                                       "rule's)"}),
     "notes": {"type": "array", "items": {"type": "string"},
               "description": "what the mapping did that one may not expect (condition split off, severity mapped, "
                              "options ignored…)"},
