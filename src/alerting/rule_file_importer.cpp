@@ -86,9 +86,12 @@ RuleImportEntry entry_of(const prometheus::MappedRule& m) {
   return e;
 }
 
+// A failed rule's report says why; the mapping's notes ("fires for every
+// series…") would describe a rule that is not imported.
 void fail(RuleImportEntry& e, std::string reason, std::vector<std::string> field = {}) {
   e.action = "failed";
   e.reason = std::move(reason);
+  e.notes.clear();
   for (auto& f : field) e.loc.push_back(std::move(f));
 }
 
