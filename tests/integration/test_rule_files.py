@@ -123,7 +123,11 @@ scrape_configs:
             ["prometheus", "--config.file=" + config, "--storage.tsdb.path=" + os.path.join(self.dir, "data"),
              "--web.listen-address=127.0.0.1:%d" % self.port],
             stdout=self.log, stderr=subprocess.STDOUT)
-        wait_for(self.ready, 30, "the module's Prometheus to be ready")
+        try:
+            wait_for(self.ready, 30, "the module's Prometheus to be ready")
+        except BaseException:
+            self.remove()  # nobody else holds it yet: never leave a Prometheus behind
+            raise
 
     def ready(self):
         try:
