@@ -73,22 +73,29 @@ core::Result<domain::Server> ServerRepository::create(const domain::ServerCreate
                                                       const domain::AuditActor& actor) {
   return db_.with_session([&](soci::session& sql) -> core::Result<domain::Server> {
     sql::WriteTransaction tx(sql, db_.dialect());
-    domain::Server s;
-    s.name = in.name;
-    s.job_name = in.job_name;
-    s.instance = in.instance;
-    s.is_active = in.is_active;
-    s.description = in.description;
-    s.cadvisor_instance = in.cadvisor_instance;
-    const auto now = clock_();
-    auto id = store(sql, s, core::to_unix(now));
-    if (!id) return core::fail(id.error());
-    auto created = *fetch(sql, *id);
-    record_audit(sql, actor, "server.create", "server", std::to_string(*id),
-                 domain::audit_changes({}, domain::to_json(created).as_object()), now);
+    auto created = insert_server(sql, in, actor);
+    if (!created) return core::fail(created.error());
     tx.commit();
     return created;
   });
+}
+
+core::Result<domain::Server> ServerRepository::insert_server(soci::session& sql, const domain::ServerCreate& in,
+                                                             const domain::AuditActor& actor) {
+  domain::Server s;
+  s.name = in.name;
+  s.job_name = in.job_name;
+  s.instance = in.instance;
+  s.is_active = in.is_active;
+  s.description = in.description;
+  s.cadvisor_instance = in.cadvisor_instance;
+  const auto now = clock_();
+  auto id = store(sql, s, core::to_unix(now));
+  if (!id) return core::fail(id.error());
+  auto created = *fetch(sql, *id);
+  record_audit(sql, actor, "server.create", "server", std::to_string(*id),
+               domain::audit_changes({}, domain::to_json(created).as_object()), now);
+  return created;
 }
 
 core::Result<ServerRepository::CreateOutcome> ServerRepository::create_unless_registered(
@@ -104,21 +111,10 @@ core::Result<ServerRepository::CreateOutcome> ServerRepository::create_unless_re
     sql << "SELECT id FROM servers WHERE job_name = :j AND instance = :i ORDER BY id LIMIT 1", soci::use(in.job_name),
         soci::use(in.instance), soci::into(existing);
     if (sql.got_data()) return CreateOutcome{*fetch(sql, existing), false};
-    domain::Server s;
-    s.name = in.name;
-    s.job_name = in.job_name;
-    s.instance = in.instance;
-    s.is_active = in.is_active;
-    s.description = in.description;
-    s.cadvisor_instance = in.cadvisor_instance;
-    const auto now = clock_();
-    auto id = store(sql, s, core::to_unix(now));
-    if (!id) return core::fail(id.error());
-    auto created = *fetch(sql, *id);
-    record_audit(sql, actor, "server.create", "server", std::to_string(*id),
-                 domain::audit_changes({}, domain::to_json(created).as_object()), now);
+    auto created = insert_server(sql, in, actor);
+    if (!created) return core::fail(created.error());
     tx.commit();
-    return CreateOutcome{std::move(created), true};
+    return CreateOutcome{std::move(*created), true};
   });
 }
 

@@ -11,6 +11,10 @@
 #include "storage/database.hpp"
 #include "storage/notification_routes.hpp"
 
+namespace soci {
+class session;
+}
+
 namespace sentinel::storage {
 
 class ServerRepository {
@@ -53,6 +57,10 @@ class ServerRepository {
   core::Result<void> remove(std::int64_t id, const domain::AuditActor& actor);
 
  private:
+  // Inserts and audits a server inside the caller's transaction (409 on a taken name).
+  core::Result<domain::Server> insert_server(soci::session& sql, const domain::ServerCreate& in,
+                                             const domain::AuditActor& actor);
+
   Database& db_;
   core::Clock clock_;
   RoutingDefaults routing_;
