@@ -40,6 +40,10 @@ import http.client
 import json
 import os
 import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -345,3 +349,70 @@ def _cleanup():
         if not t._removed:
             t._removed = True
             t._remove_file()
+
+
+class ModulePrometheus:
+    """A Prometheus of one test module only (Debian's binary, a free port, a temp dir holding its
+    config, data and log; the shared test Prometheus is not touched). Subclasses write their config
+    with write_config(text); `args` adds command-line flags (e.g. --web.enable-lifecycle)."""
+
+    def __init__(self, prefix, config_text, args=()):
+        self.dir = tempfile.mkdtemp(prefix=prefix)
+        with socket.socket() as sock:  # a free port (as harness.free_port)
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.config = os.path.join(self.dir, "prometheus.yml")
+        self.write_config(config_text)
+        self.log = open(os.path.join(self.dir, "log"), "wb")
+        self.proc = subprocess.Popen(
+            ["prometheus", "--config.file=" + self.config, "--storage.tsdb.path=" + os.path.join(self.dir, "data"),
+             "--web.listen-address=127.0.0.1:%d" % self.port] + list(args),
+            stdout=self.log, stderr=subprocess.STDOUT)
+        try:
+            wait_for(self.ready, 30, "the module's Prometheus to be ready")
+        except BaseException:
+            self.close()  # nobody else holds it yet: never leave a Prometheus behind
+            raise
+
+    def write_config(self, text):
+        """Writes the config, checked by promtool first."""
+        with open(self.config, "w") as f:
+            f.write(text)
+        check = subprocess.run(["promtool", "check", "config", self.config], capture_output=True, text=True,
+                               timeout=60)
+        assert check.returncode == 0, check.stdout + check.stderr
+
+    def ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("prometheus exited with %s:\n%s" % (self.proc.returncode, self.read_log()))
+        return _http(self.url, "GET", "/-/ready", timeout=2)[0] == 200
+
+    def active_targets(self):
+        status, raw = _http(self.url, "GET", "/api/v1/targets?state=active")
+        assert status == 200, raw
+        return json.loads(raw)["data"]["activeTargets"]
+
+    def query(self, promql):
+        status, raw = _http(self.url, "GET", "/api/v1/query?" + urllib.parse.urlencode({"query": promql}))
+        assert status == 200, raw
+        return json.loads(raw)["data"]["result"]
+
+    def read_log(self):
+        try:
+            with open(os.path.join(self.dir, "log"), errors="replace") as f:
+                return f.read()[-4000:]
+        except OSError:
+            return ""
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+

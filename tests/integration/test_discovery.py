@@ -15,15 +15,10 @@ node_exporter (its node_uname_info carries `nodename`) and the fixture exporter 
   via "discovery"); the target put back → the server is active again (the sync deactivated it).
 """
 import json
-import os
-import shutil
-import subprocess
-import tempfile
-import time
 import unittest
 
 import harness
-from fixtures import _http, prometheus_values, wait_for
+from fixtures import ModulePrometheus, _http, prometheus_values, wait_for
 from harness import Sentinel
 
 DISCOVER = "/api/v1/servers/discover"
@@ -43,56 +38,31 @@ def fixture_exporter():
     return harness.test_env("FIXTURE_EXPORTER")
 
 
-class OwnPrometheus:
+class OwnPrometheus(ModulePrometheus):
     """A Prometheus of this module only, scraping static targets of job "disco"; reloadable."""
 
     def __init__(self, targets):
-        self.dir = tempfile.mkdtemp(prefix="sentinel-disco-prom-")
-        self.port = harness.free_port()
-        self.url = "http://127.0.0.1:%d" % self.port
-        self.config = os.path.join(self.dir, "prometheus.yml")
-        self.write_config(targets)
-        self.log = open(os.path.join(self.dir, "log"), "wb")
-        self.proc = subprocess.Popen(
-            ["prometheus", "--config.file=" + self.config, "--storage.tsdb.path=" + os.path.join(self.dir, "data"),
-             "--web.listen-address=127.0.0.1:%d" % self.port, "--web.enable-lifecycle"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        try:
-            wait_for(self.ready, 30, "the module's Prometheus to be ready")
-        except BaseException:
-            self.close()
-            raise
+        super().__init__("sentinel-disco-prom-", self.config_text(targets), ["--web.enable-lifecycle"])
 
-    def write_config(self, targets):
-        with open(self.config, "w") as f:
-            f.write("""global:
+    @staticmethod
+    def config_text(targets):
+        return """global:
   scrape_interval: 1s
   scrape_timeout: 1s
 scrape_configs:
   - job_name: %s
     static_configs:
       - targets: %s
-""" % (JOB, json.dumps(targets)))
-        check = subprocess.run(["promtool", "check", "config", self.config], capture_output=True, text=True,
-                               timeout=60)
-        assert check.returncode == 0, check.stdout + check.stderr
+""" % (JOB, json.dumps(targets))
 
     def reload(self, targets):
-        self.write_config(targets)
+        self.write_config(self.config_text(targets))
         status, raw = _http(self.url, "POST", "/-/reload")
         assert status == 200, raw
         wait_for(lambda: sorted(self.instances()) == sorted(targets), 30, "Prometheus to apply %r" % targets)
 
-    def ready(self):
-        if self.proc.poll() is not None:
-            raise AssertionError("prometheus exited with %s:\n%s" % (self.proc.returncode, self.read_log()))
-        return _http(self.url, "GET", "/-/ready", timeout=2)[0] == 200
-
     def instances(self):
-        status, raw = _http(self.url, "GET", "/api/v1/targets?state=active")
-        assert status == 200, raw
-        return [t["labels"]["instance"] for t in json.loads(raw)["data"]["activeTargets"]
-                if t["labels"].get("job") == JOB]
+        return [t["labels"]["instance"] for t in self.active_targets() if t["labels"].get("job") == JOB]
 
     def nodename(self):
         """The node_exporter's nodename once Prometheus has scraped it."""
@@ -101,24 +71,6 @@ scrape_configs:
                                      url=self.url)
             return rows[0][0].get("nodename") if rows else None
         return wait_for(found, 30, "node_uname_info of the node_exporter")
-
-    def read_log(self):
-        try:
-            with open(os.path.join(self.dir, "log"), errors="replace") as f:
-                return f.read()[-4000:]
-        except OSError:
-            return ""
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def setUpModule():

@@ -14,18 +14,16 @@
 Prometheus 2.42 applies discovered target changes at most every 5 s (fixtures.py), so "within one
 refresh" is checked as within refresh + that + a scrape, with slack for a loaded machine.
 """
-import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 import unittest
 
 import harness
-from fixtures import _http, prometheus_values, wait_for
+from fixtures import ModulePrometheus, _http, prometheus_values, wait_for
 from harness import Sentinel
 
 SD = "/api/v1/sd/targets"
@@ -44,20 +42,16 @@ def log(msg):
     sys.stderr.flush()
 
 
-class OwnPrometheus:
-    """A Prometheus of this module only: its config, data and log in a temp dir."""
+class OwnPrometheus(ModulePrometheus):
+    """A Prometheus of this module only, whose one job discovers its targets from Sentinel."""
 
     def __init__(self, sentinel_port, token):
-        self.dir = tempfile.mkdtemp(prefix="sentinel-sd-prom-")
-        self.port = harness.free_port()
-        self.url = "http://127.0.0.1:%d" % self.port
-        self.token_file = os.path.join(self.dir, "sentinel-sd.token")
+        self.token_dir = tempfile.mkdtemp(prefix="sentinel-sd-token-")
+        self.token_file = os.path.join(self.token_dir, "sentinel-sd.token")
         with open(self.token_file, "w") as f:
             f.write(token + "\n")  # Prometheus trims the trailing newline, as `echo > file` leaves one
         os.chmod(self.token_file, 0o600)
-        config = os.path.join(self.dir, "prometheus.yml")
-        with open(config, "w") as f:
-            f.write("""global:
+        super().__init__("sentinel-sd-prom-", """global:
   scrape_interval: 1s
   scrape_timeout: 1s
 scrape_configs:
@@ -69,49 +63,13 @@ scrape_configs:
           type: Bearer
           credentials_file: %s
 """ % (sentinel_port, SD, REFRESH, self.token_file))
-        check = subprocess.run(["promtool", "check", "config", config], capture_output=True, text=True, timeout=60)
-        assert check.returncode == 0, check.stdout + check.stderr
-        self.log = open(os.path.join(self.dir, "log"), "wb")
-        self.proc = subprocess.Popen(
-            ["prometheus", "--config.file=" + config, "--storage.tsdb.path=" + os.path.join(self.dir, "data"),
-             "--web.listen-address=127.0.0.1:%d" % self.port],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        try:
-            wait_for(self.ready, 30, "the module's Prometheus to be ready")
-        except BaseException:
-            self.close()
-            raise
-
-    def ready(self):
-        if self.proc.poll() is not None:
-            raise AssertionError("prometheus exited with %s:\n%s" % (self.proc.returncode, self.read_log()))
-        return _http(self.url, "GET", "/-/ready", timeout=2)[0] == 200
-
-    def active_targets(self):
-        status, raw = _http(self.url, "GET", "/api/v1/targets?state=active")
-        assert status == 200, raw
-        return json.loads(raw)["data"]["activeTargets"]
 
     def targets_of(self, server_id):
         return [t for t in self.active_targets() if t["labels"].get("sentinel_server_id") == str(server_id)]
 
-    def read_log(self):
-        try:
-            with open(os.path.join(self.dir, "log"), errors="replace") as f:
-                return f.read()[-4000:]
-        except OSError:
-            return ""
-
     def close(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        super().close()
+        shutil.rmtree(self.token_dir, ignore_errors=True)
 
 
 def setUpModule():

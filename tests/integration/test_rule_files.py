@@ -25,12 +25,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 import urllib.parse
 
 import harness
-from fixtures import FixtureHost, _http, wait_for
+from fixtures import FixtureHost, ModulePrometheus, wait_for
 
 JOB = "rulefiles"
 IMPORT = "/api/v1/alerts/rules/import"
@@ -87,22 +86,19 @@ def log(msg):
     sys.stderr.flush()
 
 
-class OwnPrometheus:
-    """A Prometheus of this module only, evaluating RULE_FILE itself (rule_files), scraping the
-    fixture hosts the shared test Prometheus scrapes (the same file_sd directory)."""
+class OwnPrometheus(ModulePrometheus):
+    """A Prometheus of this module only, evaluating the given rule files itself (rule_files), scraping
+    the fixture hosts the shared test Prometheus scrapes (the same file_sd directory) and the real
+    node_exporter."""
 
     def __init__(self, rule_file_texts):
-        self.dir = tempfile.mkdtemp(prefix="sentinel-rules-prom-")
-        self.port = harness.free_port()
-        self.url = "http://127.0.0.1:%d" % self.port
+        self.rule_dir = tempfile.mkdtemp(prefix="sentinel-rules-")
         rule_files = []
         for i, text in enumerate(rule_file_texts):
-            rule_files.append(os.path.join(self.dir, "rules-%d.yml" % i))
+            rule_files.append(os.path.join(self.rule_dir, "rules-%d.yml" % i))
             with open(rule_files[-1], "w") as f:
                 f.write(text)
-        config = os.path.join(self.dir, "prometheus.yml")
-        with open(config, "w") as f:
-            f.write("""global:
+        super().__init__("sentinel-rules-prom-", """global:
   scrape_interval: 1s
   scrape_timeout: 1s
   evaluation_interval: 1s
@@ -116,39 +112,10 @@ scrape_configs:
     static_configs:
       - targets: ['%s']
 """ % (json.dumps(rule_files), harness.test_env("FIXTURE_TARGETS_DIR"), harness.test_env("NODE_EXPORTER")))
-        check = subprocess.run(["promtool", "check", "config", config], capture_output=True, text=True, timeout=60)
-        assert check.returncode == 0, check.stdout + check.stderr
-        self.log = open(os.path.join(self.dir, "log"), "wb")
-        self.proc = subprocess.Popen(
-            ["prometheus", "--config.file=" + config, "--storage.tsdb.path=" + os.path.join(self.dir, "data"),
-             "--web.listen-address=127.0.0.1:%d" % self.port],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        try:
-            wait_for(self.ready, 30, "the module's Prometheus to be ready")
-        except BaseException:
-            self.remove()  # nobody else holds it yet: never leave a Prometheus behind
-            raise
-
-    def ready(self):
-        try:
-            return _http(self.url, "GET", "/-/ready", timeout=2)[0] == 200
-        except OSError:
-            return False
-
-    def query(self, promql):
-        status, body = _http(self.url, "GET", "/api/v1/query?" + urllib.parse.urlencode({"query": promql}))
-        assert status == 200, body
-        return json.loads(body)["data"]["result"]
 
     def remove(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self.close()
+        shutil.rmtree(self.rule_dir, ignore_errors=True)
 
 
 def setUpModule():
